@@ -1,0 +1,178 @@
+"""Load the dataset into validated frames.
+
+`load_dataset` reads the CSVs as text (nothing is coerced on read), applies every rule in
+`atlas.rules`, keeps the valid rows and lists the invalid ones as `Problem`s; the files are
+never written. Incidents and places become GeoDataFrames in EPSG:4326 (points built from
+longitude, latitude; None where there is no coordinate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from atlas import schema
+from atlas.paths import DATA_DIR
+from atlas.rules import validate_incidents, validate_links, validate_places, validate_reports
+from atlas.validation import Problem, line_of, missing_columns
+
+FILES = {
+    "incidents": "incidents.csv",
+    "places": "places.csv",
+    "reports": "reports.csv",
+    "documents": "documents.csv",
+}
+
+
+class DatasetError(Exception):
+    """Raised by `load_dataset(strict=True)` when any problem is found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"- {p}" for p in problems[:50])
+        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s) in the dataset:\n{lines}{more}")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    incidents: gpd.GeoDataFrame
+    places: gpd.GeoDataFrame
+    reports: pd.DataFrame
+    documents: pd.DataFrame
+    problems: tuple[Problem, ...] = field(default=())
+    version: str = ""  # first 12 hex digits of the SHA-256 of the files, in FILES order
+
+
+def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read a CSV as strings; absent optional columns are added empty; `_line` keeps the
+    line number of each row in the file."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame = frame.apply(lambda col: col.str.strip())
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = ""
+    frame["_line"] = [line_of(i) for i in range(len(frame))]
+    return frame
+
+
+def _drop(frame: pd.DataFrame, problems: list[Problem], file: str) -> pd.DataFrame:
+    bad = {p.row for p in problems if p.file == file and p.row is not None}
+    return frame[~frame["_line"].isin(bad)]
+
+
+def _points(frame: pd.DataFrame) -> gpd.GeoSeries:
+    lon = pd.to_numeric(frame["longitude"].replace("", None), errors="coerce")
+    lat = pd.to_numeric(frame["latitude"].replace("", None), errors="coerce")
+    points = gpd.points_from_xy(lon, lat, crs="EPSG:4326")  # x = longitude, y = latitude
+    located = (lon.notna() & lat.notna()).to_numpy()
+    return gpd.GeoSeries(
+        [p if ok else None for p, ok in zip(points, located, strict=True)],
+        index=frame.index,
+        crs="EPSG:4326",
+    )
+
+
+def _typed(frame: pd.DataFrame, *, dates: bool) -> pd.DataFrame:
+    out = frame.copy()
+    for column in ("latitude", "longitude"):
+        if column in out:
+            out[column] = pd.to_numeric(out[column].replace("", None), errors="coerce")
+    for column in ("people_min", "people_max"):
+        out[column] = pd.to_numeric(out[column].replace("", None)).astype("Int64")
+    if dates:
+        out["date_start"] = pd.to_datetime(out["date_start"], format="%Y-%m-%d")
+        out["date_end"] = pd.to_datetime(out["date_end"], format="%Y-%m-%d")
+    return out
+
+
+def dataset_version(data_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for name in FILES.values():
+        digest.update((data_dir / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def load_dataset(data_dir: Path = DATA_DIR, *, strict: bool = False) -> Dataset:
+    """Load and validate the dataset in `data_dir`.
+
+    Rows with errors are left out and listed in `Dataset.problems`; with `strict=True` any
+    problem raises `DatasetError` instead.
+    """
+    incidents = read_table(data_dir / FILES["incidents"], schema.INCIDENT_COLUMNS)
+    places = read_table(data_dir / FILES["places"], schema.PLACE_COLUMNS)
+    reports = read_table(data_dir / FILES["reports"], schema.REPORT_COLUMNS)
+    documents = read_table(data_dir / FILES["documents"], schema.DOCUMENT_COLUMNS)
+
+    problems = (
+        missing_columns(incidents, schema.REQUIRED_INCIDENT_COLUMNS, FILES["incidents"])
+        + missing_columns(places, schema.REQUIRED_PLACE_COLUMNS, FILES["places"])
+        + missing_columns(reports, schema.REQUIRED_REPORT_COLUMNS, FILES["reports"])
+    )
+    if problems:  # without its columns a file cannot be read row by row
+        if strict:
+            raise DatasetError(problems)
+        return _empty(documents, problems)
+
+    problems += validate_incidents(incidents, FILES["incidents"])
+    problems += validate_places(places, incidents, FILES["places"])
+    problems += validate_reports(reports, incidents, set(documents["document"]), FILES["reports"])
+    good_incidents = _drop(incidents, problems, FILES["incidents"])
+    good_places = _drop(places, problems, FILES["places"])
+    good_reports = _drop(reports, problems, FILES["reports"])
+    problems += validate_links(good_incidents, good_places, good_reports)
+    good_incidents = _drop(good_incidents, problems, FILES["incidents"])
+
+    # Rows that are valid themselves but belong to an incident that did not load.
+    kept = set(good_incidents["incident_id"])
+    for file, frame in ((FILES["places"], good_places), (FILES["reports"], good_reports)):
+        for rec in frame[~frame["incident_id"].isin(kept)].to_dict("records"):
+            problems.append(
+                Problem(
+                    file,
+                    rec["_line"],
+                    "incident_id",
+                    rec["incident_id"],
+                    "not loaded because its incident has errors",
+                    "fix the incident's row in incidents.csv",
+                )
+            )
+    good_places = good_places[good_places["incident_id"].isin(kept)]
+    good_reports = good_reports[good_reports["incident_id"].isin(kept)]
+
+    if strict and problems:
+        raise DatasetError(problems)
+    incidents_gdf = gpd.GeoDataFrame(
+        _typed(good_incidents, dates=True), geometry=_points(good_incidents), crs="EPSG:4326"
+    )
+    places_gdf = gpd.GeoDataFrame(
+        _typed(good_places.assign(people_min="", people_max=""), dates=False).drop(
+            columns=["people_min", "people_max"]
+        ),
+        geometry=_points(good_places),
+        crs="EPSG:4326",
+    )
+    return Dataset(
+        incidents=incidents_gdf.reset_index(drop=True),
+        places=places_gdf.reset_index(drop=True),
+        reports=_typed(good_reports, dates=False).reset_index(drop=True),
+        documents=documents.reset_index(drop=True),
+        problems=tuple(problems),
+        version=dataset_version(data_dir),
+    )
+
+
+def _empty(documents: pd.DataFrame, problems: list[Problem]) -> Dataset:
+    incidents = gpd.GeoDataFrame(
+        columns=[*schema.INCIDENT_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
+    places = gpd.GeoDataFrame(
+        columns=[*schema.PLACE_COLUMNS, "geometry"], geometry="geometry", crs="EPSG:4326"
+    )
+    return Dataset(
+        incidents, places, pd.DataFrame(columns=schema.REPORT_COLUMNS), documents, tuple(problems)
+    )

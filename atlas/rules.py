@@ -1,0 +1,289 @@
+"""The dataset's rules, file by file and across files. Pure: frames of strings in, Problems out."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+import pandas as pd
+
+from atlas import schema
+from atlas.validation import (
+    ISO2,
+    PARTIAL_DATE,
+    SLUG,
+    Problem,
+    _vocab,
+    check_coordinates,
+    check_dates,
+    check_people,
+    line_of,
+    parse_int,
+)
+
+
+def _required_text(
+    file: str, row: int, rec: dict[str, str], columns: tuple[str, ...]
+) -> list[Problem]:
+    return [
+        Problem(file, row, col, "", "is empty", f"fill in '{col}' (see data/README.md)")
+        for col in columns
+        if not rec.get(col, "").strip()
+    ]
+
+
+def _duplicates(file: str, frame: pd.DataFrame, column: str) -> list[Problem]:
+    counts = Counter(frame[column])
+    return [
+        Problem(
+            file,
+            line_of(i),
+            column,
+            value,
+            "duplicate id (also on another row)",
+            "give every row its own id",
+        )
+        for i, value in enumerate(frame[column])
+        if value and counts[value] > 1
+    ]
+
+
+def validate_incidents(frame: pd.DataFrame, file: str = "incidents.csv") -> list[Problem]:
+    problems = _duplicates(file, frame, "incident_id")
+    ids = set(frame["incident_id"])
+    for i, rec in enumerate(frame.to_dict("records")):
+        row = line_of(i)
+        problems += _required_text(
+            file, row, rec, ("incident_id", "title", "date_text", "location_name", "summary")
+        )
+        if rec["incident_id"] and not SLUG.match(rec["incident_id"]):
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "incident_id",
+                    rec["incident_id"],
+                    "is not a slug",
+                    "use lower-case letters, digits and '-'",
+                )
+            )
+        problems += _vocab(file, row, "event_type", rec["event_type"], schema.EVENT_TYPE_CODES)
+        problems += _vocab(file, row, "status", rec["status"], schema.STATUSES)
+        problems += check_dates(file, row, rec)
+        precision = rec["geo_precision"]
+        problems += _vocab(file, row, "geo_precision", precision, schema.GEO_PRECISION_CODES)
+        if precision in schema.GEO_PRECISION_CODES:
+            needs_point = precision not in schema.NO_COORDINATE_PRECISIONS
+            problems += check_coordinates(file, row, rec, required=needs_point)
+            if needs_point and rec["latitude"] and not rec.get("coord_basis", ""):
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        "coord_basis",
+                        "",
+                        "coordinates without a stated basis",
+                        "name the basis, e.g. 'geonames:2037886' (see atlas/coordinates.py)",
+                    )
+                )
+        if rec["country"] and not ISO2.match(rec["country"]):
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "country",
+                    rec["country"],
+                    "is not an ISO 3166-1 alpha-2 code",
+                    "e.g. CN, KP, KR",
+                )
+            )
+        event_type = rec["event_type"] if rec["event_type"] in schema.EVENT_TYPE_CODES else None
+        problems += check_people(file, row, rec, event_type)
+        for related in filter(None, rec.get("related_ids", "").split(";")):
+            if related.strip() not in ids:
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        "related_ids",
+                        related,
+                        "names no incident in incidents.csv",
+                        "fix the id or remove it",
+                    )
+                )
+    return problems
+
+
+def validate_places(
+    frame: pd.DataFrame, incidents: pd.DataFrame, file: str = "places.csv"
+) -> list[Problem]:
+    problems = _duplicates(file, frame, "place_id")
+    precision_of = dict(zip(incidents["incident_id"], incidents["geo_precision"], strict=True))
+    for i, rec in enumerate(frame.to_dict("records")):
+        row = line_of(i)
+        problems += _required_text(file, row, rec, ("place_id", "location_name"))
+        incident = rec["incident_id"]
+        if incident not in precision_of:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "incident_id",
+                    incident,
+                    "names no incident in incidents.csv",
+                    "fix the id or add the incident",
+                )
+            )
+        elif precision_of[incident] != "multiple":
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "incident_id",
+                    incident,
+                    "places are only for incidents with geo_precision 'multiple'",
+                    "set the incident's geo_precision to "
+                    "'multiple' or put the place on the incident",
+                )
+            )
+        problems += _vocab(file, row, "role", rec["role"], schema.PLACE_ROLES)
+        allowed = [
+            c for c in schema.GEO_PRECISION_CODES if c not in schema.NO_COORDINATE_PRECISIONS
+        ]
+        problems += _vocab(file, row, "geo_precision", rec["geo_precision"], allowed)
+        problems += check_coordinates(file, row, rec, required=True)
+    return problems
+
+
+def validate_reports(
+    frame: pd.DataFrame, incidents: pd.DataFrame, documents: set[str], file: str = "reports.csv"
+) -> list[Problem]:
+    problems = _duplicates(file, frame, "report_id")
+    ids = set(incidents["incident_id"])
+    for i, rec in enumerate(frame.to_dict("records")):
+        row = line_of(i)
+        problems += _required_text(file, row, rec, ("report_id", "source", "quote"))
+        if rec["incident_id"] not in ids:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "incident_id",
+                    rec["incident_id"],
+                    "names no incident in incidents.csv",
+                    "fix the id or add the incident",
+                )
+            )
+        problems += _vocab(file, row, "source_type", rec["source_type"], schema.SOURCE_TYPES)
+        if not PARTIAL_DATE.match(rec["published"]):
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "published",
+                    rec["published"],
+                    "is not an ISO date",
+                    "write YYYY, YYYY-MM or YYYY-MM-DD",
+                )
+            )
+        if rec["document"] not in documents:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "document",
+                    rec["document"],
+                    "is not listed in documents.csv",
+                    "use the source document's file name and list it there",
+                )
+            )
+        for col in ("people_min", "people_max"):
+            if rec[col] and parse_int(rec[col]) is None:
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        col,
+                        rec[col],
+                        "is not a whole number ≥ 0",
+                        "write digits only; put words in people_text",
+                    )
+                )
+        lo, hi = parse_int(rec["people_min"]), parse_int(rec["people_max"])
+        if lo is not None and hi is not None and lo > hi:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "people_max",
+                    rec["people_max"],
+                    f"is smaller than people_min {lo}",
+                    "swap or correct",
+                )
+            )
+    return problems
+
+
+def validate_links(
+    incidents: pd.DataFrame,
+    places: pd.DataFrame,
+    reports: pd.DataFrame,
+    file: str = "incidents.csv",
+) -> list[Problem]:
+    """Rules across files, applied to the rows that passed their own file's rules."""
+    sources: dict[str, set[str]] = defaultdict(set)
+    for incident, source in zip(reports["incident_id"], reports["source"], strict=True):
+        sources[incident].add(source)
+    place_count = Counter(places["incident_id"])
+    problems = []
+    for i, rec in enumerate(incidents.to_dict("records")):
+        row = rec.get("_line", line_of(i))
+        incident = rec["incident_id"]
+        if not sources[incident]:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "incident_id",
+                    incident,
+                    "has no valid report in reports.csv",
+                    "add a report with a verbatim quote from its document",
+                )
+            )
+        if rec["status"] == "corroborated" and len(sources[incident]) < 2:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "status",
+                    "corroborated",
+                    f"only {len(sources[incident])} distinct source(s) report it",
+                    "add the other sources' reports or use 'single_source'",
+                )
+            )
+        if rec["geo_precision"] == "multiple" and place_count[incident] < 2:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    "geo_precision",
+                    "multiple",
+                    f"has {place_count[incident]} place(s) in places.csv",
+                    "list at least two places, or give the incident one place",
+                )
+            )
+    types: dict[str, set[str]] = defaultdict(set)
+    for source, source_type in zip(reports["source"], reports["source_type"], strict=True):
+        types[source].add(source_type)
+    for i, rec in enumerate(reports.to_dict("records")):
+        if len(types[rec["source"]]) > 1:
+            problems.append(
+                Problem(
+                    "reports.csv",
+                    rec.get("_line", line_of(i)),
+                    "source_type",
+                    rec["source_type"],
+                    f"source '{rec['source']}' has several types {sorted(types[rec['source']])}",
+                    "give each source one type",
+                )
+            )
+    return problems

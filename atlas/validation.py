@@ -1,0 +1,289 @@
+"""Row-level validation of the dataset files.
+
+Every rule returns `Problem`s that name the file, the row (the line number in the file,
+header = line 1), the column, the offending value, what is wrong and what to do. Rules never
+raise on bad data and never change it; the loader drops only the rows with errors.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from atlas import schema
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+ISO2 = re.compile(r"^[A-Z]{2}$")
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None  # line number in the file (header is line 1); None for file-level
+    column: str
+    value: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        value = f" (value: {self.value!r})" if self.value else ""
+        return f"{where}, column '{self.column}'{value}: {self.message}. Fix: {self.fix}"
+
+
+def line_of(index: int) -> int:
+    """Line number in the CSV of the frame row at positional `index` (header is line 1)."""
+    return index + 2
+
+
+def missing_columns(frame: pd.DataFrame, required: Iterable[str], file: str) -> list[Problem]:
+    return [
+        Problem(
+            file,
+            None,
+            col,
+            "",
+            "required column is missing",
+            f"add a '{col}' column (see data/README.md)",
+        )
+        for col in required
+        if col not in frame.columns
+    ]
+
+
+def _vocab(file: str, row: int, column: str, value: str, allowed: Iterable[str]) -> list[Problem]:
+    allowed = list(allowed)
+    if value in allowed:
+        return []
+    close = difflib.get_close_matches(value, allowed, n=3, cutoff=0.4)
+    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    return [
+        Problem(
+            file,
+            row,
+            column,
+            value,
+            "not in the vocabulary",
+            f"{hint}use one of: {', '.join(allowed)}",
+        )
+    ]
+
+
+def parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def parse_int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def parse_float(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def check_dates(file: str, row: int, rec: dict[str, str]) -> list[Problem]:
+    problems: list[Problem] = []
+    start, end = rec["date_start"], rec["date_end"]
+    d0, d1 = parse_day(start), parse_day(end)
+    for col, raw, parsed in (("date_start", start, d0), ("date_end", end, d1)):
+        if parsed is None:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    col,
+                    raw,
+                    "not a valid date",
+                    "write a real calendar date as YYYY-MM-DD",
+                )
+            )
+    precision = rec["date_precision"]
+    problems += _vocab(file, row, "date_precision", precision, schema.DATE_PRECISIONS)
+    if problems:
+        return problems
+    if d0 > d1:
+        return [
+            Problem(
+                file,
+                row,
+                "date_end",
+                end,
+                f"is before date_start {start}",
+                "swap the dates or correct the one that is wrong",
+            )
+        ]
+    expected: tuple[date, date] | None = None
+    if precision in ("day", "on_or_before"):
+        expected = (d0, d0)
+    elif precision == "month":
+        expected = (d0.replace(day=1), d0.replace(day=calendar.monthrange(d0.year, d0.month)[1]))
+    elif precision == "year":
+        expected = (date(d0.year, 1, 1), date(d0.year, 12, 31))
+    elif precision == "month_part" and (d0.year, d0.month) != (d1.year, d1.month):
+        return [
+            Problem(
+                file,
+                row,
+                "date_end",
+                end,
+                "a month_part range must stay in one month",
+                "use 'range' for spans across months",
+            )
+        ]
+    if expected and (d0, d1) != expected:
+        return [
+            Problem(
+                file,
+                row,
+                "date_end",
+                end,
+                f"does not match date_precision '{precision}' "
+                f"(expected {expected[0]} to {expected[1]})",
+                "fix the dates or choose the precision that matches them",
+            )
+        ]
+    return []
+
+
+def check_coordinates(file: str, row: int, rec: dict[str, str], *, required: bool) -> list[Problem]:
+    lat_raw, lon_raw = rec["latitude"], rec["longitude"]
+    if not lat_raw and not lon_raw:
+        if required:
+            return [
+                Problem(
+                    file,
+                    row,
+                    "latitude",
+                    "",
+                    "coordinates are missing",
+                    "give latitude and longitude in decimal degrees, or set "
+                    "geo_precision to 'unlocated'",
+                )
+            ]
+        return []
+    if not required:
+        return [
+            Problem(
+                file,
+                row,
+                "latitude",
+                lat_raw,
+                f"geo_precision '{rec['geo_precision']}' takes no coordinates",
+                "empty latitude/longitude, or choose a precision that has a point",
+            )
+        ]
+    lat, lon = parse_float(lat_raw), parse_float(lon_raw)
+    lat_ok = lat is not None and -90 <= lat <= 90
+    lon_ok = lon is not None and -180 <= lon <= 180
+    if not lat_ok and lon_ok and lat is not None and -180 <= lat <= 180 and -90 <= lon <= 90:
+        return [
+            Problem(
+                file,
+                row,
+                "latitude",
+                lat_raw,
+                "latitude and longitude look swapped",
+                f"check the source; did you mean latitude {lon_raw}, longitude {lat_raw}?",
+            )
+        ]
+    problems = []
+    if not lat_ok:
+        problems.append(
+            Problem(
+                file,
+                row,
+                "latitude",
+                lat_raw,
+                "is not a latitude between -90 and 90",
+                "use decimal degrees north (e.g. 40.1292 for Dandong)",
+            )
+        )
+    if not lon_ok:
+        problems.append(
+            Problem(
+                file,
+                row,
+                "longitude",
+                lon_raw,
+                "is not a longitude between -180 and 180",
+                "use decimal degrees east (e.g. 124.3947 for Dandong)",
+            )
+        )
+    return problems
+
+
+def check_people(file: str, row: int, rec: dict[str, str], event_type: str | None) -> list[Problem]:
+    qualifier = rec.get("people_qualifier") or "unknown"
+    problems = _vocab(file, row, "people_qualifier", qualifier, schema.PEOPLE_QUALIFIERS)
+    lo_raw, hi_raw = rec["people_min"], rec["people_max"]
+    lo, hi = parse_int(lo_raw), parse_int(hi_raw)
+    for col, raw, parsed in (("people_min", lo_raw, lo), ("people_max", hi_raw, hi)):
+        if raw and parsed is None:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    col,
+                    raw,
+                    "is not a whole number ≥ 0",
+                    "write digits only (no '~', '+' or words; put words in people_text)",
+                )
+            )
+    if problems:
+        return problems
+    if lo is not None and hi is not None and lo > hi:
+        return [
+            Problem(
+                file,
+                row,
+                "people_max",
+                hi_raw,
+                f"is smaller than people_min {lo}",
+                "swap or correct the numbers",
+            )
+        ]
+    if event_type is not None and event_type not in schema.PEOPLE_EVENT_TYPES and (lo or hi):
+        return [
+            Problem(
+                file,
+                row,
+                "people_min",
+                lo_raw or hi_raw,
+                f"event type '{event_type}' carries no people count",
+                "record the people on the detention/transfer/repatriation incident "
+                "and link it in related_ids",
+            )
+        ]
+    rule = {
+        "exact": lo is not None and lo == hi,
+        "approximate": lo is not None and lo == hi,
+        "range": lo is not None and hi is not None and lo < hi,
+        "at_least": lo is not None and hi is None,
+        "unknown": lo is None and hi is None,
+    }[qualifier]
+    if not rule:
+        return [
+            Problem(
+                file,
+                row,
+                "people_qualifier",
+                qualifier,
+                f"does not match people_min={lo_raw!r} people_max={hi_raw!r}",
+                schema.PEOPLE_QUALIFIERS[qualifier],
+            )
+        ]
+    return []
