@@ -53,6 +53,7 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     line number of each row in the file."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     frame = frame.apply(lambda col: col.str.strip())
+    frame.attrs["source_columns"] = tuple(frame.columns)  # before optional ones are added
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""

@@ -44,6 +44,7 @@ def line_of(index: int) -> int:
 
 
 def missing_columns(frame: pd.DataFrame, required: Iterable[str], file: str) -> list[Problem]:
+    present = frame.attrs.get("source_columns", tuple(frame.columns))
     return [
         Problem(
             file,
@@ -54,7 +55,7 @@ def missing_columns(frame: pd.DataFrame, required: Iterable[str], file: str) -> 
             f"add a '{col}' column (see data/README.md)",
         )
         for col in required
-        if col not in frame.columns
+        if col not in present
     ]
 
 
@@ -186,6 +187,18 @@ def check_coordinates(file: str, row: int, rec: dict[str, str], *, required: boo
                 "empty latitude/longitude, or choose a precision that has a point",
             )
         ]
+    for col, raw, other in (("latitude", lat_raw, "longitude"), ("longitude", lon_raw, "latitude")):
+        if not raw:
+            return [
+                Problem(
+                    file,
+                    row,
+                    col,
+                    "",
+                    f"is missing ({other} is given)",
+                    "give both latitude and longitude, or neither",
+                )
+            ]
     lat, lon = parse_float(lat_raw), parse_float(lon_raw)
     lat_ok = lat is not None and -90 <= lat <= 90
     lon_ok = lon is not None and -180 <= lon <= 180
