@@ -98,3 +98,25 @@ if __name__ == "__main__":
     for arg in sys.argv[1:]:
         lon, lat = resolve_basis(arg)
         print(f"{arg}\tlongitude={lon}\tlatitude={lat}")
+
+
+def basis_radius_km(basis: str) -> float | None:
+    """Radius of a circle with the area of the polygon(s) a basis names (None for points
+    and lines): how large a province-, region- or country-level halo is drawn."""
+    kind, _, arg = basis.partition(":")
+    if kind in ("ne_admin1", "ne_admin1_union"):
+        geometry = unary_union([_admin1_geometry(n) for n in arg.split("+")])
+    elif kind in ("ne_admin0", "ne_admin0_union"):
+        geometry = unary_union([_admin0_geometry(c) for c in arg.split("+")])
+    else:
+        return None
+    # EPSG:6933 (equal-area cylindrical) gives areas in m²
+    area = gpd.GeoSeries([geometry], crs="EPSG:4326").to_crs("EPSG:6933").area.iloc[0]
+    return round((area / 3.141592653589793) ** 0.5 / 1000, 1)
+
+
+@cache
+def border_path() -> list[list[float]]:
+    """The China–DPRK border as [[lon, lat], …] for drawing border-precision incidents."""
+    line = _layer("border").geometry.iloc[0]
+    return [[round(x, 3), round(y, 3)] for x, y in line.coords]

@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
+BUNDLED_DATA_DIR = PROJECT_ROOT / "data"
+# ATLAS_DATA_DIR points the app at another copy of the dataset (tests use a hostile one).
+DATA_DIR = Path(os.environ.get("ATLAS_DATA_DIR", BUNDLED_DATA_DIR))
 GEO_DATA_DIR = PROJECT_ROOT / "geo" / "data"
 
 

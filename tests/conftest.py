@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from atlas.loading import Dataset, load_dataset
-from atlas.paths import DATA_DIR
+from atlas.paths import BUNDLED_DATA_DIR as DATA_DIR
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import pytest
 from atlas import schema
 from atlas.coordinates import resolve_basis
 from atlas.loading import load_dataset
-from atlas.paths import DATA_DIR
+from atlas.paths import BUNDLED_DATA_DIR as DATA_DIR
 
 
 def test_bundled_dataset_loads_with_zero_problems():

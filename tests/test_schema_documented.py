@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from atlas import schema
-from atlas.paths import DATA_DIR
+from atlas.paths import BUNDLED_DATA_DIR as DATA_DIR
 
 README = (DATA_DIR / "README.md").read_text(encoding="utf-8")
 

@@ -1,0 +1,37 @@
+"""Repatriation Atlas — entrypoint: page config, shared filters, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from atlas.filters import apply_filters, selected_incident
+from ui import data, state
+from ui.sidebar import show_counts, show_filters
+
+st.set_page_config(page_title="Repatriation Atlas", page_icon="🗺️", layout="wide")
+
+dataset, table, vocab = data.load()
+notices = state.init_from_url(vocab)
+state.apply_selections(vocab)
+filters = show_filters(vocab)
+frame = apply_filters(table, filters)  # the one filtered frame every page reads
+selected = selected_incident(frame, filters)
+if filters.incident and selected is None:
+    st.toast("The selected incident is outside the current filters and was deselected.")
+    state.select(None)
+    filters = filters.with_selection(None)
+state.write_url(filters)
+show_counts(frame)
+for notice in notices:
+    st.warning(f"{notice} The default is used instead.", icon="⚠️")
+
+st.session_state["view"] = {"frame": frame, "filters": filters, "selected": selected}
+pages = st.navigation(
+    [
+        st.Page("pages/dashboard.py", title="Map & timeline", icon="🗺️", default=True),
+        st.Page("pages/sources.py", title="Sources", icon="📰", url_path="sources"),
+        st.Page("pages/incident.py", title="Incident", icon="📌", url_path="incident"),
+        st.Page("pages/data.py", title="Data & attribution", icon="📄", url_path="data"),
+    ]
+)
+pages.run()

@@ -1,0 +1,58 @@
+"""The incident table every view reads: incidents plus what their reports and places say.
+
+Built once per dataset (the app caches it); filters only select rows from it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from atlas import schema
+from atlas.loading import Dataset
+
+
+def people_label(lo, hi, qualifier: str) -> str:
+    """'13–15', '≈30', '≥24', '17' or 'unknown' — the count as a reader should say it."""
+    if pd.isna(lo):
+        return "unknown"
+    if qualifier == "at_least" or pd.isna(hi):
+        return f"≥{lo:,}"
+    if qualifier == "approximate":
+        return f"≈{lo:,}"
+    return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
+
+
+def incident_table(dataset: Dataset) -> pd.DataFrame:
+    """Incidents with derived columns: sources, corroboration, labels, place list."""
+    frame = pd.DataFrame(dataset.incidents.drop(columns="geometry"))
+    reports = dataset.reports
+    by_incident = reports.groupby("incident_id")
+    sources = by_incident["source"].agg(lambda s: tuple(sorted(set(s))))
+    frame["sources"] = (
+        frame["incident_id"].map(sources).apply(lambda v: v if isinstance(v, tuple) else ())
+    )
+    frame["n_sources"] = frame["sources"].apply(len)
+    frame["n_reports"] = frame["incident_id"].map(by_incident.size()).fillna(0).astype(int)
+    frame["source_types"] = frame["incident_id"].map(
+        by_incident["source_type"].agg(lambda s: tuple(sorted(set(s))))
+    )
+    frame["type_label"] = frame["event_type"].map({e.code: e.label for e in schema.EVENT_TYPES})
+    frame["people_label"] = [
+        people_label(lo, hi, q)
+        for lo, hi, q in zip(
+            frame["people_min"], frame["people_max"], frame["people_qualifier"], strict=True
+        )
+    ]
+    place_names = dataset.places.groupby("incident_id")["location_name"].agg(" · ".join)
+    place_admin1 = dataset.places.groupby("incident_id")["admin1"].agg(
+        lambda s: tuple(sorted({a for a in s if a}))
+    )
+    frame["place_names"] = frame["incident_id"].map(place_names).fillna("")
+    frame["admin1s"] = [
+        tuple(sorted({a for a in (own, *(extra if isinstance(extra, tuple) else ())) if a}))
+        for own, extra in zip(frame["admin1"], frame["incident_id"].map(place_admin1), strict=True)
+    ]
+    frame["mapped"] = frame["latitude"].notna() | frame["incident_id"].isin(
+        dataset.places["incident_id"]
+    )
+    return frame.sort_values(["date_start", "incident_id"]).reset_index(drop=True)

@@ -1,0 +1,265 @@
+"""The map as data: `build_deck` returns a pydeck Deck that tests inspect without a browser.
+
+Offline by default: no basemap provider; base outlines are GeoJSON files under static/geo/
+that the browser fetches once (Streamlit static serving), not data re-sent every rerun.
+Everything from the data reaches the browser as values and is shown through deck.gl's
+plain-text tooltip, never as HTML.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pydeck as pdk
+
+from atlas import schema
+from atlas.coordinates import basis_radius_km, border_path
+
+STATIC_GEO = "app/static/geo"  # relative to the page: works behind iframes and on any port
+BASE_LAYERS = (  # (file, fill RGBA, line RGBA, line width px)
+    ("countries.geojson", [245, 243, 238, 255], [120, 120, 120, 255], 1),
+    ("provinces.geojson", [0, 0, 0, 0], [185, 185, 185, 255], 0.5),
+    ("rivers.geojson", [0, 0, 0, 0], [110, 160, 210, 255], 1),
+    ("border.geojson", [0, 0, 0, 0], [60, 60, 60, 255], 2),
+)
+VIEW = pdk.ViewState(longitude=116.5, latitude=35.5, zoom=3.6, min_zoom=2, max_zoom=11)
+POINT_RADIUS_KM = {g.code: g.radius_km for g in schema.GEO_PRECISIONS}
+TOOLTIP = {
+    "text": "{title}\n{type_label} · {date_text}\nPeople: {people_label}\n"
+    "Place: {location_name} ({geo_precision})\nSources ({n_sources}): {sources_text}",
+    "style": {"maxWidth": "360px", "whiteSpace": "pre-wrap", "fontSize": "12px"},
+}
+POINT_COLUMNS = [
+    "incident_id",
+    "title",
+    "type_label",
+    "date_text",
+    "people_label",
+    "location_name",
+    "geo_precision",
+    "n_sources",
+    "sources_text",
+]
+
+
+def _colour(event_type: str, alpha: int = 230) -> list[int]:
+    return [*schema.EVENT_TYPE_BY_CODE[event_type].colour, alpha]
+
+
+def pixel_radius(people_max, people_min) -> float:
+    """Square-root scale: area proportional to people (max of the range when known)."""
+    count = people_max if not pd.isna(people_max) else people_min
+    return 5.0 if pd.isna(count) else 5.0 + 1.6 * math.sqrt(float(count))
+
+
+def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """One row per drawn point: located incidents, plus each place of a multi-place one."""
+    own = frame[frame["latitude"].notna()].copy()
+    multi = frame[frame["geo_precision"] == "multiple"]
+    extra = places[places["incident_id"].isin(multi["incident_id"])].merge(
+        multi.drop(
+            columns=["latitude", "longitude", "geo_precision", "location_name", "coord_basis"]
+        ),
+        on="incident_id",
+    )
+    extra["location_name"] = extra["location_name"] + " (one of " + extra["place_names"] + ")"
+    points = pd.concat([own, extra], ignore_index=True)
+    if points.empty:
+        return points.assign(sources_text="", colour=[], radius=[], halo_m=[])
+    points["sources_text"] = points["sources"].apply(", ".join)
+    points["colour"] = points["event_type"].apply(_colour)
+    points["radius"] = [
+        pixel_radius(hi, lo)
+        for hi, lo in zip(points["people_max"], points["people_min"], strict=True)
+    ]
+    points["halo_m"] = [
+        1000 * (POINT_RADIUS_KM.get(p) or basis_radius_km(b) or 0)
+        for p, b in zip(points["geo_precision"], points["coord_basis"].fillna(""), strict=True)
+    ]
+    return points
+
+
+def _records(points: pd.DataFrame, extra: list[str]) -> list[dict]:
+    cols = [c for c in POINT_COLUMNS + extra if c in points]
+    out = points[cols].copy()
+    out["lon"], out["lat"] = points["longitude"], points["latitude"]
+    return out.to_dict("records")
+
+
+def build_deck(
+    frame: pd.DataFrame,
+    places: pd.DataFrame,
+    crossings: pd.DataFrame,
+    selected: str | None = None,
+    *,
+    online_basemap: bool = False,
+) -> pdk.Deck:
+    """The deck for the in-period rows of `frame` (the one filtered frame)."""
+    visible = frame[frame["in_period"]]
+    points = map_points(visible, places)
+    exact = points[points["geo_precision"].isin(("exact", "city"))] if len(points) else points
+    areas = points[~points.index.isin(exact.index)] if len(points) else points
+    known = exact[exact["people_min"].notna()] if len(exact) else exact
+    unknown = exact[exact["people_min"].isna()] if len(exact) else exact
+    layers = [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id=f"base-{name.split('.')[0]}",
+            data=f"{STATIC_GEO}/{name}",
+            stroked=True,
+            filled=fill[3] > 0,
+            get_fill_color=fill,
+            get_line_color=line,
+            line_width_min_pixels=width,
+            pickable=False,
+        )
+        for name, fill, line, width in BASE_LAYERS
+    ]
+    border_rows = visible[visible["geo_precision"] == "border"]
+    layers.append(
+        pdk.Layer(
+            "PathLayer",
+            id="incidents-border",
+            data=[
+                {**r, "path": border_path(), "colour": _colour(r["event_type"], 150)}
+                for r in _records(
+                    border_rows.assign(sources_text=border_rows["sources"].apply(", ".join)),
+                    ["event_type"],
+                )
+            ],
+            get_path="path",
+            get_color="colour",
+            width_min_pixels=6,
+            pickable=True,
+        )
+    )
+    layers.append(
+        pdk.Layer(  # areas and "near": a halo the size of the uncertainty
+            "ScatterplotLayer",
+            id="incidents-area",
+            data=_records(areas, ["colour", "halo_m"]),
+            get_position=["lon", "lat"],
+            get_radius="halo_m",
+            radius_units="meters",
+            get_fill_color=[0, 0, 0, 0],
+            get_line_color="colour",
+            stroked=True,
+            filled=False,
+            line_width_min_pixels=2,
+            pickable=True,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "ArcLayer",
+            id="movements",
+            data=_arcs(visible, places),
+            get_source_position="from",
+            get_target_position="to",
+            get_source_color="colour",
+            get_target_color="colour",
+            get_width=3,
+            pickable=True,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="crossings",
+            data=crossings[crossings["located"]]
+            .assign(lon=crossings["longitude"], lat=crossings["latitude"])[
+                ["crossing_id", "name", "lon", "lat"]
+            ]
+            .to_dict("records"),
+            get_position=["lon", "lat"],
+            get_radius=4,
+            radius_units="pixels",
+            get_fill_color=[255, 255, 255, 255],
+            get_line_color=[40, 40, 40, 255],
+            stroked=True,
+            line_width_min_pixels=1.5,
+            pickable=True,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "ScatterplotLayer",
+            id="incidents",
+            data=_records(known, ["colour", "radius"]),
+            get_position=["lon", "lat"],
+            get_radius="radius",
+            radius_units="pixels",
+            get_fill_color="colour",
+            get_line_color=[255, 255, 255, 255],
+            stroked=True,
+            line_width_min_pixels=1,
+            pickable=True,
+        )
+    )
+    layers.append(
+        pdk.Layer(  # unknown counts: hollow rings, never a size that pretends
+            "ScatterplotLayer",
+            id="incidents-unknown-count",
+            data=_records(unknown, ["colour", "radius"]),
+            get_position=["lon", "lat"],
+            get_radius="radius",
+            radius_units="pixels",
+            filled=False,
+            stroked=True,
+            get_line_color="colour",
+            line_width_min_pixels=2.5,
+            pickable=True,
+        )
+    )
+    if selected:
+        sel = points[points["incident_id"] == selected]
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                id="selection",
+                data=_records(sel, ["radius"]),
+                get_position=["lon", "lat"],
+                get_radius="radius + 6",
+                radius_units="pixels",
+                filled=False,
+                stroked=True,
+                get_line_color=[0, 0, 0, 255],
+                line_width_min_pixels=3,
+                pickable=False,
+            )
+        )
+    # Offline: map_provider=None and map_style left unset draw no basemap and make no
+    # request (map_style=None would make Streamlit fetch a Carto basemap).
+    basemap = (
+        {"map_provider": "carto", "map_style": "light"}
+        if online_basemap
+        else {"map_provider": None}
+    )
+    return pdk.Deck(layers=layers, initial_view_state=VIEW, tooltip=TOOLTIP, **basemap)
+
+
+def _arcs(visible: pd.DataFrame, places: pd.DataFrame) -> list[dict]:
+    arcs = []
+    for rec in visible[visible["geo_precision"] == "multiple"].to_dict("records"):
+        own = places[places["incident_id"] == rec["incident_id"]]
+        origins, ends = own[own["role"] == "origin"], own[own["role"] == "destination"]
+        for o in origins.to_dict("records"):
+            for d in ends.to_dict("records"):
+                arcs.append(
+                    {
+                        "incident_id": rec["incident_id"],
+                        "title": rec["title"],
+                        "type_label": rec["type_label"],
+                        "date_text": rec["date_text"],
+                        "people_label": rec["people_label"],
+                        "location_name": f"{o['location_name']} → {d['location_name']}",
+                        "geo_precision": "movement",
+                        "n_sources": rec["n_sources"],
+                        "sources_text": ", ".join(rec["sources"]),
+                        "from": [o["longitude"], o["latitude"]],
+                        "to": [d["longitude"], d["latitude"]],
+                        "colour": _colour(rec["event_type"]),
+                    }
+                )
+    return arcs

@@ -1,0 +1,104 @@
+"""The timeline as data: `timeline_chart` returns an Altair chart that tests inspect.
+
+Each incident is a mark on a UTC time axis, one row per event type: a span from date_start
+to date_end (imprecise dates are drawn as what they are, ranges), a point sized by people
+(hollow when the count is unknown), context events as grey diamonds. Rows outside the
+filtered period stay, dimmed, so the brush (selection "brush", x only) shows its context;
+clicking a mark selects it (selection "pick", by incident_id).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from atlas import schema
+
+BRUSH = "brush"
+PICK = "pick"
+CHART_COLUMNS = [
+    "incident_id",
+    "title",
+    "type_label",
+    "date_text",
+    "people_label",
+    "n_sources",
+    "start",
+    "end",
+    "mid",
+    "people",
+    "in_period",
+    "selected",
+    "hollow",
+    "shape",
+]
+
+
+def timeline_frame(frame: pd.DataFrame, selected: str | None) -> pd.DataFrame:
+    """Chart rows: ISO date strings (datetimes arrive in the browser as {}), UTC."""
+    out = frame.copy()
+    end_exclusive = out["date_end"] + pd.Timedelta(days=1)
+    out["start"] = out["date_start"].dt.strftime("%Y-%m-%dT00:00:00Z")
+    out["end"] = end_exclusive.dt.strftime("%Y-%m-%dT00:00:00Z")
+    out["mid"] = (out["date_start"] + (end_exclusive - out["date_start"]) / 2).dt.strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    out["people"] = out["people_max"].fillna(out["people_min"]).astype("float").fillna(0)
+    out["selected"] = out["incident_id"] == selected
+    out["hollow"] = out["people_min"].isna()
+    out["shape"] = out["event_type"].map(lambda t: "diamond" if t == "context" else "circle")
+    return out[CHART_COLUMNS]
+
+
+def timeline_chart(
+    frame: pd.DataFrame, selected: str | None = None, domain: tuple[str, str] | None = None
+) -> alt.LayerChart:
+    data = timeline_frame(frame, selected)
+    labels = [e.label for e in schema.EVENT_TYPES]
+    colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
+    x_scale = alt.Scale(type="utc", domain=list(domain)) if domain else alt.Scale(type="utc")
+    y = alt.Y("type_label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=200))
+    colour = alt.Color("type_label:N", scale=alt.Scale(domain=labels, range=colours), legend=None)
+    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
+    pick = alt.selection_point(name=PICK, fields=["incident_id"], on="click", empty=False)
+    opacity = alt.condition("datum.in_period", alt.value(0.9), alt.value(0.15))
+    tooltip = [
+        alt.Tooltip("title:N", title="Incident"),
+        alt.Tooltip("date_text:N", title="Date"),
+        alt.Tooltip("people_label:N", title="People"),
+        alt.Tooltip("n_sources:Q", title="Sources"),
+    ]
+    base = alt.Chart(data)
+    spans = base.mark_rule(strokeWidth=5, strokeCap="round").encode(
+        x=alt.X(
+            "start:T",
+            scale=x_scale,
+            title=None,
+            axis=alt.Axis(format="%Y", labelExpr="utcFormat(datum.value, '%b %Y')"),
+        ),
+        x2="end:T",
+        y=y,
+        color=colour,
+        opacity=opacity,
+    )
+    marks = (
+        base.mark_point(filled=True)
+        .encode(
+            x=alt.X("mid:T", scale=x_scale),
+            y=y,
+            color=colour,
+            shape=alt.Shape(
+                "shape:N",
+                scale=alt.Scale(domain=["circle", "diamond"], range=["circle", "diamond"]),
+                legend=None,
+            ),
+            size=alt.Size("people:Q", scale=alt.Scale(type="sqrt", range=[60, 900]), legend=None),
+            fillOpacity=alt.condition("datum.hollow", alt.value(0.0), alt.value(0.85)),
+            opacity=opacity,
+            stroke=alt.condition("datum.selected", alt.value("black"), alt.value(None)),
+            strokeWidth=alt.condition("datum.selected", alt.value(3), alt.value(1.5)),
+            tooltip=tooltip,
+        )
+        .add_params(brush, pick)
+    )
+    return alt.layer(spans, marks).properties(height=260)

@@ -1,0 +1,21 @@
+"""One incident by URL (?incident=<id>), for citing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import data
+from ui.detail import show_detail
+
+dataset, table, vocab = data.load()
+incident = st.session_state.get("incident")
+st.title("Incident")
+if not incident:
+    st.info("Open an incident with ?incident=<id>, or pick one below.")
+    choice = st.selectbox("Incident", table["incident_id"], index=None, format_func=lambda i: i)
+    if choice:
+        st.session_state["incident"] = choice
+        st.rerun()
+else:
+    row = table[table["incident_id"] == incident].iloc[0]
+    show_detail(row, dataset.reports, dataset.documents, dataset.places)

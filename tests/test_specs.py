@@ -1,0 +1,157 @@
+"""Map and timeline specs are data: inspect them without a browser."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from atlas.filters import Filters, apply_filters
+from atlas.incidents import incident_table
+from atlas.mapspec import build_deck, pixel_radius
+from atlas.sources import disagreements, source_matrix, source_summary
+from atlas.timeline import BRUSH, PICK, timeline_chart
+from ui.text import md
+
+CROSSINGS = pd.DataFrame(
+    {
+        "crossing_id": ["a", "b"],
+        "name": ["A–B", "C–D"],
+        "latitude": [40.1171, None],
+        "longitude": [124.3947, None],
+        "located": [True, False],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def frame(bundled):
+    return apply_filters(incident_table(bundled), Filters())
+
+
+def _layers(deck) -> dict:
+    spec = json.loads(deck.to_json())
+    return spec, {layer["id"]: layer for layer in spec["layers"]}
+
+
+def test_offline_deck_has_no_basemap_and_static_outlines(frame, bundled):
+    deck = build_deck(frame, bundled.places, CROSSINGS)
+    spec, layers = _layers(deck)
+    assert not spec.get("mapProvider")
+    # pydeck's placeholder default: with no provider Streamlit draws no basemap (STACK.md)
+    assert spec.get("mapStyle") in (None, "__MAP_STYLE__")
+    for name in ("countries", "provinces", "rivers", "border"):
+        assert layers[f"base-{name}"]["data"] == f"app/static/geo/{name}.geojson"
+    # Streamlit passes deck._tooltip to deck.gl; "text" is shown as text, "html" would not be
+    assert "html" not in deck._tooltip and "{title}" in deck._tooltip["text"]
+
+
+def test_online_basemap_only_when_asked(frame, bundled):
+    spec, _ = _layers(build_deck(frame, bundled.places, CROSSINGS, online_basemap=True))
+    assert spec["mapProvider"] == "carto"
+
+
+def test_points_split_by_known_and_unknown_counts(frame, bundled):
+    _, layers = _layers(build_deck(frame, bundled.places, CROSSINGS))
+    known = {r["incident_id"] for r in layers["incidents"]["data"]}
+    unknown = {r["incident_id"] for r in layers["incidents-unknown-count"]["data"]}
+    assert "2013-11-15-kunming-detention" in known
+    assert "2024-03-01-hyesan-border-fortifications" in unknown
+    assert layers["incidents-unknown-count"]["filled"] is False
+    # each place of a multi-place incident is its own point; no datetime objects leak
+    assert (
+        sum(
+            r["incident_id"] == "2013-11-02-detentions-shenyang-yanji-dandong"
+            for r in layers["incidents"]["data"]
+        )
+        == 3
+    )
+    assert all(
+        isinstance(v, str | int | float | list | type(None))
+        for r in layers["incidents"]["data"]
+        for v in r.values()
+    )
+
+
+def test_imprecise_places_are_halos_of_matching_size(frame, bundled):
+    _, layers = _layers(build_deck(frame, bundled.places, CROSSINGS))
+    halos = {r["incident_id"]: r["halo_m"] for r in layers["incidents-area"]["data"]}
+    assert halos["2013-11-07-detention-near-beijing"] == 50_000
+    assert halos["2023-10-repatriation-500-600"] > 1_000_000  # China, country-level
+    assert 100_000 < halos["1998-jilin-frontier-regulations"] < 400_000  # Jilin province
+    assert "2013-11-15-kunming-detention" not in halos  # a city is a point
+
+
+def test_movements_are_arcs_and_border_incidents_follow_the_border(frame, bundled):
+    _, layers = _layers(build_deck(frame, bundled.places, CROSSINGS))
+    arcs = {r["incident_id"]: r for r in layers["movements"]["data"]}
+    assert arcs["2013-11-kunming-liaoning-transfer"]["from"] == [102.7183, 25.0389]
+    assert "2021-07-dandong-repatriation-50" in arcs
+    border = layers["incidents-border"]["data"]
+    assert {r["incident_id"] for r in border} == {
+        "2013-12-border-security-increase",
+        "2013-12-refugee-routes-security",
+    }
+    assert len(border[0]["path"]) > 100
+    assert [r["crossing_id"] for r in layers["crossings"]["data"]] == ["a"]
+
+
+def test_selection_ring_and_period_filter(frame, bundled):
+    chosen = "2013-11-15-kunming-detention"
+    _, layers = _layers(build_deck(frame, bundled.places, CROSSINGS, chosen))
+    assert [r["incident_id"] for r in layers["selection"]["data"]] == [chosen]
+    narrowed = apply_filters(incident_table(bundled), Filters(types=("transfer",)))
+    _, layers = _layers(build_deck(narrowed, bundled.places, CROSSINGS))
+    drawn = {r["incident_id"] for r in layers["incidents"]["data"]}
+    assert drawn == {"2013-11-kunming-liaoning-transfer"}  # its origin point only
+
+
+def test_size_is_square_root_of_people():
+    assert pixel_radius(100, 100) - 5 == pytest.approx(2 * (pixel_radius(25, 25) - 5))
+    assert pixel_radius(float("nan"), float("nan")) == 5.0
+
+
+def test_timeline_spec(frame):
+    spec = timeline_chart(frame, "2013-11-15-kunming-detention").to_dict()
+    params = {p["name"]: p for p in spec["params"]}  # Altair lifts layer params to the top
+    assert params[BRUSH]["select"]["encodings"] == ["x"]
+    assert params[PICK]["select"]["fields"] == ["incident_id"]
+    spans, marks = spec["layer"]
+    assert spans["encoding"]["x"]["scale"]["type"] == "utc"
+    assert spans["encoding"]["x2"]["field"] == "end"
+    rows = spec["datasets"][spec["data"]["name"]]
+    kunming = next(r for r in rows if r["incident_id"] == "2013-11-15-kunming-detention")
+    assert kunming["selected"] is True and kunming["start"] == "2013-11-15T00:00:00Z"
+    assert kunming["end"] == "2013-11-16T00:00:00Z" and kunming["people"] == 15
+    context = next(r for r in rows if r["incident_id"] == "2023-10-hangzhou-asian-games")
+    assert context["shape"] == "diamond"
+
+
+def test_kunming_disagreement_is_visible_per_source(bundled):
+    dis = disagreements(bundled.reports)
+    assert set(dis.loc[dis["incident_id"] == "2013-11-15-kunming-detention", "source"]) >= {
+        "JoongAng Daily",
+        "Korea Herald",
+    }
+    summary = source_summary(incident_table(bundled), bundled.reports).set_index("source")
+    assert "2013-11-15-kunming-detention" in summary.loc["JoongAng Daily", "disagrees_on"]
+    assert summary.loc["Chosun Ilbo", "incidents"] >= 5
+    matrix = source_matrix(incident_table(bundled), bundled.reports)
+    assert matrix.loc["JoongAng Daily", "2013-11-15-kunming-detention"] == "15"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<img src=x onerror=alert(1)>",
+        "<script>alert(1)</script>",
+        "![x](http://evil/x.png)",
+        "[click](javascript:alert(1))",
+        "**bold** `code` :red[x] $x$",
+    ],
+)
+def test_markdown_escaping_leaves_no_active_syntax(payload):
+    escaped = md(payload)
+    for char in "<>[]()*`$:!":
+        assert char not in escaped.replace("\\" + char, "")

@@ -1,0 +1,75 @@
+"""The incident detail card: everything needed to cite one incident."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from atlas import schema
+from atlas.sources import incident_claims
+from ui.text import md
+
+
+def show_detail(
+    row: pd.Series, reports: pd.DataFrame, documents: pd.DataFrame, places: pd.DataFrame
+) -> None:
+    """Render the card for one incident row of the incident table."""
+    with st.container(border=True, key="detail"):
+        st.markdown(f"#### {md(row['title'])}")
+        st.caption(
+            f"{md(row['type_label'])} · id `{row['incident_id']}` · "
+            f"status: **{md(row['status'].replace('_', ' '))}**"
+            + (f" — {md(row['status_note'])}" if row["status_note"] else "")
+        )
+        st.markdown(md(row["summary"]))
+        start, end = row["date_start"].date(), row["date_end"].date()
+        span = f"{start}" if start == end else f"{start} to {end}"
+        st.markdown(f"**Date:** {md(row['date_text'])} — {md(row['date_precision'])}: {span}")
+        if row["date_basis"]:
+            st.caption(f"Date reasoning: {md(row['date_basis'])}")
+        precision = schema.GEO_PRECISION_BY_CODE[row["geo_precision"]].meaning
+        where = row["location_name"] + (f", {row['admin1']}" if row["admin1"] else "")
+        st.markdown(f"**Place:** {md(where)} — {md(row['geo_precision'])}: {md(precision)}")
+        own = places[places["incident_id"] == row["incident_id"]]
+        for place in own.to_dict("records"):
+            st.caption(
+                f"{md(place['role'])}: {md(place['location_name'])} "
+                f"({md(place['geo_precision'])}) {md(place['note'])}"
+            )
+        if row["coord_note"]:
+            st.caption(md(row["coord_note"]))
+        if not row["mapped"]:
+            st.caption("Not on the map: the documents state no place for it.")
+        people = f"**People:** {md(row['people_label'])}"
+        if row["people_text"]:
+            people += f" (as written: {md(row['people_text'])})"
+        st.markdown(people)
+        if row["actor"]:
+            st.markdown(f"**Actor:** {md(row['actor'])}")
+        if row["related_ids"]:
+            links = ", ".join(
+                f"[{md(r)}](/incident?incident={r})" for r in row["related_ids"].split(";")
+            )
+            st.markdown(f"**Related:** {links}")
+        st.markdown(
+            f"**Reports ({row['n_reports']}, from {row['n_sources']} "
+            f"source{'s' if row['n_sources'] != 1 else ''}):**"
+        )
+        titles = dict(zip(documents["document"], documents["title"], strict=True))
+        for rep in incident_claims(row["incident_id"], reports).to_dict("records"):
+            count = f" · count: {md(rep['count'])}" if rep["count"] else ""
+            st.markdown(
+                f"- **{md(rep['source'])}** ({md(rep['source_type'])}), "
+                f"{md(rep['published'])} — {md(rep['claim'])}{count}"
+            )
+            st.markdown(f"> {md(rep['quote'])}")
+            cite = (
+                f"Cited as: {md(rep['source_as_cited'])} · read in: "
+                f"{md(titles.get(rep['document'], rep['document']))} "
+                f"(`{md(rep['document'])}`)"
+            )
+            if rep["url"]:
+                cite += f" · {md(rep['url'])}"
+            if rep["note"]:
+                cite += f" · note: {md(rep['note'])}"
+            st.caption(cite)
