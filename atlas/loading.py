@@ -17,7 +17,13 @@ import pandas as pd
 
 from atlas import schema
 from atlas.paths import DATA_DIR
-from atlas.rules import validate_incidents, validate_links, validate_places, validate_reports
+from atlas.rules import (
+    validate_admin1,
+    validate_incidents,
+    validate_links,
+    validate_places,
+    validate_reports,
+)
 from atlas.validation import Problem, line_of, missing_columns
 
 FILES = {
@@ -124,6 +130,9 @@ def load_dataset(data_dir: Path = DATA_DIR, *, strict: bool = False) -> Dataset:
     problems += validate_reports(reports, incidents, set(documents["document"]), FILES["reports"])
     good_incidents = _drop(incidents, problems, FILES["incidents"])
     good_places = _drop(places, problems, FILES["places"])
+    problems += validate_admin1(good_incidents, good_places)
+    good_incidents = _drop(good_incidents, problems, FILES["incidents"])
+    good_places = _drop(good_places, problems, FILES["places"])
     good_reports = _drop(reports, problems, FILES["reports"])
     problems += validate_links(good_incidents, good_places, good_reports)
     good_incidents = _drop(good_incidents, problems, FILES["incidents"])

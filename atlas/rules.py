@@ -287,3 +287,36 @@ def validate_links(
                 )
             )
     return problems
+
+
+def validate_admin1(incidents: pd.DataFrame, places: pd.DataFrame) -> list[Problem]:
+    """Coordinates must fall in the admin-1 a row names (point-in-polygon, geo.admin)."""
+    from geo.admin import check_admin1  # geopandas work: only when rows have coordinates
+
+    problems = []
+    for file, frame in (("incidents.csv", incidents), ("places.csv", places)):
+        located = frame[(frame["admin1"] != "") & (frame["latitude"] != "")]
+        if located.empty:
+            continue
+        located = located.assign(
+            latitude=pd.to_numeric(located["latitude"]),
+            longitude=pd.to_numeric(located["longitude"]),
+        )
+        for miss in check_admin1(located, id_col="_line", country_col="country"):
+            where = f"the point lies in {miss.found}" if miss.found else "no province"
+            message = (
+                "is not a province name in geo/data/provinces.geojson"
+                if miss.reason == "unknown admin1"
+                else f"does not contain the coordinates ({where})"
+            )
+            problems.append(
+                Problem(
+                    file,
+                    int(miss.row_id),
+                    "admin1",
+                    miss.admin1,
+                    message,
+                    "correct the coordinates or the admin1 (name_en of the province)",
+                )
+            )
+    return problems
