@@ -1,4 +1,8 @@
-"""Repatriation Atlas — entrypoint: page config, shared filters, navigation."""
+"""Repatriation Atlas — entrypoint: navigation, shared filters, page routing.
+
+st.navigation is called before any widget: sidebar widgets drawn before it are reset on
+every rerun in Streamlit 1.67 (reproduced with a five-line app).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,14 @@ from ui import data, state
 from ui.sidebar import show_counts, show_filters
 
 st.set_page_config(page_title="Repatriation Atlas", page_icon="🗺️", layout="wide")
+pages = st.navigation(
+    [
+        st.Page("pages/dashboard.py", title="Map & timeline", icon="🗺️", default=True),
+        st.Page("pages/sources.py", title="Sources", icon="📰", url_path="sources"),
+        st.Page("pages/incident.py", title="Incident", icon="📌", url_path="incident"),
+        st.Page("pages/data.py", title="Data & attribution", icon="📄", url_path="data"),
+    ]
+)
 
 dataset, table, vocab = data.load()
 notices = state.init_from_url(vocab)
@@ -26,12 +38,4 @@ for notice in notices:
     st.warning(f"{notice} The default is used instead.", icon="⚠️")
 
 st.session_state["view"] = {"frame": frame, "filters": filters, "selected": selected}
-pages = st.navigation(
-    [
-        st.Page("pages/dashboard.py", title="Map & timeline", icon="🗺️", default=True),
-        st.Page("pages/sources.py", title="Sources", icon="📰", url_path="sources"),
-        st.Page("pages/incident.py", title="Incident", icon="📌", url_path="incident"),
-        st.Page("pages/data.py", title="Data & attribution", icon="📄", url_path="data"),
-    ]
-)
 pages.run()

@@ -23,7 +23,11 @@ BASE_LAYERS = (  # (file, fill RGBA, line RGBA, line width px)
     ("rivers.geojson", [0, 0, 0, 0], [110, 160, 210, 255], 1),
     ("border.geojson", [0, 0, 0, 0], [60, 60, 60, 255], 2),
 )
-VIEW = pdk.ViewState(longitude=116.5, latitude=35.5, zoom=3.6, min_zoom=2, max_zoom=11)
+VIEW = pdk.ViewState(longitude=116.0, latitude=34.0, zoom=3.1, min_zoom=2, max_zoom=11)
+# pydeck reads any plain string as an accessor expression ("@@=pixels"): constants that are
+# strings must be wrapped.
+PIXELS, METERS = pdk.types.String("pixels"), pdk.types.String("meters")
+WIDE = ("country", "region")  # drawn as thin faint rings: they span most of the map
 POINT_RADIUS_KM = {g.code: g.radius_km for g in schema.GEO_PRECISIONS}
 TOOLTIP = {
     "text": "{title}\n{type_label} · {date_text}\nPeople: {people_label}\n"
@@ -141,7 +145,7 @@ def build_deck(
             data=_records(areas, ["colour", "halo_m"]),
             get_position=["lon", "lat"],
             get_radius="halo_m",
-            radius_units="meters",
+            radius_units=METERS,
             get_fill_color=[0, 0, 0, 0],
             get_line_color="colour",
             stroked=True,
@@ -174,7 +178,7 @@ def build_deck(
             .to_dict("records"),
             get_position=["lon", "lat"],
             get_radius=4,
-            radius_units="pixels",
+            radius_units=PIXELS,
             get_fill_color=[255, 255, 255, 255],
             get_line_color=[40, 40, 40, 255],
             stroked=True,
@@ -189,7 +193,7 @@ def build_deck(
             data=_records(known, ["colour", "radius"]),
             get_position=["lon", "lat"],
             get_radius="radius",
-            radius_units="pixels",
+            radius_units=PIXELS,
             get_fill_color="colour",
             get_line_color=[255, 255, 255, 255],
             stroked=True,
@@ -204,7 +208,7 @@ def build_deck(
             data=_records(unknown, ["colour", "radius"]),
             get_position=["lon", "lat"],
             get_radius="radius",
-            radius_units="pixels",
+            radius_units=PIXELS,
             filled=False,
             stroked=True,
             get_line_color="colour",
@@ -221,7 +225,7 @@ def build_deck(
                 data=_records(sel, ["radius"]),
                 get_position=["lon", "lat"],
                 get_radius="radius + 6",
-                radius_units="pixels",
+                radius_units=PIXELS,
                 filled=False,
                 stroked=True,
                 get_line_color=[0, 0, 0, 255],

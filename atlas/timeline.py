@@ -69,7 +69,7 @@ def timeline_chart(
         alt.Tooltip("n_sources:Q", title="Sources"),
     ]
     base = alt.Chart(data)
-    spans = base.mark_rule(strokeWidth=5, strokeCap="round").encode(
+    spans = base.mark_rule(strokeWidth=5, strokeCap="round", clip=True).encode(
         x=alt.X(
             "start:T",
             scale=x_scale,
@@ -82,7 +82,7 @@ def timeline_chart(
         opacity=opacity,
     )
     marks = (
-        base.mark_point(filled=True)
+        base.mark_point(filled=True, clip=True)
         .encode(
             x=alt.X("mid:T", scale=x_scale),
             y=y,

@@ -56,7 +56,9 @@ with detail_col:
             "Select an incident on the map, the timeline or the list to see its sources and quotes."
         )
 
-domain = (f"{vocab.first.year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
+full = st.toggle("Timeline from 1960 (legal background)", value=False, key="full_timeline")
+first_year = vocab.first.year if full else 2011  # the incidents start in 2011
+domain = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
 st.altair_chart(
     timeline_chart(frame, selected, domain), key="timeline", on_select="rerun", width="stretch"
 )

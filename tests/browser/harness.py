@@ -1,0 +1,158 @@
+"""Start the app with `streamlit run` on 127.0.0.1 and drive Debian's Chromium with
+Playwright. Shared by the browser tests and bench/browser_timing.py."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MAP = '[data-testid="stDeckGlJsonChart"]'
+TIMELINE = '[data-testid="stVegaLiteChart"]'
+# Okabe–Ito colours of the people events: distinct from every base-map colour
+PEOPLE_COLOURS = [(213, 94, 0), (230, 159, 0), (204, 121, 167)]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("ATLAS_CHROMIUM") or shutil.which("chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def app_server(data_dir: Path | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run the dashboard; yield its base URL; stop it afterwards."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if data_dir:
+        env["ATLAS_DATA_DIR"] = str(data_dir)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"streamlit did not start:\n{log.read().decode()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextmanager
+def browser_page(width: int = 1400, height: int = 1100):
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=chromium_path(),
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": width, "height": height},
+        )
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
+
+
+def coloured_pixels(
+    png: bytes, colours=PEOPLE_COLOURS, tolerance: int = 60
+) -> list[tuple[int, int]]:
+    """Pixel positions whose colour is within `tolerance` of one of `colours`."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    data = image.load()
+    hits = []
+    for y in range(0, height, 2):
+        for x in range(0, width, 2):
+            r, g, b = data[x, y]
+            if any(abs(r - cr) + abs(g - cg) + abs(b - cb) <= tolerance for cr, cg, cb in colours):
+                hits.append((x, y))
+    return hits
+
+
+def wait_for_map(page, timeout: float = 60, colours=PEOPLE_COLOURS) -> list[tuple[int, int]]:
+    """Wait until the map canvas shows incident-coloured pixels; return them."""
+    page.wait_for_selector(f"{MAP} canvas", timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        hits = coloured_pixels(page.locator(MAP).screenshot(), colours)
+        if len(hits) > 10:
+            return hits
+        time.sleep(0.5)
+    raise AssertionError("the map drew no incident-coloured pixels")
+
+
+def metric_value(page) -> str:
+    return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+
+def wait_until(predicate, timeout: float = 30, interval: float = 0.3):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not met in time")
