@@ -66,7 +66,7 @@ def show_detail(
             cite = (
                 f"Cited as: {md(rep['source_as_cited'])} · read in: "
                 f"{md(titles.get(rep['document'], rep['document']))} "
-                f"(`{md(rep['document'])}`)"
+                f"({md(rep['document'])})"
             )
             if rep["url"]:
                 cite += f" · {md(rep['url'])}"
