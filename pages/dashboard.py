@@ -7,6 +7,7 @@ import streamlit as st
 from atlas import schema
 from atlas.mapspec import build_deck
 from atlas.timeline import timeline_chart
+from geo import ATTRIBUTION
 from ui import data
 from ui.detail import show_detail
 from ui.panels import show_incident_list, show_source_panel
@@ -43,6 +44,7 @@ with map_col:
         key="map",
         height=520,
     )
+    st.caption(ATTRIBUTION)
 with detail_col:
     if selected:
         show_detail(

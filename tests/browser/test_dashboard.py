@@ -64,9 +64,19 @@ def _black_pixels(page) -> list:
     return coloured_pixels(page.locator(TIMELINE).screenshot(), [(0, 0, 0)], tolerance=90)
 
 
+ALL_COLOURS = [
+    (213, 94, 0),
+    (230, 159, 0),
+    (204, 121, 167),
+    (0, 158, 115),
+    (0, 114, 178),
+    (86, 180, 233),
+]
+
+
 def test_brush_on_timeline_narrows_map_and_count(server, page):
     page.goto(server)
-    wait_for_map(page)
+    before_pixels = len(wait_for_map(page, colours=ALL_COLOURS))
     before_count = int(metric_value(page))
     chart = page.locator(TIMELINE)
     chart.scroll_into_view_if_needed()
@@ -81,17 +91,12 @@ def test_brush_on_timeline_narrows_map_and_count(server, page):
         lambda: int(metric_value(page)) < before_count and int(metric_value(page)), timeout=30
     )
     assert 0 < after < before_count
-    wait_for_map(
-        page,
-        colours=[
-            (213, 94, 0),
-            (230, 159, 0),
-            (204, 121, 167),
-            (0, 158, 115),
-            (0, 114, 178),
-            (86, 180, 233),
-            (120, 120, 120),
-        ],
+    page.locator(MAP).scroll_into_view_if_needed()
+    wait_until(
+        lambda: (
+            0 < len(coloured_pixels(page.locator(MAP).screenshot(), ALL_COLOURS)) < before_pixels
+        ),
+        timeout=30,
     )
 
 
