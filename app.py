@@ -22,6 +22,19 @@ pages = st.navigation(
     ]
 )
 
+embedded = st.context.is_embedded or st.query_params.get("embed") == "true"
+if embedded:  # chrome-less view for iframes and screenshots; state still comes from the URL
+    hidden = (
+        "stSidebar",
+        "stSidebarCollapsedControl",
+        "stExpandSidebarButton",
+        "stHeader",
+        "stToolbar",
+        "stDecoration",
+    )
+    selectors = ",".join(f"[data-testid='{t}']" for t in hidden)
+    st.html(f"<style>{selectors}{{display:none !important}}</style>")
+
 dataset, table, vocab = data.load()
 notices = state.init_from_url(vocab)
 state.apply_selections(vocab)
@@ -37,5 +50,10 @@ show_counts(frame)
 for notice in notices:
     st.warning(f"{notice} The default is used instead.", icon="⚠️")
 
-st.session_state["view"] = {"frame": frame, "filters": filters, "selected": selected}
+st.session_state["view"] = {
+    "frame": frame,
+    "filters": filters,
+    "selected": selected,
+    "embedded": embedded,
+}
 pages.run()

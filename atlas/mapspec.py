@@ -23,7 +23,7 @@ BASE_LAYERS = (  # (file, fill RGBA, line RGBA, line width px)
     ("rivers.geojson", [0, 0, 0, 0], [110, 160, 210, 255], 1),
     ("border.geojson", [0, 0, 0, 0], [60, 60, 60, 255], 2),
 )
-VIEW = pdk.ViewState(longitude=116.0, latitude=34.0, zoom=3.1, min_zoom=2, max_zoom=11)
+VIEW = pdk.ViewState(longitude=116.0, latitude=34.0, zoom=3.4, min_zoom=2, max_zoom=11)
 # pydeck reads any plain string as an accessor expression ("@@=pixels"): constants that are
 # strings must be wrapped.
 PIXELS, METERS = pdk.types.String("pixels"), pdk.types.String("meters")

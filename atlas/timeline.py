@@ -51,7 +51,10 @@ def timeline_frame(frame: pd.DataFrame, selected: str | None) -> pd.DataFrame:
 
 
 def timeline_chart(
-    frame: pd.DataFrame, selected: str | None = None, domain: tuple[str, str] | None = None
+    frame: pd.DataFrame,
+    selected: str | None = None,
+    domain: tuple[str, str] | None = None,
+    height: int = 260,
 ) -> alt.LayerChart:
     data = timeline_frame(frame, selected)
     labels = [e.label for e in schema.EVENT_TYPES]
@@ -101,4 +104,4 @@ def timeline_chart(
         )
         .add_params(brush, pick)
     )
-    return alt.layer(spans, marks).properties(height=260)
+    return alt.layer(spans, marks).properties(height=height)

@@ -1,4 +1,6 @@
-"""Map, timeline, detail card, incident list and source panel over the filtered frame."""
+"""Map, timeline, detail card, incident list, source panel and exports over the filtered
+frame. In embed mode (iframes, screenshots) map and timeline share the left column so that
+both fit a 16:9 frame, and the page stops after them."""
 
 from __future__ import annotations
 
@@ -10,14 +12,24 @@ from atlas.timeline import timeline_chart
 from geo import ATTRIBUTION
 from ui import data
 from ui.detail import show_detail
+from ui.exports import show_embed, show_screenshot
 from ui.panels import show_incident_list, show_source_panel
 
 dataset, table, vocab = data.load()
 view = st.session_state["view"]
-frame, selected = view["frame"], view["selected"]
+frame, selected, embedded = view["frame"], view["selected"], view["embedded"]
 visible = frame[frame["in_period"]]
 
-st.title("Repatriation Atlas")
+
+def draw_timeline(height: int, full: bool) -> None:
+    first_year = vocab.first.year if full else 2011  # the incidents start in 2011
+    domain = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
+    chart = timeline_chart(frame, selected, domain, height=height)
+    st.altair_chart(chart, key="timeline", on_select="rerun", width="stretch")
+
+
+if not embedded:
+    st.title("Repatriation Atlas")
 if visible.empty:
     st.info("No incident matches these filters.")
     if st.button("Reset all filters", key="empty_reset"):
@@ -28,23 +40,28 @@ if visible.empty:
 legend = " &nbsp; ".join(
     f"<span style='color:rgb{e.colour}'>●</span> {e.label}" for e in schema.EVENT_TYPES
 )
-st.markdown(
+st.markdown(  # static text only: no data reaches this HTML
     legend + " &nbsp; ○ count unknown &nbsp; ◯ area/halo = imprecise place "
     "&nbsp; ◇ white dot = border crossing",
     unsafe_allow_html=True,
-)  # static text only
+)
 
 map_col, detail_col = st.columns([3, 2])
 with map_col:
-    online = st.toggle("Online basemap (sends map requests to Carto)", value=False, key="basemap")
+    online = not embedded and st.toggle(
+        "Online basemap (sends map requests to Carto)", value=False, key="basemap"
+    )
+    deck = build_deck(frame, dataset.places, data.crossings(), selected, online_basemap=online)
     st.pydeck_chart(
-        build_deck(frame, dataset.places, data.crossings(), selected, online_basemap=online),
+        deck,
         on_select="rerun",
         selection_mode="single-object",
         key="map",
-        height=520,
+        height=430 if embedded else 520,
     )
     st.caption(ATTRIBUTION)
+    if embedded:
+        draw_timeline(150, full=False)
 with detail_col:
     if selected:
         show_detail(
@@ -57,20 +74,23 @@ with detail_col:
         st.info(
             "Select an incident on the map, the timeline or the list to see its sources and quotes."
         )
+if embedded:
+    st.stop()
 
 full = st.toggle("Timeline from 1960 (legal background)", value=False, key="full_timeline")
-first_year = vocab.first.year if full else 2011  # the incidents start in 2011
-domain = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
-st.altair_chart(
-    timeline_chart(frame, selected, domain), key="timeline", on_select="rerun", width="stretch"
-)
+draw_timeline(260, full)
 st.caption(
     "Drag across the timeline to set the period; click a mark to select it. Spans are "
     "imprecise dates; faded marks are outside the period."
 )
 
-list_tab, source_tab = st.tabs(["Incidents", "Sources for these incidents"])
+list_tab, source_tab, export_tab = st.tabs(
+    ["Incidents", "Sources for these incidents", "Export & embed"]
+)
 with list_tab:
     show_incident_list(visible, selected)
 with source_tab:
     show_source_panel(visible, dataset.reports)
+with export_tab:
+    show_screenshot(view["filters"])
+    show_embed(view["filters"])

@@ -1,0 +1,174 @@
+"""Screenshot of a live dashboard view, without browser chrome, in headless Chromium.
+
+    python -m atlas.export.screenshot "http://localhost:8501/?type=detention" \
+        --out view.png --width 1600 --height 900 --scale 2
+
+The URL keeps its filters and selection; `embed=true` is added, which hides Streamlit's
+header and toolbar, and the app hides its sidebar in embed mode. The screenshot is taken
+only once the map canvas has drawn and stopped changing and the timeline is on the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
+
+from PIL import Image, ImageChops, ImageStat
+
+from atlas.export.files import write_atomic
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MAP = '[data-testid="stDeckGlJsonChart"]'
+TIMELINE = '[data-testid="stVegaLiteChart"]'
+
+
+class ScreenshotError(RuntimeError):
+    """The screenshot could not be taken; the message says why and what to do."""
+
+
+def find_browser() -> str | None:
+    """Debian's chromium (or $ATLAS_CHROMIUM); None means: try Playwright's own browser."""
+    for candidate in (
+        os.environ.get("ATLAS_CHROMIUM"),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+    ):
+        if candidate and (
+            path := shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        ):
+            return path
+    return None
+
+
+def embed_url(url: str) -> str:
+    """The same view with embed=true (kept once, whatever the URL already had)."""
+    parts = urlparse(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "embed"]
+    query.append(("embed", "true"))
+    return urlunparse(parts._replace(query=urlencode(query)))
+
+
+def ink_pixels(png: bytes, background: tuple[int, int, int] = (255, 255, 255)) -> int:
+    """How many pixels differ from a plain background (a blank canvas has none)."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    diff = ImageChops.difference(image, Image.new("RGB", image.size, background)).convert("L")
+    return sum(diff.point(lambda v: 255 if v > 16 else 0).histogram()[255:])
+
+
+def variance(png: bytes) -> float:
+    return float(sum(ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).var))
+
+
+def wait_until_drawn(page, timeout: float = 90) -> None:
+    """Wait for the map canvas to draw and settle (two equal captures), and the timeline."""
+    deadline = time.monotonic() + timeout
+    page.wait_for_selector(f"{MAP} canvas", timeout=timeout * 1000)
+    previous = None
+    while time.monotonic() < deadline:
+        shot = page.locator(MAP).screenshot()
+        if ink_pixels(shot) > 1000 and shot == previous:
+            break
+        previous = shot
+        time.sleep(0.7)
+    else:
+        raise ScreenshotError("the map did not finish drawing in time")
+    remaining = max(1.0, deadline - time.monotonic())
+    page.wait_for_selector(TIMELINE, timeout=remaining * 1000)
+    time.sleep(0.5)  # the timeline's last frame
+
+
+def screenshot(
+    url: str,
+    out: Path | None = None,
+    *,
+    width: int = 1600,
+    height: int = 900,
+    scale: float = 2,
+    timeout: float = 90,
+) -> bytes:
+    """PNG of the view at `url`, width×height CSS pixels at `scale` (so 3200×1800 at 2×)."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ScreenshotError(
+            "Playwright is not installed: pip install -r requirements-test.txt"
+        ) from exc
+    browser = find_browser()
+    try:
+        with tempfile.TemporaryDirectory() as profile, sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile,
+                executable_path=browser,
+                args=CHROMIUM_ARGS,
+                headless=True,
+                viewport={"width": width, "height": height},
+                device_scale_factor=scale,
+            )
+            try:
+                page = context.pages[0] if context.pages else context.new_page()
+                page.goto(embed_url(url), timeout=timeout * 1000)
+                wait_until_drawn(page, timeout)
+                png = page.screenshot(full_page=False)
+            finally:
+                context.close()
+    except PlaywrightError as exc:
+        hint = (
+            "install Debian's chromium (apt-get install chromium) or Playwright's "
+            "browser, or set ATLAS_CHROMIUM to a Chromium binary"
+        )
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScreenshotError(f"no usable browser ({first}); {hint}") from exc
+    if out is not None:
+        write_atomic(Path(out), lambda tmp: tmp.write_bytes(png))
+    return png
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("url", help="a dashboard URL, with its filters and selection")
+    parser.add_argument("--out", type=Path, default=Path("atlas-view.png"))
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--scale", type=float, default=2)
+    parser.add_argument("--timeout", type=float, default=90)
+    args = parser.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        screenshot(
+            args.url,
+            args.out,
+            width=args.width,
+            height=args.height,
+            scale=args.scale,
+            timeout=args.timeout,
+        )
+    except ScreenshotError as exc:
+        print(f"screenshot failed: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {args.out} ({args.width * args.scale:.0f}×{args.height * args.scale:.0f}) "
+        f"in {time.perf_counter() - start:.1f} s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
