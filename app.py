@@ -1,7 +1,8 @@
 """Repatriation Atlas — entrypoint: navigation, shared filters, page routing.
 
-st.navigation is called before any widget: sidebar widgets drawn before it are reset on
-every rerun in Streamlit 1.67 (reproduced with a five-line app).
+Page scripts live in views/, not pages/: Streamlit 1.67 runs any app with a pages/ folder
+beside its entrypoint in the legacy multipage mode (PagesManager.uses_pages_directory),
+which runs /incident etc. without this entrypoint and resets the sidebar's widgets.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from ui.sidebar import show_counts, show_filters
 st.set_page_config(page_title="Repatriation Atlas", page_icon="🗺️", layout="wide")
 pages = st.navigation(
     [
-        st.Page("pages/dashboard.py", title="Map & timeline", icon="🗺️", default=True),
-        st.Page("pages/sources.py", title="Sources", icon="📰", url_path="sources"),
-        st.Page("pages/incident.py", title="Incident", icon="📌", url_path="incident"),
-        st.Page("pages/data.py", title="Data & attribution", icon="📄", url_path="data"),
+        st.Page("views/dashboard.py", title="Map & timeline", icon="🗺️", default=True),
+        st.Page("views/sources.py", title="Sources", icon="📰", url_path="sources"),
+        st.Page("views/incident.py", title="Incident", icon="📌", url_path="incident"),
+        st.Page("views/data.py", title="Data & attribution", icon="📄", url_path="data"),
     ]
 )
 

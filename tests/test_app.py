@@ -11,7 +11,7 @@ from atlas.filters import Filters, Vocabulary, apply_filters, to_query
 from atlas.incidents import incident_table
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGES = ["pages/dashboard.py", "pages/sources.py", "pages/incident.py", "pages/data.py"]
+PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
 
 
 def run(params: dict | None = None, page: str | None = None) -> AppTest:
@@ -84,7 +84,7 @@ def test_bad_parameter_falls_back_with_visible_notice(params, bundled):
 
 
 def test_incident_page_card(bundled):
-    at = run({"incident": "2013-11-15-kunming-detention"}, page="pages/incident.py")
+    at = run({"incident": "2013-11-15-kunming-detention"}, page="views/incident.py")
     text = " ".join(m.value for m in at.markdown)
     assert "13 to 15 North Korean refugees detained" in text
     assert "JoongAng Daily" in text and "15 Defectors Nabbed by China Police in Kunming" in text
@@ -98,9 +98,17 @@ def test_dashboard_shows_detail_for_selected_incident():
     assert "approximately 30" in text
 
 
-# AppTest (Streamlit 1.67) drops the entrypoint's sidebar on every rerun of an app that uses
-# st.navigation (reproduced with a 5-line app), so widget interactions are tested in the
-# real browser (tests/browser/test_dashboard.py) and AppTest tests use one run per URL.
+def test_filter_widget_change_rewrites_url():
+    at = run()
+    at.multiselect(key="f_types").set_value(["transfer"]).run()
+    assert url_of(at)["type"] == ["transfer"]
+    assert at.metric[0].value == "1"
+
+
+def test_reset_button_clears_filters():
+    at = run({"type": "transfer", "min_people": "5"})
+    at.button(key="f_reset").click().run()
+    assert url_of(at) == {} and at.metric[0].value == "62"
 
 
 def test_stale_selection_is_dropped_when_filters_exclude_it():

@@ -86,7 +86,7 @@ def show_filters(vocab: Vocabulary) -> Filters:
         key=W["min_people"],
         help="Lower bound of the people count; unknown counts are excluded when this is above 0.",
     )
-    sb.button("Reset all filters", on_click=_reset, args=(vocab,), width="stretch")
+    sb.button("Reset all filters", on_click=_reset, args=(vocab,), width="stretch", key="f_reset")
     return current(vocab)
 
 

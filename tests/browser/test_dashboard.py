@@ -133,3 +133,19 @@ def test_text_from_data_is_shown_as_text_and_never_runs(hostile_server, page):
     assert page.locator("a[href^='javascript']").count() == 0
     wait_for_map(page)  # the map (and its tooltip data) still draws
     assert HOSTILE_SUMMARY.split("**")[0].strip() in text
+
+
+def test_pages_open_directly_by_url_with_the_shared_filters(server, page):
+    page.goto(f"{server}/incident?incident=2013-11-15-kunming-detention")
+    detail = page.locator(".st-key-detail")
+    detail.wait_for(timeout=60_000)
+    assert "13 to 15 North Korean refugees detained" in detail.inner_text()
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=30_000)
+    assert wait_until(
+        lambda: "Matching incidents" in page.locator('[data-testid="stSidebar"]').inner_text()
+    )
+    assert "Map & timeline" in page.locator('[data-testid="stSidebar"]').inner_text()
+    page.goto(f"{server}/sources?type=detention")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    assert page.locator("h1").first.inner_text() == "Sources"
+    assert query(page) == {"type": ["detention"]}
