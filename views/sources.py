@@ -5,8 +5,9 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from atlas.sources import source_matrix, source_summary
+from atlas.sources import source_matrix
 from ui import data
+from ui.panels import show_source_panel
 
 dataset, table, vocab = data.load()
 frame = st.session_state["view"]["frame"]
@@ -16,7 +17,7 @@ st.caption(
     "Every source in the dataset. A source's silence on an incident means only that "
     "the five documents cite no claim of it, not that nothing happened."
 )
-st.dataframe(source_summary(table, dataset.reports), hide_index=True, width="stretch")
+show_source_panel(table, dataset.reports)
 
 reports = dataset.reports.assign(year=dataset.reports["published"].str[:4].astype(int))
 st.subheader("Reporting over time")
@@ -24,7 +25,14 @@ st.altair_chart(
     alt.Chart(reports)
     .mark_tick(thickness=3, size=14)
     .encode(
-        x=alt.X("year:O", title="Year published"),
+        x=alt.X(  # a continuous axis: years with no report show as gaps, not as nothing
+            "year:Q",
+            title="Year published",
+            scale=alt.Scale(
+                domain=[int(reports["year"].min()) - 1, int(reports["year"].max()) + 1]
+            ),
+            axis=alt.Axis(format="d", tickMinStep=1),
+        ),
         y=alt.Y("source:N", title=None),
         color=alt.Color("source_type:N", title="Type"),
         tooltip=["source", "published", "claim", "incident_id"],
