@@ -14,10 +14,11 @@ from atlas.validation import (
     Problem,
     _vocab,
     check_coordinates,
+    check_counts,
     check_dates,
     check_people,
     line_of,
-    parse_int,
+    unknown_incident,
 )
 
 
@@ -123,16 +124,7 @@ def validate_places(
         problems += _required_text(file, row, rec, ("place_id", "location_name"))
         incident = rec["incident_id"]
         if incident not in precision_of:
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    "incident_id",
-                    incident,
-                    "names no incident in incidents.csv",
-                    "fix the id or add the incident",
-                )
-            )
+            problems.append(unknown_incident(file, row, incident))
         elif precision_of[incident] != "multiple":
             problems.append(
                 Problem(
@@ -163,16 +155,7 @@ def validate_reports(
         row = line_of(i)
         problems += _required_text(file, row, rec, ("report_id", "source", "quote"))
         if rec["incident_id"] not in ids:
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    "incident_id",
-                    rec["incident_id"],
-                    "names no incident in incidents.csv",
-                    "fix the id or add the incident",
-                )
-            )
+            problems.append(unknown_incident(file, row, rec["incident_id"]))
         problems += _vocab(file, row, "source_type", rec["source_type"], schema.SOURCE_TYPES)
         if not PARTIAL_DATE.match(rec["published"]):
             problems.append(
@@ -196,30 +179,7 @@ def validate_reports(
                     "use the source document's file name and list it there",
                 )
             )
-        for col in ("people_min", "people_max"):
-            if rec[col] and parse_int(rec[col]) is None:
-                problems.append(
-                    Problem(
-                        file,
-                        row,
-                        col,
-                        rec[col],
-                        "is not a whole number ≥ 0",
-                        "write digits only; put words in people_text",
-                    )
-                )
-        lo, hi = parse_int(rec["people_min"]), parse_int(rec["people_max"])
-        if lo is not None and hi is not None and lo > hi:
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    "people_max",
-                    rec["people_max"],
-                    f"is smaller than people_min {lo}",
-                    "swap or correct",
-                )
-            )
+        problems += check_counts(file, row, rec)[0]
     return problems
 
 

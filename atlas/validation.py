@@ -242,33 +242,11 @@ def check_coordinates(file: str, row: int, rec: dict[str, str], *, required: boo
 def check_people(file: str, row: int, rec: dict[str, str], event_type: str | None) -> list[Problem]:
     qualifier = rec.get("people_qualifier") or "unknown"
     problems = _vocab(file, row, "people_qualifier", qualifier, schema.PEOPLE_QUALIFIERS)
+    count_problems, lo, hi = check_counts(file, row, rec)
+    problems += count_problems
     lo_raw, hi_raw = rec["people_min"], rec["people_max"]
-    lo, hi = parse_int(lo_raw), parse_int(hi_raw)
-    for col, raw, parsed in (("people_min", lo_raw, lo), ("people_max", hi_raw, hi)):
-        if raw and parsed is None:
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    col,
-                    raw,
-                    "is not a whole number ≥ 0",
-                    "write digits only (no '~', '+' or words; put words in people_text)",
-                )
-            )
     if problems:
         return problems
-    if lo is not None and hi is not None and lo > hi:
-        return [
-            Problem(
-                file,
-                row,
-                "people_max",
-                hi_raw,
-                f"is smaller than people_min {lo}",
-                "swap or correct the numbers",
-            )
-        ]
     if event_type is not None and event_type not in schema.PEOPLE_EVENT_TYPES and (lo or hi):
         return [
             Problem(
@@ -300,3 +278,47 @@ def check_people(file: str, row: int, rec: dict[str, str], event_type: str | Non
             )
         ]
     return []
+
+
+def check_counts(
+    file: str, row: int, rec: dict[str, str]
+) -> tuple[list[Problem], int | None, int | None]:
+    """people_min / people_max as whole numbers ≥ 0 (empty = unknown), and min ≤ max."""
+    problems = []
+    lo_raw, hi_raw = rec["people_min"], rec["people_max"]
+    lo, hi = parse_int(lo_raw), parse_int(hi_raw)
+    for col, raw, parsed in (("people_min", lo_raw, lo), ("people_max", hi_raw, hi)):
+        if raw and parsed is None:
+            problems.append(
+                Problem(
+                    file,
+                    row,
+                    col,
+                    raw,
+                    "is not a whole number ≥ 0",
+                    "write digits only (no '~', '+' or words; put words in people_text)",
+                )
+            )
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(
+            Problem(
+                file,
+                row,
+                "people_max",
+                hi_raw,
+                f"is smaller than people_min {lo}",
+                "swap or correct the numbers",
+            )
+        )
+    return problems, lo, hi
+
+
+def unknown_incident(file: str, row: int, value: str) -> Problem:
+    return Problem(
+        file,
+        row,
+        "incident_id",
+        value,
+        "names no incident in incidents.csv",
+        "fix the id or add the incident",
+    )

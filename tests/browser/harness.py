@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,25 +17,17 @@ from pathlib import Path
 
 from PIL import Image
 
+from atlas.export.screenshot import CHROMIUM_ARGS, MAP, TIMELINE, find_browser
+
+__all__ = ["MAP", "TIMELINE", "app_server", "browser_page", "coloured_pixels", "wait_for_map"]
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-MAP = '[data-testid="stDeckGlJsonChart"]'
-TIMELINE = '[data-testid="stVegaLiteChart"]'
 # Okabe–Ito colours of the people events: distinct from every base-map colour
 PEOPLE_COLOURS = [(213, 94, 0), (230, 159, 0), (204, 121, 167)]
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("ATLAS_CHROMIUM") or shutil.which("chromium")
+    return find_browser()
 
 
 def _free_port() -> int:
