@@ -1,0 +1,249 @@
+"""Data exports of the filtered view: a ZIP of the dataset's CSVs, GeoJSON and XLSX.
+
+An export carries the rows `atlas.export.selection.subset` takes (the selected incidents,
+the incidents they name in `related_ids`, their places, reports and cited documents) as
+the exact strings of the CSV files, in the dataset's own columns. `atlas.export.reading`
+turns any of the three back into a data folder that `atlas.loading.load_dataset` loads; a
+second export of that folder is byte-identical. The version an export states is that of
+its own rows (`Subset.version`), not of the dataset it was selected from, which a reloaded
+export cannot know.
+
+In the CSV and XLSX files every cell goes through `atlas.export.cells.neutralise_cell`
+(formula injection) and XLSX cells are always strings, never formulas. GeoJSON is not
+opened by spreadsheets and carries the values as they are.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import openpyxl
+import pandas as pd
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from atlas.export.cells import neutralise_cell, ooxml_escape
+from atlas.export.files import atomic_path
+from atlas.export.selection import (  # re-exported: this module is the exports' entry point
+    COLUMNS,
+    ExportError,
+    Subset,
+    csv_bytes,
+    related_closure,
+    subset,
+    visible_ids,
+)
+from atlas.loading import FILES
+
+__all__ = [
+    "ATTRIBUTION",
+    "COLUMNS",
+    "FORMATS",
+    "ExportError",
+    "ExportFormat",
+    "Subset",
+    "export_bytes",
+    "export_format",
+    "related_closure",
+    "subset",
+    "visible_ids",
+    "write_export",
+]
+
+ATTRIBUTION = (
+    "Repatriation Atlas data, CC BY 4.0. Coordinates from GeoNames (CC BY 4.0; credit "
+    '"GeoNames", https://www.geonames.org/) or from Natural Earth (public domain), as each '
+    "row's coord_basis says. Each quote in reports is a short citation from the document "
+    "named in its row (listed in documents), © its publisher; the documents themselves "
+    "are not included."
+)
+
+
+# --- writers -----------------------------------------------------------------------------
+
+
+def _stamp(exported_at: datetime | None) -> datetime:
+    """Export time in UTC, to the second (naive times are taken as UTC)."""
+    moment = exported_at or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _zip_entry(archive: zipfile.ZipFile, name: str, data: bytes, moment: datetime) -> None:
+    # A fixed entry time (the export time) rather than the clock: the same export twice
+    # gives the same bytes.
+    info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
+def _readme(sub: Subset, moment: datetime) -> bytes:
+    counts = ", ".join(f"{len(f)} {name}" for name, f in sub.frames().items())
+    return (
+        "Repatriation Atlas - data export\n\n"
+        f"Dataset version: {sub.version}\nExported: {_iso(moment)}\nRows: {counts}\n\n"
+        f"{_related_note(sub)}{ATTRIBUTION}\n\n"
+        "The CSV files have the columns of the atlas's data folder (see its data/README.md).\n"
+        "A cell beginning with =, +, -, @, a tab or a carriage return has a leading ' so that\n"
+        "spreadsheets do not run it as a formula; remove one ' to get the value back.\n"
+    ).encode()
+
+
+def _related_note(sub: Subset) -> str:
+    if not sub.related:
+        return ""
+    return (
+        "Also included, because selected incidents name them in related_ids: "
+        f"{'; '.join(sub.related)}.\n\n"
+    )
+
+
+def _emit_csv_zip(out: BinaryIO, sub: Subset, moment: datetime) -> None:
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, frame in sub.frames().items():
+            data = csv_bytes(frame, COLUMNS[name], neutralise=True)
+            _zip_entry(archive, FILES[name], data, moment)
+        _zip_entry(archive, "README.txt", _readme(sub, moment), moment)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
+    return frame.to_dict("records")
+
+
+def _feature(
+    incident: dict[str, str], places: list[dict[str, str]], reports: list[dict[str, str]]
+) -> dict:
+    # GeoJSON positions are [longitude, latitude] (RFC 7946, WGS 84).
+    if incident["geo_precision"] == "multiple":
+        points = [[float(p["longitude"]), float(p["latitude"])] for p in places]
+        geometry = {"type": "MultiPoint", "coordinates": points} if points else None
+    elif incident["longitude"] and incident["latitude"]:
+        point = [float(incident["longitude"]), float(incident["latitude"])]
+        geometry = {"type": "Point", "coordinates": point}
+    else:
+        geometry = None
+    properties = {**incident, "places": places, "reports": reports}
+    return {
+        "type": "Feature",
+        "id": incident["incident_id"],
+        "geometry": geometry,
+        "properties": properties,
+    }
+
+
+def _emit_geojson(out: BinaryIO, sub: Subset, moment: datetime) -> None:
+    places = sub.places.groupby("incident_id", sort=False)
+    reports = sub.reports.groupby("incident_id", sort=False)
+    nested = {
+        name: {k: _records(g) for k, g in groups}
+        for name, groups in (("places", places), ("reports", reports))
+    }
+    features = [
+        _feature(
+            inc,
+            nested["places"].get(inc["incident_id"], []),
+            nested["reports"].get(inc["incident_id"], []),
+        )
+        for inc in _records(sub.incidents)
+    ]
+    collection = {
+        "type": "FeatureCollection",
+        "features": features,
+        "documents": _records(sub.documents),
+        "attribution": ATTRIBUTION,
+        "dataset_version": sub.version,
+        "exported_at": _iso(moment),
+        "related_only": list(sub.related),
+    }
+    out.write(json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+
+
+def _fill_sheet(sheet: Worksheet, header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
+    for r, row in enumerate([header, *rows], start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c)
+            cell.value = ooxml_escape(neutralise_cell(value))
+            cell.data_type = "s"  # a string, never a formula, whatever the value
+    sheet.freeze_panes = "A2"
+
+
+def _emit_xlsx(out: BinaryIO, sub: Subset, moment: datetime) -> None:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, frame in sub.frames().items():
+        rows = frame[list(COLUMNS[name])].itertuples(index=False)
+        _fill_sheet(book.create_sheet(name), COLUMNS[name], rows)
+    about = [
+        ("dataset_version", sub.version),
+        ("exported_at", _iso(moment)),
+        ("related_only", "; ".join(sub.related)),
+        ("attribution", ATTRIBUTION),
+    ]
+    _fill_sheet(book.create_sheet("about"), ("key", "value"), about)
+    naive = moment.replace(tzinfo=None)  # openpyxl writes docProps times as UTC
+    book.properties.created = book.properties.modified = naive
+    book.properties.creator = "Repatriation Atlas"
+    staged = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED)).save()
+    # openpyxl stamps zip entries with the clock; copy them with the export time instead.
+    with zipfile.ZipFile(staged) as source, zipfile.ZipFile(out, "w") as archive:
+        for name in source.namelist():
+            _zip_entry(archive, name, source.read(name), moment)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    label: str
+    extension: str
+    mime: str
+    emit: Callable[[BinaryIO, Subset, datetime], None]
+
+
+FORMATS: dict[str, ExportFormat] = {
+    "csv": ExportFormat("CSV files (ZIP)", "zip", "application/zip", _emit_csv_zip),
+    "geojson": ExportFormat("GeoJSON", "geojson", "application/geo+json", _emit_geojson),
+    "xlsx": ExportFormat(
+        "Excel workbook (XLSX)",
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _emit_xlsx,
+    ),
+}
+
+
+def export_bytes(sub: Subset, fmt: str, *, exported_at: datetime | None = None) -> bytes:
+    """The export in `fmt` ("csv", "geojson" or "xlsx") as bytes (for a download button).
+    `exported_at` (default: now) is the only time written, so fixing it fixes the bytes."""
+    emit = export_format(fmt).emit
+    buffer = io.BytesIO()
+    emit(buffer, sub, _stamp(exported_at))
+    return buffer.getvalue()
+
+
+def write_export(path: Path, sub: Subset, fmt: str, *, exported_at: datetime | None = None) -> Path:
+    """Write the export to `path`; on any error no file (and no temporary file) is left."""
+    emit = export_format(fmt).emit
+    moment = _stamp(exported_at)
+    with atomic_path(Path(path)) as tmp, open(tmp, "wb") as out:
+        emit(out, sub, moment)
+    return Path(path)
+
+
+def export_format(fmt: str) -> ExportFormat:
+    """The format named `fmt`; `ExportError` names the known ones otherwise."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return FORMATS[fmt]
