@@ -116,3 +116,19 @@ def test_stale_selection_is_dropped_when_filters_exclude_it():
     assert url_of(at) == {"type": ["repatriation"]}
     text = " ".join(m.value for m in at.markdown)
     assert "JoongAng Daily" not in text  # no stale detail card
+
+
+def test_export_tab_offers_each_data_format_and_the_embed_code():
+    at = run({"type": "detention"})
+    labels = {b.key: b.label for b in at.get("download_button")}
+    assert set(labels) == {"download_csv", "download_geojson", "download_xlsx"}
+    snippet = at.code[0].value
+    assert snippet.startswith("<iframe ") and "type=detention" in snippet
+    assert "embed=true" in snippet
+
+
+def test_empty_filter_says_so_and_offers_no_download():
+    at = run({"type": "transfer", "min_people": "100000"})
+    assert at.metric[0].value == "0"
+    assert any("No incident matches" in i.value for i in at.info)
+    assert not list(at.get("download_button"))

@@ -5,10 +5,14 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlencode, urlparse
 
+import pandas as pd
 import streamlit as st
 
+from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.screenshot import ScreenshotError, embed_url, screenshot
 from atlas.filters import Filters, to_query
+from atlas.loading import Dataset
+from atlas.paths import DATA_DIR
 
 
 def view_url(filters: Filters, *, local: bool = False) -> str:
@@ -61,3 +65,28 @@ def show_embed(filters: Filters) -> None:
         "sidebar, header or toolbar. The copy button is at the top right."
     )
     st.code(iframe_snippet(view_url(filters)), language="html")
+
+
+def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
+    """The filtered incidents with their places, reports and documents, in three formats.
+    Files are built only when a button is clicked (deferred download data)."""
+    ids = visible_ids(frame)
+    if not ids:
+        st.caption("No incident matches the filters: nothing to download.")
+        return
+    chosen = subset(dataset, ids, DATA_DIR)
+    extra = f" plus {len(chosen.related)} related incident(s) they name" if chosen.related else ""
+    st.caption(
+        f"{len(ids)} incident(s){extra}, with their places, reports (quotes) and "
+        "source documents. Spreadsheet formulas in text are neutralised."
+    )
+    columns = st.columns(len(FORMATS))
+    for column, (key, fmt) in zip(columns, FORMATS.items(), strict=True):
+        column.download_button(
+            fmt.label,
+            lambda key=key: export_bytes(chosen, key),
+            file_name=f"repatriation-atlas.{fmt.extension}",
+            mime=fmt.mime,
+            key=f"download_{key}",
+            on_click="ignore",
+        )
