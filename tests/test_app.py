@@ -121,7 +121,14 @@ def test_stale_selection_is_dropped_when_filters_exclude_it():
 def test_export_tab_offers_each_data_format_and_the_embed_code():
     at = run({"type": "detention"})
     labels = {b.key: b.label for b in at.get("download_button")}
-    assert set(labels) == {"download_csv", "download_geojson", "download_xlsx"}
+    figures = {f"figure_{k}_{f}" for k in ("map", "timeline") for f in ("png", "svg", "pdf")}
+    assert set(labels) == {
+        "download_csv",
+        "download_geojson",
+        "download_xlsx",
+        "briefing",
+        *figures,
+    }
     snippet = at.code[0].value
     assert snippet.startswith("<iframe ") and "type=detention" in snippet
     assert "embed=true" in snippet

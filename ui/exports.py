@@ -8,7 +8,10 @@ from urllib.parse import urlencode, urlparse
 import pandas as pd
 import streamlit as st
 
+from atlas.export.briefing import briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
+from atlas.export.figures import FORMATS as FIGURE_FORMATS
+from atlas.export.figures import export_figure
 from atlas.export.screenshot import ScreenshotError, embed_url, screenshot
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
@@ -90,3 +93,60 @@ def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
             key=f"download_{key}",
             on_click="ignore",
         )
+
+
+MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def show_figures(
+    dataset: Dataset, frame: pd.DataFrame, filters: Filters, vocab, crossings: pd.DataFrame
+) -> None:
+    """Citable static figures (no browser needed) and the one-page briefing PDF, each built
+    when its button is clicked."""
+    from datetime import UTC, datetime
+
+    from atlas.export.briefing import filters_in_words
+
+    if not frame["in_period"].any():
+        st.caption("No incident matches the filters: no figure to draw.")
+        return
+    subtitle = filters_in_words(filters, vocab.first, vocab.last)
+    for kind in ("map", "timeline"):
+        columns = st.columns(len(FIGURE_FORMATS) + 1)
+        columns[0].markdown(f"{kind.capitalize()} figure")
+        for column, fmt in zip(columns[1:], FIGURE_FORMATS, strict=True):
+            column.download_button(
+                fmt.upper(),
+                lambda kind=kind, fmt=fmt: export_figure(
+                    kind,
+                    fmt,
+                    frame,
+                    dataset.places,
+                    crossings,
+                    selected=filters.incident,
+                    title="Repatriation Atlas",
+                    subtitle=subtitle,
+                ),
+                file_name=f"repatriation-atlas-{kind}.{fmt}",
+                mime=MIME[fmt],
+                key=f"figure_{kind}_{fmt}",
+                on_click="ignore",
+            )
+    st.download_button(
+        "One-page briefing (PDF)",
+        lambda: briefing_pdf(
+            dataset,
+            frame,
+            filters,
+            crossings,
+            first=vocab.first,
+            last=vocab.last,
+            url=view_url(filters),
+            generated_at=datetime.now(UTC),
+        ),
+        file_name="repatriation-atlas-briefing.pdf",
+        mime="application/pdf",
+        key="briefing",
+        on_click="ignore",
+        type="primary",
+    )

@@ -12,7 +12,7 @@ from atlas.timeline import timeline_chart
 from geo import ATTRIBUTION
 from ui import data
 from ui.detail import show_detail
-from ui.exports import show_data_downloads, show_embed, show_screenshot
+from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import show_incident_list, show_source_panel
 
 dataset, table, vocab = data.load()
@@ -94,6 +94,8 @@ with source_tab:
 with export_tab:
     st.markdown("**Data**")
     show_data_downloads(dataset, frame)
+    st.markdown("**Figures and briefing** (rendered without a browser)")
+    show_figures(dataset, frame, view["filters"], vocab, data.crossings())
     st.markdown("**Screenshot of this view**")
     show_screenshot(view["filters"])
     st.markdown("**Embed**")

@@ -1,0 +1,131 @@
+"""Static figures and the one-page briefing: each format opens, the map is not blank, the
+briefing states its filters, data version, attribution and reopening URL."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
+
+import pandas as pd
+import pytest
+from PIL import Image, ImageStat
+from pypdf import PdfReader
+
+from atlas.export.briefing import briefing_pdf, filters_in_words
+from atlas.export.figures import export_figure
+from atlas.filters import Filters, Vocabulary, apply_filters
+from atlas.incidents import incident_table
+from atlas.paths import GEO_DATA_DIR
+
+FIRST, LAST = date(1960, 1, 1), date(2024, 6, 7)
+WHEN = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def crossings() -> pd.DataFrame:
+    frame = pd.read_csv(GEO_DATA_DIR / "crossings.csv")
+    frame["located"] = frame["located"].astype(str).str.lower().eq("true")
+    return frame
+
+
+@pytest.fixture(scope="module")
+def frame(bundled):
+    return apply_filters(
+        incident_table(bundled), Filters(types=("detention", "repatriation", "transfer"))
+    )
+
+
+def _opens(data: bytes, fmt: str) -> None:
+    if fmt == "png":
+        assert Image.open(io.BytesIO(data)).size[0] > 500
+    elif fmt == "svg":
+        assert ET.fromstring(data).tag.endswith("svg")  # noqa: S314 (our own output)
+    else:
+        assert data.startswith(b"%PDF") and len(PdfReader(io.BytesIO(data)).pages) == 1
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+@pytest.mark.parametrize("kind", ["map", "timeline"])
+def test_each_figure_in_each_format_opens(kind, fmt, frame, bundled, crossings):
+    _opens(export_figure(kind, fmt, frame, bundled.places, crossings, scale=1), fmt)
+
+
+def test_map_png_is_not_blank_and_shows_incident_colours(frame, bundled, crossings):
+    image = Image.open(
+        io.BytesIO(export_figure("map", "png", frame, bundled.places, crossings, scale=1))
+    ).convert("RGB")
+    assert image.size == (800, 650)
+    assert sum(ImageStat.Stat(image.convert("L")).var) > 200
+    pixels = image.get_flattened_data()
+    near = sum(1 for r, g, b in pixels if abs(r - 204) + abs(g - 121) + abs(b - 167) < 50)
+    assert near > 20  # forced repatriation pink
+
+
+def test_unknown_format_is_refused(frame):
+    with pytest.raises(ValueError, match="format"):
+        export_figure("timeline", "gif", frame)
+
+
+def test_failed_figure_export_leaves_no_file(frame, tmp_path, monkeypatch):
+    import vl_convert
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(vl_convert, "vegalite_to_png", broken)
+    with pytest.raises(RuntimeError):
+        export_figure("timeline", "png", frame, path=tmp_path / "t.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "words"),
+    [
+        (Filters(), "No filters: every incident from 1 Jan 1960 to 7 Jun 2024"),
+        (
+            Filters(start=date(2013, 10, 1), end=date(2014, 3, 31)),
+            "Period: 1 Oct 2013 – 31 Mar 2014",
+        ),
+        (
+            Filters(types=("detention", "repatriation")),
+            "Event types: Detention / arrest, Forced repatriation",
+        ),
+        (
+            Filters(start=date(2020, 1, 1), places=("Liaoning",), min_sources=2),
+            "Period: 1 Jan 2020 – 7 Jun 2024 · Places: Liaoning · At least 2 sources",
+        ),
+        (
+            Filters(statuses=("single_source",), min_people=10),
+            "Status: single source · At least 10 people",
+        ),
+    ],
+)
+def test_filters_in_words(filters, words):
+    assert filters_in_words(filters, FIRST, LAST) == words
+
+
+def test_briefing_is_one_page_with_filters_version_attribution_and_url(bundled, crossings):
+    table = incident_table(bundled)
+    filters = Filters(start=date(2013, 10, 1), end=date(2014, 3, 31))
+    url = "http://localhost:8501/?from=2013-10-01&to=2014-03-31"
+    vocab = Vocabulary.of(table)
+    data = briefing_pdf(
+        bundled,
+        apply_filters(table, filters),
+        filters,
+        crossings,
+        first=vocab.first,
+        last=vocab.last,
+        url=url,
+        generated_at=WHEN,
+    )
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Period: 1 Oct 2013 – 31 Mar 2014" in text
+    assert f"Data as of: dataset version {bundled.version}" in text and "2026-11-23" in text
+    assert "Natural Earth" in text and "GeoNames" in text
+    assert "Congressional-Executive Commission on China" in text  # a document's publisher
+    assert url in text.replace(" ", "")
+    assert "13 to 15 North Korean refugees detained" in text  # the incident table
