@@ -121,14 +121,7 @@ def test_stale_selection_is_dropped_when_filters_exclude_it():
 def test_export_tab_offers_each_data_format_and_the_embed_code():
     at = run({"type": "detention"})
     labels = {b.key: b.label for b in at.get("download_button")}
-    figures = {f"figure_{k}_{f}" for k in ("map", "timeline") for f in ("png", "svg", "pdf")}
-    assert set(labels) == {
-        "download_csv",
-        "download_geojson",
-        "download_xlsx",
-        "briefing",
-        *figures,
-    }
+    assert set(labels) == {"download_csv", "download_geojson", "download_xlsx"}
     snippet = at.code[0].value
     assert snippet.startswith("<iframe ") and "type=detention" in snippet
     assert "embed=true" in snippet
@@ -139,3 +132,11 @@ def test_empty_filter_says_so_and_offers_no_download():
     assert at.metric[0].value == "0"
     assert any("No incident matches" in i.value for i in at.info)
     assert not list(at.get("download_button"))
+
+
+def test_briefing_is_prepared_on_request_and_offered_for_download():
+    at = run({"type": "detention"})
+    at.button(key="fig_go").click().run()
+    assert not at.exception
+    downloads = {b.key: b.label for b in at.get("download_button")}
+    assert downloads["figure_download"] == "Download repatriation-atlas-briefing.pdf"

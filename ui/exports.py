@@ -101,8 +101,8 @@ MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 def show_figures(
     dataset: Dataset, frame: pd.DataFrame, filters: Filters, vocab, crossings: pd.DataFrame
 ) -> None:
-    """Citable static figures (no browser needed) and the one-page briefing PDF, each built
-    when its button is clicked."""
+    """Citable static figures (no browser needed) and the one-page briefing PDF. They take
+    one to three seconds, so they are prepared on request with a visible status."""
     from datetime import UTC, datetime
 
     from atlas.export.briefing import filters_in_words
@@ -110,43 +110,52 @@ def show_figures(
     if not frame["in_period"].any():
         st.caption("No incident matches the filters: no figure to draw.")
         return
-    subtitle = filters_in_words(filters, vocab.first, vocab.last)
-    for kind in ("map", "timeline"):
-        columns = st.columns(len(FIGURE_FORMATS) + 1)
-        columns[0].markdown(f"{kind.capitalize()} figure")
-        for column, fmt in zip(columns[1:], FIGURE_FORMATS, strict=True):
-            column.download_button(
-                fmt.upper(),
-                lambda kind=kind, fmt=fmt: export_figure(
-                    kind,
-                    fmt,
-                    frame,
-                    dataset.places,
-                    crossings,
-                    selected=filters.incident,
-                    title="Repatriation Atlas",
-                    subtitle=subtitle,
-                ),
-                file_name=f"repatriation-atlas-{kind}.{fmt}",
-                mime=MIME[fmt],
-                key=f"figure_{kind}_{fmt}",
-                on_click="ignore",
-            )
-    st.download_button(
-        "One-page briefing (PDF)",
-        lambda: briefing_pdf(
-            dataset,
-            frame,
-            filters,
-            crossings,
-            first=vocab.first,
-            last=vocab.last,
-            url=view_url(filters),
-            generated_at=datetime.now(UTC),
-        ),
-        file_name="repatriation-atlas-briefing.pdf",
-        mime="application/pdf",
-        key="briefing",
-        on_click="ignore",
-        type="primary",
-    )
+    choices = {
+        "briefing": "One-page briefing (PDF)",
+        "map": "Map figure",
+        "timeline": "Timeline figure",
+    }
+    col1, col2, col3 = st.columns([2, 1, 1])
+    kind = col1.selectbox("Figure", list(choices), format_func=choices.get, key="fig_kind")
+    fmt = "pdf" if kind == "briefing" else col2.selectbox("Format", FIGURE_FORMATS, key="fig_fmt")
+    if col3.button("Prepare", key="fig_go"):
+        with st.status(f"Rendering the {choices[kind].lower()}…") as status:
+            try:
+                if kind == "briefing":
+                    data = briefing_pdf(
+                        dataset,
+                        frame,
+                        filters,
+                        crossings,
+                        first=vocab.first,
+                        last=vocab.last,
+                        url=view_url(filters),
+                        generated_at=datetime.now(UTC),
+                    )
+                else:
+                    data = export_figure(
+                        kind,
+                        fmt,
+                        frame,
+                        dataset.places,
+                        crossings,
+                        selected=filters.incident,
+                        title="Repatriation Atlas",
+                        subtitle=filters_in_words(filters, vocab.first, vocab.last),
+                    )
+            except Exception as exc:  # shown to the user, never swallowed
+                status.update(label="Export failed", state="error")
+                st.error(f"The {choices[kind].lower()} could not be rendered: {exc}")
+                return
+            status.update(label="Ready to download", state="complete")
+        st.session_state["_figure"] = (f"repatriation-atlas-{kind}.{fmt}", data, MIME[fmt])
+    if st.session_state.get("_figure"):
+        name, data, mime = st.session_state["_figure"]
+        st.download_button(
+            f"Download {name}",
+            data,
+            file_name=name,
+            mime=mime,
+            key="figure_download",
+            on_click="ignore",
+        )
