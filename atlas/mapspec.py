@@ -138,11 +138,17 @@ def build_deck(
             pickable=True,
         )
     )
+    if len(areas):  # country/region halos span most of the map: thin and faint
+        wide = areas["geo_precision"].isin(WIDE)
+        areas = areas.assign(
+            colour=[c[:3] + [70 if w else 220] for c, w in zip(areas["colour"], wide, strict=True)],
+            ring_px=[1.0 if w else 2.5 for w in wide],
+        )
     layers.append(
         pdk.Layer(  # areas and "near": a halo the size of the uncertainty
             "ScatterplotLayer",
             id="incidents-area",
-            data=_records(areas, ["colour", "halo_m"]),
+            data=_records(areas, ["colour", "halo_m", "ring_px"]),
             get_position=["lon", "lat"],
             get_radius="halo_m",
             radius_units=METERS,
@@ -150,7 +156,8 @@ def build_deck(
             get_line_color="colour",
             stroked=True,
             filled=False,
-            line_width_min_pixels=2,
+            get_line_width="ring_px",
+            line_width_units=PIXELS,
             pickable=True,
         )
     )

@@ -81,6 +81,11 @@ def test_imprecise_places_are_halos_of_matching_size(frame, bundled):
     assert halos["2023-10-repatriation-500-600"] > 1_000_000  # China, country-level
     assert 100_000 < halos["1998-jilin-frontier-regulations"] < 400_000  # Jilin province
     assert "2013-11-15-kunming-detention" not in halos  # a city is a point
+    rings = {
+        r["incident_id"]: (r["colour"][3], r["ring_px"]) for r in layers["incidents-area"]["data"]
+    }
+    assert rings["2023-10-repatriation-500-600"] == (70, 1.0)  # country: thin and faint
+    assert rings["2013-11-07-detention-near-beijing"] == (220, 2.5)
 
 
 def test_movements_are_arcs_and_border_incidents_follow_the_border(frame, bundled):
