@@ -32,6 +32,12 @@ FILES = {
     "reports": "reports.csv",
     "documents": "documents.csv",
 }
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "incidents": schema.INCIDENT_COLUMNS,
+    "places": schema.PLACE_COLUMNS,
+    "reports": schema.REPORT_COLUMNS,
+    "documents": schema.DOCUMENT_COLUMNS,
+}
 
 
 class DatasetError(Exception):
@@ -52,6 +58,18 @@ class Dataset:
     documents: pd.DataFrame
     problems: tuple[Problem, ...] = field(default=())
     version: str = ""  # first 12 hex digits of the SHA-256 of the files, in FILES order
+    # Imported data has no folder: its tables of strings (as `read_table` gives them) are
+    # kept here for exports. None for data loaded from a folder (read again on export).
+    raw: dict[str, pd.DataFrame] | None = field(default=None, compare=False, repr=False)
+    origin: str = ""  # where the data came from, for people: a folder or a file name
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
 
 
 def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
@@ -68,7 +86,7 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _drop(frame: pd.DataFrame, problems: list[Problem], file: str) -> pd.DataFrame:
-    bad = {p.row for p in problems if p.file == file and p.row is not None}
+    bad = {p.row for p in problems if p.file == file and p.row is not None and p.is_error}
     return frame[~frame["_line"].isin(bad)]
 
 
@@ -110,37 +128,70 @@ def load_dataset(data_dir: Path = DATA_DIR, *, strict: bool = False) -> Dataset:
     Rows with errors are left out and listed in `Dataset.problems`; with `strict=True` any
     problem raises `DatasetError` instead.
     """
-    incidents = read_table(data_dir / FILES["incidents"], schema.INCIDENT_COLUMNS)
-    places = read_table(data_dir / FILES["places"], schema.PLACE_COLUMNS)
-    reports = read_table(data_dir / FILES["reports"], schema.REPORT_COLUMNS)
-    documents = read_table(data_dir / FILES["documents"], schema.DOCUMENT_COLUMNS)
+    tables = {name: read_table(data_dir / FILES[name], COLUMNS[name]) for name in FILES}
+    dataset = build_dataset(tables, version=dataset_version(data_dir), origin=str(data_dir))
+    if strict and dataset.problems:
+        raise DatasetError(list(dataset.problems))
+    return dataset
 
+
+def build_dataset(
+    tables: dict[str, pd.DataFrame],
+    *,
+    files: dict[str, str] | None = None,
+    provenance: bool = True,
+    version: str = "",
+    origin: str = "",
+    keep_raw: bool = False,
+) -> Dataset:
+    """Validate four tables of strings (as `read_table` gives them) into a Dataset.
+
+    `files` names the file each table's problems point to (default: the data folder's
+    file names; an import names the uploaded file for all three, whose row numbers the
+    tables' `_line` columns carry). `provenance=False` is for imported data: the curated
+    dataset's provenance rules (slug ids, a coord_basis, a quote and a source type on every
+    report) are not applied, and a coordinate outside the admin-1 a row names is a warning.
+    `keep_raw` keeps the tables in `Dataset.raw`, for exports of data that has no folder.
+    """
+    names = {**FILES, **(files or {})}
+    incidents, places = tables["incidents"], tables["places"]
+    reports, documents = tables["reports"], tables["documents"]
     problems = (
-        missing_columns(incidents, schema.REQUIRED_INCIDENT_COLUMNS, FILES["incidents"])
-        + missing_columns(places, schema.REQUIRED_PLACE_COLUMNS, FILES["places"])
-        + missing_columns(reports, schema.REQUIRED_REPORT_COLUMNS, FILES["reports"])
+        missing_columns(incidents, schema.REQUIRED_INCIDENT_COLUMNS, names["incidents"])
+        + missing_columns(places, schema.REQUIRED_PLACE_COLUMNS, names["places"])
+        + missing_columns(reports, schema.REQUIRED_REPORT_COLUMNS, names["reports"])
     )
     if problems:  # without its columns a file cannot be read row by row
-        if strict:
-            raise DatasetError(problems)
         return _empty(documents, problems)
 
-    problems += validate_incidents(incidents, FILES["incidents"])
-    problems += validate_places(places, incidents, FILES["places"])
-    problems += validate_reports(reports, incidents, set(documents["document"]), FILES["reports"])
-    good_incidents = _drop(incidents, problems, FILES["incidents"])
-    good_places = _drop(places, problems, FILES["places"])
-    problems += validate_admin1(good_incidents, good_places)
-    good_incidents = _drop(good_incidents, problems, FILES["incidents"])
-    good_places = _drop(good_places, problems, FILES["places"])
-    good_reports = _drop(reports, problems, FILES["reports"])
-    problems += validate_links(good_incidents, good_places, good_reports)
-    good_incidents = _drop(good_incidents, problems, FILES["incidents"])
+    problems += validate_incidents(incidents, names["incidents"], strict=provenance)
+    problems += validate_places(places, incidents, names["places"])
+    problems += validate_reports(
+        reports, incidents, set(documents["document"]), names["reports"], strict=provenance
+    )
+    good_incidents = _drop(incidents, problems, names["incidents"])
+    good_places = _drop(places, problems, names["places"])
+    problems += validate_admin1(
+        good_incidents,
+        good_places,
+        (names["incidents"], names["places"]),
+        "error" if provenance else "warning",
+    )
+    good_incidents = _drop(good_incidents, problems, names["incidents"])
+    good_places = _drop(good_places, problems, names["places"])
+    good_reports = _drop(reports, problems, names["reports"])
+    problems += validate_links(
+        good_incidents, good_places, good_reports, names["incidents"], names["reports"]
+    )
+    good_incidents = _drop(good_incidents, problems, names["incidents"])
 
     # Rows that are valid themselves but belong to an incident that did not load.
     kept = set(good_incidents["incident_id"])
-    for file, frame in ((FILES["places"], good_places), (FILES["reports"], good_reports)):
+    flagged = {(p.file, p.row) for p in problems if p.is_error}
+    for file, frame in ((names["places"], good_places), (names["reports"], good_reports)):
         for rec in frame[~frame["incident_id"].isin(kept)].to_dict("records"):
+            if (file, rec["_line"]) in flagged:
+                continue  # the row has its own problem already (an import's row is one)
             problems.append(
                 Problem(
                     file,
@@ -148,14 +199,12 @@ def load_dataset(data_dir: Path = DATA_DIR, *, strict: bool = False) -> Dataset:
                     "incident_id",
                     rec["incident_id"],
                     "not loaded because its incident has errors",
-                    "fix the incident's row in incidents.csv",
+                    f"fix the incident's row in {names['incidents']}",
                 )
             )
     good_places = good_places[good_places["incident_id"].isin(kept)]
     good_reports = good_reports[good_reports["incident_id"].isin(kept)]
 
-    if strict and problems:
-        raise DatasetError(problems)
     incidents_gdf = gpd.GeoDataFrame(
         _typed(good_incidents, dates=True), geometry=_points(good_incidents), crs="EPSG:4326"
     )
@@ -172,7 +221,9 @@ def load_dataset(data_dir: Path = DATA_DIR, *, strict: bool = False) -> Dataset:
         reports=_typed(good_reports, dates=False).reset_index(drop=True),
         documents=documents.reset_index(drop=True),
         problems=tuple(problems),
-        version=dataset_version(data_dir),
+        version=version,
+        raw=dict(tables) if keep_raw else None,
+        origin=origin,
     )
 
 

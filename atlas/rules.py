@@ -18,6 +18,7 @@ from atlas.validation import (
     check_dates,
     check_people,
     line_of,
+    row_of,
     unknown_incident,
 )
 
@@ -34,29 +35,57 @@ def _required_text(
 
 def _duplicates(file: str, frame: pd.DataFrame, column: str) -> list[Problem]:
     counts = Counter(frame[column])
+    lines = frame["_line"] if "_line" in frame else [line_of(i) for i in range(len(frame))]
+    first: dict[str, int] = {}
+    for value, line in zip(frame[column], lines, strict=True):
+        first.setdefault(value, int(line))
     return [
         Problem(
             file,
-            line_of(i),
+            int(line),
             column,
             value,
-            "duplicate id (also on another row)",
+            f"duplicate id (first used on row {first[value]})"
+            if first[value] != int(line)
+            else "duplicate id (also on another row)",
             "give every row its own id",
         )
-        for i, value in enumerate(frame[column])
+        for value, line in zip(frame[column], lines, strict=True)
         if value and counts[value] > 1
     ]
 
 
-def validate_incidents(frame: pd.DataFrame, file: str = "incidents.csv") -> list[Problem]:
+def _id_text(file: str, row: int, value: str) -> list[Problem]:
+    """Imported ids may be any text, except what breaks lists and links."""
+    if value and (";" in value or len(value) > 200 or any(ord(c) < 32 for c in value)):
+        return [
+            Problem(
+                file,
+                row,
+                "incident_id",
+                value,
+                "an id may not contain ';' or control characters, nor exceed 200 characters",
+                "shorten the id or replace those characters",
+            )
+        ]
+    return []
+
+
+def validate_incidents(
+    frame: pd.DataFrame, file: str = "incidents.csv", *, strict: bool = True
+) -> list[Problem]:
+    """`strict` is the curated dataset's provenance rules (slug ids, a coord_basis for every
+    coordinate); imports (strict=False) keep every other rule."""
     problems = _duplicates(file, frame, "incident_id")
     ids = set(frame["incident_id"])
     for i, rec in enumerate(frame.to_dict("records")):
-        row = line_of(i)
+        row = row_of(rec, i)
         problems += _required_text(
             file, row, rec, ("incident_id", "title", "date_text", "location_name", "summary")
         )
-        if rec["incident_id"] and not SLUG.match(rec["incident_id"]):
+        if not strict:
+            problems += _id_text(file, row, rec["incident_id"])
+        elif rec["incident_id"] and not SLUG.match(rec["incident_id"]):
             problems.append(
                 Problem(
                     file,
@@ -67,7 +96,14 @@ def validate_incidents(frame: pd.DataFrame, file: str = "incidents.csv") -> list
                     "use lower-case letters, digits and '-'",
                 )
             )
-        problems += _vocab(file, row, "event_type", rec["event_type"], schema.EVENT_TYPE_CODES)
+        problems += _vocab(
+            file,
+            row,
+            "event_type",
+            rec["event_type"],
+            schema.EVENT_TYPE_CODES,
+            schema.EVENT_TYPE_HINTS,
+        )
         problems += _vocab(file, row, "status", rec["status"], schema.STATUSES)
         problems += check_dates(file, row, rec)
         precision = rec["geo_precision"]
@@ -75,7 +111,7 @@ def validate_incidents(frame: pd.DataFrame, file: str = "incidents.csv") -> list
         if precision in schema.GEO_PRECISION_CODES:
             needs_point = precision not in schema.NO_COORDINATE_PRECISIONS
             problems += check_coordinates(file, row, rec, required=needs_point)
-            if needs_point and rec["latitude"] and not rec.get("coord_basis", ""):
+            if strict and needs_point and rec["latitude"] and not rec.get("coord_basis", ""):
                 problems.append(
                     Problem(
                         file,
@@ -120,7 +156,7 @@ def validate_places(
     problems = _duplicates(file, frame, "place_id")
     precision_of = dict(zip(incidents["incident_id"], incidents["geo_precision"], strict=True))
     for i, rec in enumerate(frame.to_dict("records")):
-        row = line_of(i)
+        row = row_of(rec, i)
         problems += _required_text(file, row, rec, ("place_id", "location_name"))
         incident = rec["incident_id"]
         if incident not in precision_of:
@@ -147,17 +183,26 @@ def validate_places(
 
 
 def validate_reports(
-    frame: pd.DataFrame, incidents: pd.DataFrame, documents: set[str], file: str = "reports.csv"
+    frame: pd.DataFrame,
+    incidents: pd.DataFrame,
+    documents: set[str],
+    file: str = "reports.csv",
+    *,
+    strict: bool = True,
 ) -> list[Problem]:
+    """`strict`: the curated dataset's provenance rules (a verbatim quote, a source type and
+    a publication date on every report); imports may leave those empty."""
     problems = _duplicates(file, frame, "report_id")
     ids = set(incidents["incident_id"])
+    required = ("report_id", "source", "quote") if strict else ("report_id", "source")
     for i, rec in enumerate(frame.to_dict("records")):
-        row = line_of(i)
-        problems += _required_text(file, row, rec, ("report_id", "source", "quote"))
+        row = row_of(rec, i)
+        problems += _required_text(file, row, rec, required)
         if rec["incident_id"] not in ids:
             problems.append(unknown_incident(file, row, rec["incident_id"]))
-        problems += _vocab(file, row, "source_type", rec["source_type"], schema.SOURCE_TYPES)
-        if not PARTIAL_DATE.match(rec["published"]):
+        if strict or rec["source_type"]:
+            problems += _vocab(file, row, "source_type", rec["source_type"], schema.SOURCE_TYPES)
+        if (strict or rec["published"]) and not PARTIAL_DATE.match(rec["published"]):
             problems.append(
                 Problem(
                     file,
@@ -188,6 +233,7 @@ def validate_links(
     places: pd.DataFrame,
     reports: pd.DataFrame,
     file: str = "incidents.csv",
+    reports_file: str = "reports.csv",
 ) -> list[Problem]:
     """Rules across files, applied to the rows that passed their own file's rules."""
     sources: dict[str, set[str]] = defaultdict(set)
@@ -196,7 +242,7 @@ def validate_links(
     place_count = Counter(places["incident_id"])
     problems = []
     for i, rec in enumerate(incidents.to_dict("records")):
-        row = rec.get("_line", line_of(i))
+        row = row_of(rec, i)
         incident = rec["incident_id"]
         if not sources[incident]:
             problems.append(
@@ -233,13 +279,14 @@ def validate_links(
             )
     types: dict[str, set[str]] = defaultdict(set)
     for source, source_type in zip(reports["source"], reports["source_type"], strict=True):
-        types[source].add(source_type)
+        if source_type:  # imports may leave it empty
+            types[source].add(source_type)
     for i, rec in enumerate(reports.to_dict("records")):
         if len(types[rec["source"]]) > 1:
             problems.append(
                 Problem(
-                    "reports.csv",
-                    rec.get("_line", line_of(i)),
+                    reports_file,
+                    row_of(rec, i),
                     "source_type",
                     rec["source_type"],
                     f"source '{rec['source']}' has several types {sorted(types[rec['source']])}",
@@ -249,12 +296,18 @@ def validate_links(
     return problems
 
 
-def validate_admin1(incidents: pd.DataFrame, places: pd.DataFrame) -> list[Problem]:
-    """Coordinates must fall in the admin-1 a row names (point-in-polygon, geo.admin)."""
+def validate_admin1(
+    incidents: pd.DataFrame,
+    places: pd.DataFrame,
+    files: tuple[str, str] = ("incidents.csv", "places.csv"),
+    severity: str = "error",
+) -> list[Problem]:
+    """Coordinates must fall in the admin-1 a row names (point-in-polygon, geo.admin).
+    Imports report a mismatch as a warning: the row loads and a reviewer checks it."""
     from geo.admin import check_admin1  # geopandas work: only when rows have coordinates
 
     problems = []
-    for file, frame in (("incidents.csv", incidents), ("places.csv", places)):
+    for file, frame in zip(files, (incidents, places), strict=True):
         located = frame[(frame["admin1"] != "") & (frame["latitude"] != "")]
         if located.empty:
             continue
@@ -277,6 +330,7 @@ def validate_admin1(incidents: pd.DataFrame, places: pd.DataFrame) -> list[Probl
                     miss.admin1,
                     message,
                     "correct the coordinates or the admin1 (name_en of the province)",
+                    severity,
                 )
             )
     return problems

@@ -57,6 +57,26 @@ EVENT_TYPES: tuple[EventType, ...] = (
     ),
 )
 EVENT_TYPE_CODES = tuple(e.code for e in EVENT_TYPES)
+# Words people use for the types, offered as suggestions (never applied without a person).
+EVENT_TYPE_HINTS = {
+    "arrest": "detention",
+    "arrested": "detention",
+    "arrests": "detention",
+    "detained": "detention",
+    "abduction": "detention",
+    "deportation": "repatriation",
+    "deported": "repatriation",
+    "refoulement": "repatriation",
+    "returned": "repatriation",
+    "forced return": "repatriation",
+    "repatriated": "repatriation",
+    "moved": "transfer",
+    "statement": "official_statement",
+    "raid": "crackdown",
+    "border control": "crackdown",
+    "un": "international_response",
+    "background": "context",
+}
 EVENT_TYPE_BY_CODE = {e.code: e for e in EVENT_TYPES}
 
 # Only these event types carry people counts: the people directly detained, moved or returned.

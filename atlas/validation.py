@@ -31,16 +31,29 @@ class Problem:
     value: str
     message: str
     fix: str
+    # "error": the row is not loaded; "warning": it loads, and a reviewer should look.
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.file}, row {self.row}" if self.row is not None else self.file
         value = f" (value: {self.value!r})" if self.value else ""
-        return f"{where}, column '{self.column}'{value}: {self.message}. Fix: {self.fix}"
+        lead = "warning: " if self.severity == "warning" else ""
+        return f"{lead}{where}, column '{self.column}'{value}: {self.message}. Fix: {self.fix}"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity != "warning"
 
 
 def line_of(index: int) -> int:
     """Line number in the CSV of the frame row at positional `index` (header is line 1)."""
     return index + 2
+
+
+def row_of(rec: dict, index: int) -> int:
+    """The row a record came from: its `_line` (set by readers and imports) or its position."""
+    line = rec.get("_line")
+    return int(line) if line not in (None, "") else line_of(index)
 
 
 def missing_columns(frame: pd.DataFrame, required: Iterable[str], file: str) -> list[Problem]:
@@ -59,11 +72,21 @@ def missing_columns(frame: pd.DataFrame, required: Iterable[str], file: str) -> 
     ]
 
 
-def _vocab(file: str, row: int, column: str, value: str, allowed: Iterable[str]) -> list[Problem]:
+def _vocab(
+    file: str,
+    row: int,
+    column: str,
+    value: str,
+    allowed: Iterable[str],
+    hints: dict[str, str] | None = None,
+) -> list[Problem]:
     allowed = list(allowed)
     if value in allowed:
         return []
+    hinted = (hints or {}).get(value.strip().lower())
     close = difflib.get_close_matches(value, allowed, n=3, cutoff=0.4)
+    if hinted:
+        close = [hinted, *(c for c in close if c != hinted)][:3]
     hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
     return [
         Problem(

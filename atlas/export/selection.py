@@ -18,17 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from atlas import schema
 from atlas.export.cells import neutralise_cell
-from atlas.loading import FILES, Dataset, dataset_version, read_table
+from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "incidents": schema.INCIDENT_COLUMNS,
-    "places": schema.PLACE_COLUMNS,
-    "reports": schema.REPORT_COLUMNS,
-    "documents": schema.DOCUMENT_COLUMNS,
-}
 
 
 class ExportError(Exception):
@@ -86,14 +78,15 @@ def visible_ids(frame: pd.DataFrame) -> list[str]:
 def subset(dataset: Dataset, incident_ids: Iterable[str], data_dir: Path = DATA_DIR) -> Subset:
     """The rows of `data_dir`'s files behind `incident_ids`, as the files write them.
 
-    `dataset` must have been loaded from `data_dir` (its version is checked): only rows
-    that loaded are taken, so an export never carries a row the loader rejected. The
+    `dataset` must have been loaded from `data_dir` (its version is checked), or carry its
+    own tables (`Dataset.raw`, an import): only rows that loaded are taken, so an export
+    never carries a row the loader rejected. The
     incidents that selected ones name in `related_ids` come too (listed in
     `Subset.related`): the loader rejects a reference to an absent incident, and an
     export must load on its own with no value changed.
     """
     data_dir = Path(data_dir)
-    if dataset_version(data_dir) != dataset.version:
+    if dataset.raw is None and dataset_version(data_dir) != dataset.version:
         raise ExportError(
             f"the files in {data_dir} changed since the dataset was loaded; reload it"
         )
@@ -102,7 +95,7 @@ def subset(dataset: Dataset, incident_ids: Iterable[str], data_dir: Path = DATA_
     if unknown := [i for i in selected if i not in loaded]:
         raise ExportError(f"not loaded incident(s): {', '.join(unknown)}")
     wanted = related_closure(dataset, selected)
-    raw = {name: read_table(data_dir / FILES[name], COLUMNS[name]) for name in FILES}
+    raw = dataset.raw or {name: read_table(data_dir / FILES[name], COLUMNS[name]) for name in FILES}
 
     def rows(name: str, frame: pd.DataFrame) -> pd.DataFrame:
         lines = set(frame["_line"]) if "_line" in frame else set()

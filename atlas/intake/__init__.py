@@ -1,0 +1,250 @@
+"""Bring your own data: read, map, convert, geocode and validate an uploaded file.
+
+`import_file(data, name)` is the whole import, in memory: the bytes are read
+(`formats`), columns mapped (`mapping`), rows converted and geocoded (`convert`,
+`geocode`) and validated by the dataset's own rules (`atlas.loading.build_dataset`, without
+the curated data's provenance rules). Nothing is lost: valid rows load, every problem is
+listed with file, row, column, value, what is wrong and how to fix it, and the rows that
+did not load can be downloaded as they were (`invalid_rows_csv`). The original bytes are
+never changed. The same import runs from the command line: `python -m atlas.intake`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import geopandas as gpd
+import pandas as pd
+
+from atlas.export.cells import neutralise_cell
+from atlas.intake.convert import Converted, convert
+from atlas.intake.formats import DEFAULT_LIMITS, IntakeError, Limits, RawTable, read_upload
+from atlas.intake.mapping import Mapping, auto_mapping
+from atlas.loading import Dataset, build_dataset
+from atlas.validation import Problem
+
+__all__ = [
+    "ImportResult",
+    "IntakeError",
+    "Limits",
+    "Mapping",
+    "combine",
+    "import_file",
+    "read_upload",
+]
+
+REPORT_COLUMNS = ("severity", "file", "row", "column", "value", "problem", "fix")
+
+
+@dataclass
+class ImportResult:
+    file: str
+    format: str
+    encoding: str | None
+    layout: str  # "flat", "ACLED" or "atlas export"
+    mapping: Mapping
+    dataset: Dataset | None
+    problems: list[Problem] = field(default_factory=list)
+    raw: RawTable | None = None
+    review: pd.DataFrame = field(default_factory=pd.DataFrame)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def loaded(self) -> int:
+        return 0 if self.dataset is None else len(self.dataset.incidents)
+
+    @property
+    def rows(self) -> int:
+        if self.raw is None:
+            return 0
+        if self.raw.tables is not None:
+            return len(self.raw.tables["incidents"])
+        return len(self.raw.frame)
+
+    def report_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                (p.severity, p.file, p.row, p.column, p.value, p.message, p.fix)
+                for p in self.problems
+            ],
+            columns=list(REPORT_COLUMNS),
+        )
+
+    def report_csv(self) -> bytes:
+        """The validation report, one line a problem (UTF-8 with BOM, so that spreadsheet
+        programs read Korean and Chinese right; formulas neutralised)."""
+        return _csv(self.report_frame().astype(str).replace({"None": ""}))
+
+    def invalid_rows(self) -> pd.DataFrame:
+        """The rows of the file that did not load, as they were, with their problems."""
+        if self.raw is None:
+            return pd.DataFrame()
+        frame = self.raw.frame if self.raw.tables is None else self.raw.tables["incidents"]
+        by_row: dict[int, list[str]] = {}
+        for p in self.errors:
+            if p.row is not None:
+                by_row.setdefault(p.row, []).append(f"{p.column}: {p.message}")
+        bad = frame[frame["_line"].astype(int).isin(by_row)]
+        out = bad.drop(columns="_line").copy()
+        out.insert(0, "row", bad["_line"].astype(int).to_numpy())
+        out["problems"] = [" | ".join(by_row[int(n)]) for n in bad["_line"]]
+        return out.reset_index(drop=True)
+
+    def invalid_rows_csv(self) -> bytes:
+        return _csv(self.invalid_rows().astype(str))
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow([neutralise_cell(str(v)) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _rename_columns(problems: list[Problem], mapping: Mapping, file: str) -> list[Problem]:
+    """Point the rules' problems to the file's own column names ('lat (latitude)')."""
+    aliases = {
+        "date_start": mapping.column("date_start") or mapping.column("date"),
+        "date_end": mapping.column("date_end") or mapping.column("date"),
+        "date_precision": mapping.column("date"),
+    }
+    out = []
+    for p in problems:
+        own = mapping.column(p.column) or aliases.get(p.column)
+        if p.file == file and own and own != p.column:
+            p = replace(p, column=f"{own} ({p.column})")
+        out.append(p)
+    return out
+
+
+def import_file(
+    data: bytes,
+    name: str,
+    mapping: Mapping | None = None,
+    *,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import the bytes of a file called `name`. Never raises for bad data: a file that
+    cannot be read at all gives a result with no dataset and the problem saying why."""
+    try:
+        raw = read_upload(data, name, encoding=encoding, limits=limits)
+    except IntakeError as exc:
+        return ImportResult(name, "", None, "", mapping or Mapping(), None, [exc.problem])
+    version = hashlib.sha256(data).hexdigest()[:12]
+    files = {"incidents": name, "places": name, "reports": name}
+    if raw.tables is not None:  # the atlas's own export: its four tables as they are
+        dataset = build_dataset(
+            raw.tables, provenance=False, version=version, origin=name, keep_raw=True
+        )
+        return ImportResult(
+            name,
+            raw.format,
+            None,
+            "atlas export",
+            Mapping(),
+            dataset,
+            list(dataset.problems),
+            raw,
+            notes=raw.notes,
+        )
+    used = mapping or auto_mapping(raw.columns)
+    converted: Converted = convert(raw, used, today=today, progress=progress)
+    dataset = None
+    problems = list(raw.problems) + converted.problems
+    if not any(p.row is None and p.is_error for p in converted.problems):
+        dataset = build_dataset(
+            converted.tables,
+            files=files,
+            provenance=False,
+            version=version,
+            origin=name,
+            keep_raw=True,
+        )
+        problems += _rename_columns(list(dataset.problems), used, name)
+    problems.sort(key=lambda p: (p.row is not None, p.row or 0, p.is_error is False))
+    return ImportResult(
+        name,
+        raw.format,
+        raw.encoding,
+        converted.layout,
+        used,
+        dataset,
+        problems,
+        raw,
+        converted.review,
+        raw.notes,
+    )
+
+
+def combine(bundled: Dataset, imported: Dataset, bundled_raw: dict[str, pd.DataFrame]) -> Dataset:
+    """The bundled dataset and an import side by side. An imported incident whose id the
+    bundled data already uses is left out and reported (ids must stay unique)."""
+    taken = set(bundled.incidents["incident_id"])
+    clash = imported.incidents[imported.incidents["incident_id"].isin(taken)]
+    problems = [
+        Problem(
+            imported.origin,
+            int(line),
+            "incident_id",
+            iid,
+            "the bundled dataset already has an incident with this id; the row is not shown "
+            "alongside it",
+            "give the row another id",
+        )
+        for iid, line in zip(clash["incident_id"], clash["_line"], strict=True)
+    ]
+    keep = ~imported.incidents["incident_id"].isin(taken)
+    ids = set(imported.incidents.loc[keep, "incident_id"])
+
+    def both(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+        return pd.concat([a, b[b["incident_id"].isin(ids)]], ignore_index=True)
+
+    raw = (
+        {
+            name: pd.concat([bundled_raw[name], imported.raw[name]], ignore_index=True)
+            for name in bundled_raw
+        }
+        if imported.raw is not None
+        else None
+    )
+    return Dataset(
+        incidents=gpd.GeoDataFrame(both(bundled.incidents, imported.incidents), crs="EPSG:4326"),
+        places=gpd.GeoDataFrame(both(bundled.places, imported.places), crs="EPSG:4326"),
+        reports=both(bundled.reports, imported.reports),
+        documents=pd.concat([bundled.documents, imported.documents], ignore_index=True),
+        problems=tuple(bundled.problems) + tuple(imported.problems) + tuple(problems),
+        version=f"{bundled.version}+{imported.version}",
+        raw=raw,
+        origin=f"{bundled.origin} + {imported.origin}",
+    )
+
+
+def describe_result(result: ImportResult) -> str:
+    """One line for people: what was read and what loaded."""
+    if result.dataset is None:
+        return f"{result.file}: nothing loaded ({len(result.errors)} problem(s))."
+    encoding = f", {result.encoding}" if result.encoding else ""
+    layout = " (ACLED layout)" if result.layout == "ACLED" else ""
+    return (
+        f"{result.file}: {result.format}{encoding}{layout} · {result.rows:,} row(s) read · "
+        f"{result.loaded:,} incident(s) loaded · {len(result.errors)} error(s), "
+        f"{len(result.warnings)} warning(s)."
+    )

@@ -1,0 +1,85 @@
+"""Offline geocoding of imported rows that name a place but give no coordinates.
+
+Each distinct (name, country, admin1) is looked up once in the project's gazetteer
+(`geo.gazetteer.resolve`, no network). A unique match gives the row its coordinates,
+precision and a basis naming the gazetteer record; an ambiguous name is never resolved
+silently: the row stays unlocated until a person chooses a candidate (`Mapping.places`),
+and the review lists every candidate. The review is a table a person reads before use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from geo.gazetteer import Resolution, resolve
+from geo.places import Place
+
+
+def candidate_key(place: Place) -> str:
+    """A stable, readable key for a candidate: 'name | admin1 | country'."""
+    return " | ".join((place.name, place.admin1 or "", place.country or ""))
+
+
+def describe(place: Place) -> str:
+    where = ", ".join(p for p in (place.admin1, place.country) if p)
+    return f"{place.name} ({where})" if where else place.name
+
+
+@dataclass(frozen=True)
+class Lookup:
+    name: str
+    country: str
+    admin1: str
+    status: str  # found, chosen, ambiguous, not_found
+    place: Place | None
+    candidates: tuple[Place, ...]
+    others: tuple[Place, ...] = ()
+
+    def basis(self) -> str:
+        place = self.place
+        if place is None:
+            return ""
+        ref = f"geonames:{place.geonameid}" if place.geonameid else f"curated:{place.place_id}"
+        return f"gazetteer {ref}"
+
+
+def _resolve(name: str, country: str, admin1: str) -> Resolution:
+    for args in ((country or None, admin1 or None), (country or None, None), (None, None)):
+        try:
+            return resolve(name, args[0], admin1=args[1])
+        except ValueError:  # a country or province the gazetteer does not know
+            continue
+    return Resolution(name, "not_found")
+
+
+def geocode(
+    keys: list[tuple[str, str, str]],
+    chosen: dict[str, str],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[tuple[str, str, str], Lookup]:
+    """Look up each (name, country, admin1) once. `chosen` maps a name to the
+    `candidate_key` a person picked among its candidates."""
+    out = {}
+    distinct = list(dict.fromkeys(keys))
+    for n, key in enumerate(distinct, start=1):
+        name, country, admin1 = key
+        result = _resolve(name, country, admin1)
+        candidates = tuple(p for p in result.candidates if p.located)
+        pick = chosen.get(name)
+        picked = next((p for p in result.candidates if candidate_key(p) == pick), None)
+        if picked is not None and picked.located:
+            out[key] = Lookup(name, country, admin1, "chosen", picked, candidates, result.others)
+        elif result.status == "found" and result.match is not None and result.match.located:
+            out[key] = Lookup(
+                name, country, admin1, "found", result.match, candidates, result.others
+            )
+        elif result.status == "ambiguous":
+            out[key] = Lookup(
+                name, country, admin1, "ambiguous", None, result.candidates, result.others
+            )
+        else:
+            out[key] = Lookup(name, country, admin1, "not_found", None, (), result.others)
+        if progress is not None:
+            progress(n, len(distinct))
+    return out

@@ -1,0 +1,226 @@
+"""Values as people write them → the atlas's fields, uncertainty kept.
+
+Pure functions; each returns the parsed value or raises `ValueProblem` with what is wrong
+and how to fix it. Nothing is guessed: an ambiguous date (03/04/2013) is an error unless
+the column's other dates or the mapping's date order settle it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from atlas import schema
+
+
+class ValueProblem(ValueError):
+    def __init__(self, message: str, fix: str):
+        self.message, self.fix = message, fix
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    start: date
+    end: date
+    precision: str  # a key of schema.DATE_PRECISIONS
+    basis: str = ""
+
+
+MONTHS = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+_ISO = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][\d:.]+Z?)?$")
+_SLASHED = re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_CJK = re.compile(r"^(\d{4})\s*[년年]\s*(?:(\d{1,2})\s*[월月]\s*(?:(\d{1,2})\s*[일日])?)?$")
+_WORDS_DMY = re.compile(r"^(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})$")
+_WORDS_MDY = re.compile(r"^([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_WORDS_MY = re.compile(r"^([A-Za-z]+)\.?,?\s+(\d{4})$")
+
+FIX_DATE = "write YYYY-MM-DD (or YYYY-MM, or YYYY for a year)"
+
+
+def _day(year: int, month: int, day: int, raw: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueProblem(f"{raw!r} is not a real calendar date", FIX_DATE) from None
+
+
+def _month(year: int, month: int, raw: str) -> DateSpan:
+    if not 1 <= month <= 12:
+        raise ValueProblem(f"{raw!r} has no month {month}", FIX_DATE)
+    last = calendar.monthrange(year, month)[1]
+    return DateSpan(date(year, month, 1), date(year, month, last), "month")
+
+
+def _year(year: int) -> DateSpan:
+    return DateSpan(date(year, 1, 1), date(year, 12, 31), "year")
+
+
+def numeric_order(values: list[str]) -> str | None:
+    """'DMY' or 'MDY' when some dd/mm/yyyy value in the column settles it, else None."""
+    orders = set()
+    for value in values:
+        match = _NUMERIC.match(value.strip())
+        if match:
+            first, second = int(match.group(1)), int(match.group(2))
+            if first > 12 >= second:
+                orders.add("DMY")
+            elif second > 12 >= first:
+                orders.add("MDY")
+    return orders.pop() if len(orders) == 1 else None
+
+
+def parse_date(raw: str, order: str = "auto") -> DateSpan:
+    """A date as written → the span it stands for (a day, a month or a year)."""
+    value = raw.strip()
+    if not value:
+        raise ValueProblem("the date is empty", FIX_DATE)
+    if match := _ISO.match(value):
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if day is not None:
+            d = _day(year, month, day, raw)
+            return DateSpan(d, d, "day")
+        return _month(year, month, raw) if month is not None else _year(year)
+    if match := _SLASHED.match(value):
+        d = _day(int(match.group(1)), int(match.group(2)), int(match.group(3)), raw)
+        return DateSpan(d, d, "day")
+    if match := _CJK.match(value):
+        year, month, day = (int(g) if g else None for g in match.groups())
+        if day is not None:
+            d = _day(year, month, day, raw)
+            return DateSpan(d, d, "day")
+        return _month(year, month, raw) if month is not None else _year(year)
+    if match := _NUMERIC.match(value):
+        first, second, year = (int(g) for g in match.groups())
+        if order == "auto":
+            if first > 12 >= second:
+                order = "DMY"
+            elif second > 12 >= first:
+                order = "MDY"
+            elif first == second:
+                order = "DMY"  # the same either way
+            else:
+                raise ValueProblem(
+                    f"{raw!r} is ambiguous: {first} {calendar.month_name[second]} or "
+                    f"{calendar.month_name[first]} {second}",
+                    "write YYYY-MM-DD, or set the date order (day/month or month/day) in "
+                    "the mapping",
+                )
+        day, month = (first, second) if order == "DMY" else (second, first)
+        d = _day(year, month, day, raw)
+        return DateSpan(d, d, "day", f"read as {'day/month' if order == 'DMY' else 'month/day'}")
+    for pattern, groups in ((_WORDS_DMY, (0, 1, 2)), (_WORDS_MDY, (1, 0, 2))):
+        if match := pattern.match(value):
+            parts = match.groups()
+            day, month_name, year = parts[groups[0]], parts[groups[1]], parts[groups[2]]
+            if month_name.lower() in MONTHS:
+                d = _day(int(year), MONTHS[month_name.lower()], int(day), raw)
+                return DateSpan(d, d, "day")
+    if (match := _WORDS_MY.match(value)) and match.group(1).lower() in MONTHS:
+        return _month(int(match.group(2)), MONTHS[match.group(1).lower()], raw)
+    raise ValueProblem(f"{raw!r} is not a date the importer can read", FIX_DATE)
+
+
+def parse_span(start_raw: str, end_raw: str, order: str = "auto") -> DateSpan:
+    """A range from two dates as written: from the start of the first to the end of the
+    second (each may itself be a month or a year)."""
+    start, end = parse_date(start_raw, order), parse_date(end_raw, order)
+    if end.end < start.start:
+        raise ValueProblem(
+            f"the range ends ({end_raw}) before it starts ({start_raw})",
+            "swap the dates or correct the one that is wrong",
+        )
+    if (start.start, end.end) == (start.start, start.end) and start.precision != "day":
+        return start
+    if start.start == end.end:
+        return DateSpan(start.start, start.start, "day")
+    return DateSpan(start.start, end.end, "range", f"from {start_raw} to {end_raw}")
+
+
+def check_not_future(span: DateSpan, raw: str, today: date) -> None:
+    if span.start > today:
+        raise ValueProblem(
+            f"{raw!r} is in the future", "check the year (and the date order) of this date"
+        )
+    if span.start.year < 1900:
+        raise ValueProblem(f"{raw!r} is before 1900", "check the year of this date")
+
+
+# --- people ------------------------------------------------------------------------------
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)"
+_PEOPLE = (
+    (re.compile(rf"^{_NUMBER}$"), "exact"),
+    (
+        re.compile(
+            rf"^(?:about|approximately|approx\.?|around|some|circa|c\.|~|≈|약|约|大约)\s*{_NUMBER}\s*(?:명|人|people|persons)?$",
+            re.I,
+        ),
+        "approximate",
+    ),
+    (
+        re.compile(
+            rf"^(?:at least|>=|≥|최소|至少)\s*{_NUMBER}\s*(?:명|人|people|persons)?$",
+            re.I,
+        ),
+        "at_least",
+    ),
+    (re.compile(rf"^{_NUMBER}\s*(?:\+|or more|명 이상|多人|以上)$", re.I), "at_least"),
+    (re.compile(rf"^{_NUMBER}\s*(?:명|人|people|persons)$", re.I), "exact"),
+)
+_RANGE = re.compile(rf"^{_NUMBER}\s*(?:-|–|—|to|~)\s*{_NUMBER}\s*(?:명|人|people|persons)?$", re.I)
+
+
+@dataclass(frozen=True)
+class People:
+    low: int | None
+    high: int | None
+    qualifier: str
+    text: str = ""  # the count as written, when it is not a plain number
+
+
+def parse_people(raw: str) -> People:
+    """'13' exact, '13-15' range, 'about 30' approximate, 'at least 24' / '24+' at least;
+    anything else ('dozens') is kept as text with an unknown count, never turned into one."""
+    value = raw.strip()
+    if not value:
+        return People(None, None, "unknown")
+    if match := _RANGE.match(value):
+        low, high = (int(g.replace(",", "")) for g in match.groups())
+        if low > high:
+            raise ValueProblem(
+                f"the range {raw!r} runs backwards", "write the smaller number first"
+            )
+        return People(low, high, "range" if low < high else "exact", value)
+    for pattern, qualifier in _PEOPLE:
+        if match := pattern.match(value):
+            number = int(match.group(1).replace(",", ""))
+            high = None if qualifier == "at_least" else number
+            return People(
+                number, high, qualifier, "" if qualifier == "exact" and value.isdigit() else value
+            )
+    return People(None, None, "unknown", value)
+
+
+# --- vocabularies --------------------------------------------------------------------------
+
+_LABELS = {e.label.lower(): e.code for e in schema.EVENT_TYPES}
+
+
+def event_type_code(raw: str, chosen: dict[str, str]) -> str:
+    """The code for a value: a code or label of the atlas in any case, or what the mapping
+    says; otherwise the value unchanged (validation reports it, with suggestions)."""
+    value = raw.strip()
+    if value in chosen:
+        return chosen[value]
+    key = re.sub(r"[\s\-]+", "_", value.lower())
+    if key in schema.EVENT_TYPE_CODES:
+        return key
+    return _LABELS.get(value.lower(), value)
