@@ -48,6 +48,8 @@ if filters.incident and selected is None:
     filters = filters.with_selection(None)
 state.write_url(filters)
 show_counts(frame)
+if data.IN_USE in st.session_state:
+    st.sidebar.info("Showing your import (this session only). Data page: switch back.", icon="📥")
 for notice in notices:
     st.warning(f"{notice} The default is used instead.", icon="⚠️")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pandas as pd
 import streamlit as st
 
@@ -48,7 +50,8 @@ def show_detail(
             st.markdown(f"**Actor:** {md(row['actor'])}")
         if row["related_ids"]:
             links = ", ".join(
-                f"[{md(r)}](/incident?incident={r})" for r in row["related_ids"].split(";")
+                f"[{md(r)}](/incident?incident={quote(r.strip(), safe='')})"
+                for r in row["related_ids"].split(";")
             )
             st.markdown(f"**Related:** {links}")
         st.markdown(
@@ -62,7 +65,8 @@ def show_detail(
                 f"- **{md(rep['source'])}** ({md(rep['source_type'])}), "
                 f"{md(rep['published'])} — {md(rep['claim'])}{count}"
             )
-            st.markdown(f"> {md(rep['quote'])}")
+            if rep["quote"]:
+                st.markdown(f"> {md(rep['quote'])}")
             cite = (
                 f"Cited as: {md(rep['source_as_cited'])} · read in: "
                 f"{md(titles.get(rep['document'], rep['document']))} "

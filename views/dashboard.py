@@ -96,7 +96,15 @@ with export_tab:
     show_data_downloads(dataset, frame)
     st.markdown("**Figures and briefing** (rendered without a browser)")
     show_figures(dataset, frame, view["filters"], vocab, data.crossings())
-    st.markdown("**Screenshot of this view**")
-    show_screenshot(view["filters"])
-    st.markdown("**Embed**")
-    show_embed(view["filters"])
+    if dataset.raw is not None:  # an import lives in this session only
+        st.info(
+            "Screenshots and embeds open this view in a new browser session, which cannot "
+            "see data imported in this one. Use the figures or the briefing above, or import "
+            "with `python -m atlas.intake FILE --out DIR` and run the app on that folder "
+            "(ATLAS_DATA_DIR=DIR)."
+        )
+    else:
+        st.markdown("**Screenshot of this view**")
+        show_screenshot(view["filters"])
+        st.markdown("**Embed**")
+        show_embed(view["filters"])

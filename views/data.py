@@ -1,24 +1,40 @@
-"""Dataset version, validation problems, attribution."""
+"""Data: bring your own data (import), the data in use, its problems, attribution."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from ui import data
+from ui.intake import show_import
 from ui.text import md
 
 dataset, table, vocab = data.load()
 st.title("Data & attribution")
+own = data.IN_USE in st.session_state
 st.markdown(
-    f"Dataset version `{dataset.version}` · {len(dataset.incidents)} incidents · "
+    f"**In use:** {'your import, ' + md(dataset.origin) if own else 'the bundled dataset'} · "
+    f"version `{dataset.version}` · {len(dataset.incidents)} incidents · "
     f"{len(dataset.reports)} reports · {len(dataset.places)} places."
 )
-if dataset.problems:
-    st.error(f"{len(dataset.problems)} problem(s): the rows named below were not loaded.")
-    for problem in dataset.problems:
+if own and st.button("Back to the bundled dataset", key="use_bundled"):
+    data.use_dataset(None)
+    st.rerun()
+
+st.subheader("Import your own data")
+show_import()
+
+st.subheader("Problems in the data in use")
+errors, warnings = dataset.errors, dataset.warnings
+if errors:
+    st.error(f"{len(errors)} problem(s): the rows named below were not loaded.")
+    for problem in errors[:200]:
         st.markdown(f"- {md(problem)}")
-else:
-    st.success("The dataset passed every validation rule.")
+if warnings:
+    st.warning(f"{len(warnings)} warning(s): these rows loaded; check them.")
+    for problem in warnings[:200]:
+        st.markdown(f"- {md(problem)}")
+if not dataset.problems:
+    st.success("The data passed every validation rule.")
 st.subheader("Source documents")
 st.dataframe(dataset.documents.drop(columns="_line"), hide_index=True, width="stretch")
 st.subheader("Attribution")

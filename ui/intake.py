@@ -1,0 +1,245 @@
+"""The import panel of the Data page: upload, mapping, validation report, preview, use.
+
+Uploads stay in this session's memory (Streamlit's uploader keeps them there; GeoPackage
+alone passes through a private temporary folder, removed at once): nothing is written to
+the project or shared with other sessions. Every value from the file is shown through
+st.dataframe or `md`, as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from atlas import schema
+from atlas.intake import ImportResult, combine, describe_result, import_file, read_upload
+from atlas.intake.convert import is_acled
+from atlas.intake.encoding import CHOICES
+from atlas.intake.formats import EXTENSIONS, IntakeError, Limits
+from atlas.intake.mapping import DATE_ORDERS, FIELDS, Mapping, MappingError, auto_mapping
+from ui import data
+from ui.text import md
+
+RESULT = "import_result"
+NONE = "—"
+PREVIEW_COLUMNS = [
+    "incident_id",
+    "title",
+    "event_type",
+    "date_text",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "location_name",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "people_min",
+    "people_max",
+    "status",
+]
+LIMITS = Limits()
+
+
+def show_import() -> None:
+    """Upload → mapping → import → report, preview and the choice to use the data."""
+    st.caption(
+        f"CSV (UTF-8, CP949/EUC-KR, GB18030/GBK: detected), XLSX, GeoJSON, GeoPackage, "
+        f"GeoParquet, ACLED exports and the atlas's own exports; up to "
+        f"{LIMITS.max_bytes // 2**20} MB and {LIMITS.max_rows:,} rows. The file stays in "
+        "this browser session's memory on this machine: it is not saved, and nothing is "
+        "sent anywhere."
+    )
+    upload = st.file_uploader("File to import", type=list(EXTENSIONS), key="upload")
+    if upload is None:
+        st.session_state.pop(RESULT, None)
+        return
+    content = upload.getvalue()
+    token = hashlib.sha256(content).hexdigest()[:10]
+    col1, col2 = st.columns(2)
+    chosen = col1.selectbox(
+        "Encoding (CSV)", ["Detect automatically", *CHOICES], key=f"enc_{token}"
+    )
+    encoding = None if chosen == "Detect automatically" else chosen
+    saved = col2.file_uploader("Reuse a saved mapping (JSON)", type=["json"], key="mapping_file")
+    try:
+        raw = read_upload(content, upload.name, encoding=encoding, limits=LIMITS)
+    except IntakeError as exc:
+        st.error(f"Cannot import this file: {md(exc.problem.message)}. Fix: {md(exc.problem.fix)}")
+        return
+    mapping = _start_mapping(raw.columns, saved, token)
+    if mapping is None:
+        return
+    if raw.tables is None and not is_acled(raw.columns):
+        mapping = _edit_mapping(raw, mapping, token)
+    elif raw.tables is None:
+        st.info("ACLED layout detected: ACLED's columns and precision codes are used.")
+    else:
+        st.info("An atlas data export: its incidents, places, reports and documents are read.")
+    if st.button("Check and import", type="primary", key="import_go"):
+        bar = st.progress(0.0, text="Reading…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Geocoding place names offline: {done:,}/{total:,}")
+
+        result = import_file(
+            content, upload.name, mapping, encoding=encoding, limits=LIMITS, progress=progress
+        )
+        bar.empty()
+        st.session_state[RESULT] = (token, result)
+    stored = st.session_state.get(RESULT)
+    if stored and stored[0] == token:
+        show_result(stored[1], token)
+
+
+def _start_mapping(columns: list[str], saved, token: str) -> Mapping | None:
+    if saved is not None:
+        try:
+            return Mapping.from_json(saved.getvalue())
+        except MappingError as exc:
+            st.error(f"The mapping file cannot be used: {md(exc)}")
+            return None
+    return st.session_state.get(f"_mapping_{token}") or auto_mapping(columns)
+
+
+def _edit_mapping(raw, mapping: Mapping, token: str) -> Mapping:
+    complete = mapping.column("event_type") and (
+        mapping.column("date") or mapping.column("date_start")
+    )
+    title = "Column mapping (recognised names are set; choose the rest)"
+    with st.expander(title, expanded=not complete):
+        options = [NONE, *raw.columns]
+        cols = st.columns(3)
+        chosen = {}
+        for n, (name, help_text) in enumerate(FIELDS.items()):
+            current = mapping.column(name)
+            index = options.index(current) if current in options else 0
+            value = cols[n % 3].selectbox(
+                name, options, index=index, help=help_text, key=f"map_{token}_{name}"
+            )
+            chosen[name] = None if value == NONE else value
+        order = st.radio(
+            "Dates like 03/04/2013 are",
+            DATE_ORDERS,
+            horizontal=True,
+            index=DATE_ORDERS.index(mapping.date_order),
+            key=f"order_{token}",
+            format_func={
+                "auto": "decided by the column (else an error)",
+                "DMY": "day/month/year",
+                "MDY": "month/day/year",
+            }.get,
+        )
+        mapping = replace(mapping.with_columns(**chosen), date_order=order)
+        mapping = replace(
+            mapping, columns={k: v for k, v in mapping.columns.items() if chosen.get(k)}
+        )
+        type_column = mapping.column("event_type")
+        if type_column:
+            values = sorted(set(raw.frame[type_column]) - {""})
+            unknown = [v for v in values if v not in schema.EVENT_TYPE_CODES][:30]
+            if unknown:
+                st.markdown("**Event types in the file that are not the atlas's codes**")
+                picks = dict(mapping.event_types)
+                codes = [NONE, *schema.EVENT_TYPE_CODES]
+                grid = st.columns(3)
+                for n, value in enumerate(unknown):
+                    index = codes.index(picks[value]) if picks.get(value) in codes else 0
+                    pick = grid[n % 3].selectbox(
+                        md(value) or " ", codes, index=index, key=f"type_{token}_{n}"
+                    )
+                    if pick != NONE:
+                        picks[value] = pick
+                    else:
+                        picks.pop(value, None)
+                mapping = replace(mapping, event_types=picks)
+    st.session_state[f"_mapping_{token}"] = mapping
+    return mapping
+
+
+def show_result(result: ImportResult, token: str) -> None:
+    summary = describe_result(result)
+    (st.error if result.dataset is None or not result.loaded else st.success)(md(summary))
+    for note in result.notes:
+        st.caption(md(note))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Rows read", f"{result.rows:,}")
+    c2.metric("Incidents loaded", f"{result.loaded:,}")
+    c3.metric("Errors (rows not loaded)", f"{len(result.errors):,}")
+    c4.metric("Warnings (rows loaded)", f"{len(result.warnings):,}")
+    if result.problems:
+        with st.container(key="import_report"):
+            st.markdown("**Validation report** — one line per problem")
+            st.dataframe(
+                result.report_frame(),
+                hide_index=True,
+                width="stretch",
+                height=min(300, 40 + 35 * len(result.problems)),
+            )
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "Download the report (CSV)",
+        result.report_csv(),
+        f"{result.file}.report.csv",
+        "text/csv",
+        key="dl_report",
+    )
+    if result.errors:
+        d2.download_button(
+            "Download the rows that did not load (CSV)",
+            result.invalid_rows_csv(),
+            f"{result.file}.invalid.csv",
+            "text/csv",
+            key="dl_invalid",
+        )
+    d3.download_button(
+        "Save this mapping (JSON)",
+        result.mapping.to_json(),
+        "atlas-mapping.json",
+        "application/json",
+        key="dl_mapping",
+    )
+    if not result.review.empty:
+        st.markdown("**Places geocoded offline** (review before use)")
+        st.dataframe(result.review, hide_index=True, width="stretch")
+        _choose_places(result, token)
+    if result.dataset is None or not result.loaded:
+        return
+    st.markdown(f"**Preview of what will load** ({result.loaded:,} incidents; first 500 shown)")
+    incidents = pd.DataFrame(result.dataset.incidents.drop(columns="geometry"))
+    preview = incidents[PREVIEW_COLUMNS].head(500).copy()
+    for column in ("date_start", "date_end"):
+        preview[column] = preview[column].dt.strftime("%Y-%m-%d")
+    with st.container(key="import_preview"):
+        st.dataframe(preview, hide_index=True, width="stretch")
+    u1, u2 = st.columns(2)
+    if u1.button("Show this data on the dashboard", type="primary", key="use_import"):
+        data.use_dataset(result.dataset)
+        st.switch_page("views/dashboard.py")
+    if u2.button("Show it alongside the bundled data", key="use_both"):
+        bundled, _, _ = data.load_bundled()
+        data.use_dataset(combine(bundled, result.dataset, data.bundled_tables()))
+        st.switch_page("views/dashboard.py")
+
+
+def _choose_places(result: ImportResult, token: str) -> None:
+    ambiguous = result.review[result.review["status"] == "ambiguous"]
+    if ambiguous.empty:
+        return
+    st.markdown("**Ambiguous place names**: choose each one's place, then import again")
+    picks = dict(result.mapping.places)
+    for n, rec in enumerate(ambiguous.to_dict("records")):
+        options = [NONE, *rec["candidates"]]
+        current = picks.get(rec["place as written"])
+        pick = st.selectbox(
+            md(rec["place as written"]) or " ",
+            options,
+            index=options.index(current) if current in options else 0,
+            key=f"place_{token}_{n}",
+        )
+        if pick != NONE:
+            picks[rec["place as written"]] = pick
+    st.session_state[f"_mapping_{token}"] = replace(result.mapping, places=picks)
