@@ -47,7 +47,8 @@ def incident_table(dataset: Dataset) -> pd.DataFrame:
     place_admin1 = dataset.places.groupby("incident_id")["admin1"].agg(
         lambda s: tuple(sorted({a for a in s if a}))
     )
-    frame["place_names"] = frame["incident_id"].map(place_names).fillna("")
+    names = place_names.to_dict()  # a dict: an import may have no places at all
+    frame["place_names"] = [names.get(i, "") for i in frame["incident_id"]]
     frame["admin1s"] = [
         tuple(sorted({a for a in (own, *(extra if isinstance(extra, tuple) else ())) if a}))
         for own, extra in zip(frame["admin1"], frame["incident_id"].map(place_admin1), strict=True)

@@ -15,30 +15,36 @@ visible = frame[frame["in_period"]]
 st.title("Sources")
 st.caption(
     "Every source in the dataset. A source's silence on an incident means only that "
-    "the five documents cite no claim of it, not that nothing happened."
+    "the documents cite no claim of it, not that nothing happened."
 )
 show_source_panel(table, dataset.reports)
 
-reports = dataset.reports.assign(year=dataset.reports["published"].str[:4].astype(int))
+dated = dataset.reports["published"].str.match(r"^\d{4}")  # imports may give no date
+reports = dataset.reports[dated].assign(year=lambda r: r["published"].str[:4].astype(int))
 st.subheader("Reporting over time")
-st.altair_chart(
-    alt.Chart(reports)
-    .mark_tick(thickness=3, size=14)
-    .encode(
-        x=alt.X(  # a continuous axis: years with no report show as gaps, not as nothing
-            "year:Q",
-            title="Year published",
-            scale=alt.Scale(
-                domain=[int(reports["year"].min()) - 1, int(reports["year"].max()) + 1]
+if not dated.all():
+    st.caption(f"{int((~dated).sum()):,} report(s) give no publication date: not drawn here.")
+if reports.empty:
+    st.info("No report gives a publication date.")
+else:
+    st.altair_chart(
+        alt.Chart(reports)
+        .mark_tick(thickness=3, size=14)
+        .encode(
+            x=alt.X(  # a continuous axis: years with no report show as gaps, not as nothing
+                "year:Q",
+                title="Year published",
+                scale=alt.Scale(
+                    domain=[int(reports["year"].min()) - 1, int(reports["year"].max()) + 1]
+                ),
+                axis=alt.Axis(format="d", tickMinStep=1),
             ),
-            axis=alt.Axis(format="d", tickMinStep=1),
+            y=alt.Y("source:N", title=None),
+            color=alt.Color("source_type:N", title="Type"),
+            tooltip=["source", "published", "claim", "incident_id"],
         ),
-        y=alt.Y("source:N", title=None),
-        color=alt.Color("source_type:N", title="Type"),
-        tooltip=["source", "published", "claim", "incident_id"],
-    ),
-    width="stretch",
-)
+        width="stretch",
+    )
 
 st.subheader("Source × incident (filtered incidents)")
 st.caption("Cells give the count a source claims, or ✓ when it gives none.")
