@@ -44,3 +44,15 @@ def test_every_column_in_the_files_is_in_the_schema():
     ):
         header = (DATA_DIR / file).read_text(encoding="utf-8").splitlines()[0].split(",")
         assert header == list(columns), file
+
+
+def test_import_fields_and_acled_codes_are_documented():
+    from atlas.intake.convert import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION
+    from atlas.intake.mapping import FIELDS
+
+    for name in FIELDS:
+        assert f"| `{name}` |" in README, name
+    for acled, code in ACLED_EVENT_TYPES.items():
+        assert f"| {acled} | `{code}` |" in README, acled
+    for acled, code in ACLED_GEO_PRECISION.items():
+        assert f"| {acled} | `{code}` |" in README, acled
