@@ -18,6 +18,7 @@ from atlas.validation import (
     check_dates,
     check_people,
     line_of,
+    records,
     row_of,
     unknown_incident,
 )
@@ -78,7 +79,7 @@ def validate_incidents(
     coordinate); imports (strict=False) keep every other rule."""
     problems = _duplicates(file, frame, "incident_id")
     ids = set(frame["incident_id"])
-    for i, rec in enumerate(frame.to_dict("records")):
+    for i, rec in enumerate(records(frame)):
         row = row_of(rec, i)
         problems += _required_text(
             file, row, rec, ("incident_id", "title", "date_text", "location_name", "summary")
@@ -155,7 +156,7 @@ def validate_places(
 ) -> list[Problem]:
     problems = _duplicates(file, frame, "place_id")
     precision_of = dict(zip(incidents["incident_id"], incidents["geo_precision"], strict=True))
-    for i, rec in enumerate(frame.to_dict("records")):
+    for i, rec in enumerate(records(frame)):
         row = row_of(rec, i)
         problems += _required_text(file, row, rec, ("place_id", "location_name"))
         incident = rec["incident_id"]
@@ -195,7 +196,7 @@ def validate_reports(
     problems = _duplicates(file, frame, "report_id")
     ids = set(incidents["incident_id"])
     required = ("report_id", "source", "quote") if strict else ("report_id", "source")
-    for i, rec in enumerate(frame.to_dict("records")):
+    for i, rec in enumerate(records(frame)):
         row = row_of(rec, i)
         problems += _required_text(file, row, rec, required)
         if rec["incident_id"] not in ids:
@@ -241,7 +242,7 @@ def validate_links(
         sources[incident].add(source)
     place_count = Counter(places["incident_id"])
     problems = []
-    for i, rec in enumerate(incidents.to_dict("records")):
+    for i, rec in enumerate(records(incidents)):
         row = row_of(rec, i)
         incident = rec["incident_id"]
         if not sources[incident]:
@@ -281,7 +282,7 @@ def validate_links(
     for source, source_type in zip(reports["source"], reports["source_type"], strict=True):
         if source_type:  # imports may leave it empty
             types[source].add(source_type)
-    for i, rec in enumerate(reports.to_dict("records")):
+    for i, rec in enumerate(records(reports)):
         if len(types[rec["source"]]) > 1:
             problems.append(
                 Problem(

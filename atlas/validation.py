@@ -45,6 +45,13 @@ class Problem:
         return self.severity != "warning"
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, like `frame.to_dict("records")` but without pandas' per-value
+    boxing (several times faster on large imports)."""
+    columns = list(frame.columns)
+    return [dict(zip(columns, values, strict=True)) for values in frame.to_numpy().tolist()]
+
+
 def line_of(index: int) -> int:
     """Line number in the CSV of the frame row at positional `index` (header is line 1)."""
     return index + 2

@@ -194,25 +194,46 @@ def check_admin1(
     (ISO2) narrows which provinces a name can refer to.
     """
     provinces = load_provinces().set_index("name_en")
-    mismatches = []
-    for index, row in frame.iterrows():
-        lon, lat, label = row[lon_col], row[lat_col], row[admin1_col]
-        if pd.isna(lon) or pd.isna(lat) or pd.isna(label) or not str(label).strip():
-            continue
-        row_id = index if id_col is None else row[id_col]
-        country = row[country_col] if country_col and pd.notna(row[country_col]) else None
-        names = find_provinces(str(label), country)
+    lon = pd.to_numeric(frame[lon_col], errors="coerce")
+    lat = pd.to_numeric(frame[lat_col], errors="coerce")
+    label = frame[admin1_col].astype("string").str.strip()
+    usable = (lon.notna() & lat.notna() & label.notna() & (label != "")).to_numpy()
+    ids = frame.index.to_series() if id_col is None else frame[id_col]
+    countries = (
+        frame[country_col].astype("string").fillna("")
+        if country_col
+        else pd.Series("", index=frame.index)
+    )
+    found: list[tuple[int, Mismatch]] = []
+    # One lookup per (admin1, country) and one vectorised distance per group: fast at
+    # hundreds of thousands of imported rows.
+    positions = pd.Series(range(len(frame)), index=frame.index)[usable]
+    groups = pd.DataFrame(
+        {"label": label[usable], "country": countries[usable], "pos": positions}
+    ).groupby(["label", "country"], sort=False)["pos"]
+    for (name, country), rows in groups:
+        where = rows.to_numpy()
+        names = find_provinces(str(name), country or None)
         if not names:
-            mismatches.append(Mismatch(row_id, str(label), None, None, "unknown admin1"))
+            found += [
+                (i, Mismatch(ids.iloc[i], str(name), None, None, "unknown admin1")) for i in where
+            ]
             continue
-        point = shapely.Point(float(lon), float(lat))
-        distance = min(shapely.distance(point, g) for g in provinces.geometry[names])
-        if distance > tolerance:
-            found = assign_admin1([float(lon)], [float(lat)], country=country)[0]
-            mismatches.append(
-                Mismatch(row_id, str(label), found, round(float(distance), 4), "outside")
+        points = shapely.points(lon.to_numpy()[where], lat.to_numpy()[where])
+        distance = np.min([shapely.distance(points, g) for g in provinces.geometry[names]], axis=0)
+        far = distance > tolerance
+        if not far.any():
+            continue
+        inside = assign_admin1(
+            list(lon.to_numpy()[where][far]),
+            list(lat.to_numpy()[where][far]),
+            country=country or None,
+        )
+        for i, d, province in zip(where[far], distance[far], inside, strict=True):
+            found.append(
+                (i, Mismatch(ids.iloc[i], str(name), province, round(float(d), 4), "outside"))
             )
-    return mismatches
+    return [m for _, m in sorted(found, key=lambda pair: pair[0])]
 
 
 def representative_point(
