@@ -10,7 +10,9 @@ the file does not say is filled only where the rule is stated here and shown to 
   (the definitions in `atlas.schema.STATUSES`);
 - coordinates without a precision: `city`; a place name without coordinates: geocoded
   offline (`atlas.intake.geocode`), or `unlocated` when not found or ambiguous;
-- no source: the file itself is the row's source.
+- no source: the file itself is the row's source;
+- 03/04/2013: read in the mapping's date order, else in the order the column's
+  unambiguous dates show (25/12/2013 is day/month); an error when nothing settles it.
 
 ACLED exports (detected by their columns) are read with ACLED's own codes:
 time_precision 1 = the day, 2 = the week around event_date (±3 days), 3 = the month;
@@ -23,8 +25,9 @@ counts people detained or returned, not deaths.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -38,12 +41,14 @@ from atlas.intake.values import (
     ValueProblem,
     check_not_future,
     event_type_code,
+    numeric_order,
+    parse_count,
     parse_date,
     parse_people,
     parse_span,
 )
 from atlas.loading import COLUMNS
-from atlas.validation import Problem
+from atlas.validation import Problem, records
 
 ACLED_REQUIRED = (
     "event_id_cnty",
@@ -162,6 +167,7 @@ def _flat_row(rec: dict[str, str], raw: RawTable, mapping: Mapping, today: date)
 
     inc = row.incident
     inc["incident_id"] = get("incident_id") or f"row-{row.line}"
+    inc["title"] = get("title")  # empty: made from type, place and date in `convert`
     inc["event_type"] = event_type_code(get("event_type"), mapping.event_types)
     try:
         if get("date_start") or get("date_end"):
@@ -198,7 +204,12 @@ def _flat_row(rec: dict[str, str], raw: RawTable, mapping: Mapping, today: date)
         except ValueProblem as exc:
             row.fail(col("people"), people_raw, exc.message, exc.fix)
     elif get("people_min") or get("people_max"):
-        inc["people_min"], inc["people_max"] = get("people_min"), get("people_max")
+        for name in ("people_min", "people_max"):
+            try:
+                count = parse_count(get(name))
+                inc[name] = "" if count is None else str(count)
+            except ValueProblem as exc:
+                row.fail(col(name), get(name), exc.message, exc.fix)
         inc["people_qualifier"] = _qualifier(inc["people_min"], inc["people_max"])
     else:
         inc["people_qualifier"] = "unknown"
@@ -305,9 +316,10 @@ def _locate(rows: list[_Row], mapping: Mapping, progress) -> pd.DataFrame:
         return (r.incident["location_name"], r.incident["country"], r.incident["admin1"])
 
     found = geocode([key(r) for r in wanted], mapping.places, progress) if wanted else {}
+    asked = {id(r) for r in wanted}
     for r in rows:
         inc = r.incident
-        if r in wanted:
+        if id(r) in asked:
             hit: Lookup = found[key(r)]
             if hit.place is not None:
                 place = hit.place
@@ -357,12 +369,13 @@ def _locate(rows: list[_Row], mapping: Mapping, progress) -> pd.DataFrame:
             inc["geo_precision"] = "unlocated"
         if not inc["location_name"]:
             inc["location_name"] = NO_PLACE
+    rows_of = Counter(key(r)[0] for r in wanted)
     records = []
     for hit in found.values():
         records.append(
             {
                 "place as written": hit.name,
-                "rows": sum(1 for r in wanted if key(r)[0] == hit.name),
+                "rows": rows_of[hit.name],
                 "status": hit.status,
                 "match": describe(hit.place) if hit.place else "",
                 "precision": hit.place.precision if hit.place else "",
@@ -398,11 +411,13 @@ def convert(
             for name in missing
         ]
         return Converted(_empty_tables(), problems, layout="flat")
+    if not acled and mapping.date_order == "auto":
+        mapping = replace(mapping, date_order=_column_order(raw, mapping))
     build = _acled_row if acled else _flat_row
     bad_lines = {p.row for p in raw.problems if p.is_error}
     rows = [
         build(rec, raw, mapping, today)
-        for rec in raw.frame.to_dict("records")
+        for rec in records(raw.frame)
         if int(rec["_line"]) not in bad_lines
     ]
     review = _locate(rows, mapping, progress)
@@ -441,6 +456,14 @@ def convert(
     return Converted(tables, problems, review, "ACLED" if acled else "flat")
 
 
+def _column_order(raw: RawTable, mapping: Mapping) -> str:
+    """'DMY' or 'MDY' when the date columns' unambiguous dd/mm/yyyy values settle it (25/12
+    is day/month, so 03/04 in the same column is too), else 'auto'."""
+    columns = [mapping.column(n) for n in ("date", "date_start", "date_end")]
+    values = [v for c in columns if c in raw.frame for v in raw.frame[c]]
+    return numeric_order(values) or "auto"
+
+
 def _missing_fields(mapping: Mapping) -> list[str]:
     missing = []
     if not mapping.column("event_type"):
@@ -454,7 +477,7 @@ def _table(records: list[dict], name: str) -> pd.DataFrame:
     columns = [*COLUMNS[name], "_line"]
     frame = pd.DataFrame(records, columns=columns)
     for column in COLUMNS[name]:
-        frame[column] = frame[column].fillna("").astype(object)
+        frame[column] = frame[column].astype(object).fillna("")  # unfilled: float NaN
     return frame
 
 

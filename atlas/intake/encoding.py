@@ -1,12 +1,14 @@
 """Text encodings of uploaded CSV files: detected, named, never guessed silently.
 
-UTF-8 (with or without BOM) is tried first and strictly. Otherwise the two legacy CJK
-encodings are tried: CP949 (EUC-KR and its Windows extension, Korean) and GB18030 (GBK
-and GB2312, Chinese). Their byte ranges overlap, so a Korean file often decodes without
-error as GB18030 (into rare Chinese characters) and the other way round: the decodings
-are told apart by how much of the text is made of the language's most common characters
-(Hangul syllables for Korean, Han characters for Chinese). The caller shows the encoding
-used and may override it.
+UTF-8 (with or without BOM) is tried first and strictly. A file whose first lines are
+UTF-8 Korean or Chinese and a later line is not mixes encodings: it is refused, naming the
+line, since no single decoding reads it right. Otherwise the two legacy CJK encodings are
+tried: CP949 (EUC-KR and its Windows extension, Korean) and GB18030 (GBK and GB2312,
+Chinese). Their byte ranges overlap, so a Korean file often decodes without error as
+GB18030 (into rare Chinese characters) and the other way round: the decodings are told
+apart by how much of the text is made of the language's most common characters (Hangul
+syllables for Korean, Han characters for Chinese). The caller shows the encoding used and
+may override it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,22 @@ def _score(text: str, common: set[str], lo: int, hi: int) -> float:
     return sum(c in common for c in letters) / len(letters) if letters else 0.0
 
 
+def _check_mixed(data: bytes, bad: int) -> None:
+    """Raise when whole lines before byte `bad` (where UTF-8 fails) are UTF-8 Korean or
+    Chinese: the file mixes encodings (pasted rows, appended exports). Decoding all of it
+    as CP949 or GB18030 would turn those lines into wrong characters, sometimes without
+    any decoding error; a person must choose."""
+    start = data.rfind(b"\n", 0, bad) + 1  # the failing line begins here
+    before = data[:start].decode("utf-8")  # valid: UTF-8 fails only at `bad`
+    if not any(0xAC00 <= ord(c) <= 0xD7A3 or 0x4E00 <= ord(c) <= 0x9FFF for c in before):
+        return  # no Hangul or Han read as UTF-8 before the failing line
+    line = before.count("\n") + 1
+    raise EncodingError(
+        f"the file mixes encodings: lines 1-{line - 1} are UTF-8 but line {line} is not "
+        f"(byte 0x{data[bad : bad + 1].hex()})"
+    )
+
+
 def detect(data: bytes) -> str:
     """The name (a key of CODECS) of the encoding `data` is in."""
     if data.startswith(codecs.BOM_UTF8):
@@ -51,6 +69,7 @@ def detect(data: bytes) -> str:
         return UTF8
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    _check_mixed(data, utf8_error.start)
     decoded = {}
     for name in (CP949, GB18030):
         try:

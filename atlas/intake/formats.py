@@ -100,6 +100,15 @@ def text(value: object) -> str:
     return str(value)
 
 
+def _size(n: int) -> str:
+    """Bytes for people: '51.2 MB', '512 KB', '900 bytes' (never '0 MB')."""
+    if n >= 2**20:
+        return f"{n / 2**20:.1f}".removesuffix(".0") + " MB"
+    if n >= 2**10:
+        return f"{n / 2**10:.1f}".removesuffix(".0") + " KB"
+    return f"{n} bytes"
+
+
 def kind_of(data: bytes, name: str) -> str:
     """The format, from the content first (magic bytes), then the file name."""
     suffix = Path(name).suffix.lower().lstrip(".")
@@ -126,8 +135,7 @@ def read_upload(
     if len(data) > limits.max_bytes:
         raise IntakeError(
             name,
-            f"the file is {len(data) / 2**20:.1f} MB, over the {limits.max_bytes / 2**20:.0f} MB "
-            "limit",
+            f"the file is {_size(len(data))}, over the {_size(limits.max_bytes)} limit",
             "split it into smaller files (by year or region) and import them one at a time",
         )
     if not data.strip():
@@ -200,7 +208,9 @@ def _csv(data: bytes, name: str, encoding: str | None) -> RawTable:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if name.lower().endswith(".tsv") else ","
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    # strict: an unclosed quote would otherwise swallow every later row into one cell, and
+    # '"a"b' would silently lose its quotes.
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []  # (first line of the record, cells)
     previous = 0
     try:
@@ -208,10 +218,15 @@ def _csv(data: bytes, name: str, encoding: str | None) -> RawTable:
             records.append((previous + 1, cells))
             previous = reader.line_num
     except csv.Error as exc:
+        what = (
+            "a quote opened there is never closed"
+            if "unexpected end of data" in str(exc)
+            else str(exc)
+        )
         raise IntakeError(
             name,
-            f"the CSV is malformed near line {reader.line_num}: {exc}",
-            "check for an unclosed quote; save the file again as CSV",
+            f"the CSV is malformed in the row starting on line {previous + 1}: {what}",
+            "check that row for an unclosed quote; save the file again as CSV",
         ) from exc
     records = [(n, r) for n, r in records if any(c.strip() for c in r)]
     if not records:
@@ -259,8 +274,8 @@ def _check_zip(data: bytes, name: str, kind: str, limits: Limits) -> None:
     if total > limits.max_unzipped_bytes:
         raise IntakeError(
             name,
-            f"the {kind} file unpacks to {total / 2**20:.0f} MB, over the "
-            f"{limits.max_unzipped_bytes / 2**20:.0f} MB limit",
+            f"the {kind} file unpacks to {_size(total)}, over the "
+            f"{_size(limits.max_unzipped_bytes)} limit",
             "split it into smaller files",
         )
 
@@ -287,8 +302,10 @@ def _xlsx(data: bytes, name: str) -> RawTable:
             raise IntakeError(name, "the workbook has no visible sheet", "unhide a sheet")
         problems: list[Problem] = []
         rows: list[tuple[int, list[str]]] = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = [text(v) for v in cells]
+        formulas: list[tuple[int, int]] = []  # (row, column index) of formula cells
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            values = [text(c.value) for c in cells]
+            formulas += [(number, i) for i, c in enumerate(cells) if c.data_type == "f"]
             if any(values):
                 rows.append((number, values))
         if not rows:
@@ -303,20 +320,20 @@ def _xlsx(data: bytes, name: str) -> RawTable:
         ):
             header.pop()
         body = [(n, (v + [""] * len(header))[: len(header)]) for n, v in rows[1:]]
-        for number, values in body:
-            for column, value in zip(header, values, strict=True):
-                if value.startswith("="):
-                    problems.append(
-                        Problem(
-                            name,
-                            number,
-                            column,
-                            value[:80],
-                            "the cell holds a formula: its text is kept, it is not computed",
-                            "paste the values instead of the formula if a value was meant",
-                            "warning",
-                        )
+        values_of = dict(body)
+        for number, index in formulas:  # text that merely begins with '=' is just text
+            if number in values_of and index < len(header):
+                problems.append(
+                    Problem(
+                        name,
+                        number,
+                        header[index],
+                        values_of[number][index][:80],
+                        "the cell holds a formula: its text is kept, it is not computed",
+                        "paste the values instead of the formula if a value was meant",
+                        "warning",
                     )
+                )
         frame = _frame(name, header, [v for _, v in body], [n for n, _ in body])
         table = RawTable(name, "XLSX", frame, problems=problems)
         others = [s for s in book.sheetnames if s != sheet.title]
@@ -366,11 +383,26 @@ def _geometry_cells(geometry: dict | None) -> tuple[dict[str, str], str | None]:
         return {c: "" for c in GEOMETRY_COLUMNS}, None
     if not isinstance(geometry, dict) or "type" not in geometry:
         return {}, "the geometry is not a GeoJSON geometry object"
+    if (bad := _not_number(geometry.get("coordinates", []))) is not None:
+        # RFC 7946 positions are numbers; shapely would turn "124.39" into one silently.
+        return {}, f"the {geometry['type']} geometry has a coordinate that is not a number ({bad})"
     try:
         shape = shapely.geometry.shape(geometry)
     except Exception as exc:  # shapely raises several types for malformed coordinates
         return {}, f"the {geometry.get('type')} geometry is malformed ({exc})"
     return _shape_cells(shape)
+
+
+def _not_number(coordinates: object) -> str | None:
+    """repr of the first value in nested GeoJSON coordinates that is not a number."""
+    stack = [coordinates]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, bool) or not isinstance(item, int | float):
+            return repr(item)[:40]
+    return None
 
 
 def _shape_cells(shape) -> tuple[dict[str, str], str | None]:
@@ -433,6 +465,12 @@ def _geojson(data: bytes, name: str) -> RawTable:
             f"not valid JSON ({exc})",
             "export the layer again as GeoJSON (UTF-8)",
         ) from exc
+    except RecursionError as exc:  # the JSON parser's own limit on nested arrays/objects
+        raise IntakeError(
+            name,
+            "not valid GeoJSON: arrays or objects are nested too deeply to read",
+            "export the layer again as GeoJSON from a GIS",
+        ) from exc
     if not isinstance(document, dict):
         raise IntakeError(name, "not a GeoJSON object", "export the layer again as GeoJSON")
     if document.get("type") == "FeatureCollection" and "documents" in document:
@@ -440,11 +478,17 @@ def _geojson(data: bytes, name: str) -> RawTable:
     if document.get("type") == "Feature":
         document = {"type": "FeatureCollection", "features": [document]}
     features = document.get("features")
-    if document.get("type") != "FeatureCollection" or not isinstance(features, list):
+    if document.get("type") != "FeatureCollection":
         raise IntakeError(
             name,
             "not a GeoJSON FeatureCollection",
             "export the layer as a GeoJSON FeatureCollection",
+        )
+    if not isinstance(features, list):
+        raise IntakeError(
+            name,
+            'the FeatureCollection has no "features" list',
+            "export the layer again as GeoJSON; it must list its features",
         )
     crs = json.dumps(document.get("crs") or "")
     if document.get("crs") and "CRS84" not in crs and "4326" not in crs:
@@ -500,9 +544,10 @@ def _gpkg(data: bytes, name: str) -> RawTable:
             layers = pyogrio.list_layers(path)
             frame = pyogrio.read_dataframe(path, layer=layers[0][0])
         except Exception as exc:  # GDAL errors come in several types
+            reason = str(exc).replace(str(path), name)  # not the server's temporary path
             raise IntakeError(
                 name,
-                f"the GeoPackage cannot be read ({type(exc).__name__}: {str(exc)[:120]})",
+                f"the GeoPackage cannot be read ({type(exc).__name__}: {reason[:120]})",
                 "save it again from the GIS, or export the layer as GeoJSON",
             ) from exc
     table = _from_geodataframe(frame, name, "GeoPackage")

@@ -55,11 +55,15 @@ def _day(year: int, month: int, day: int, raw: str) -> date:
 def _month(year: int, month: int, raw: str) -> DateSpan:
     if not 1 <= month <= 12:
         raise ValueProblem(f"{raw!r} has no month {month}", FIX_DATE)
+    if year < 1:  # Python's dates (and calendars) start at year 1
+        raise ValueProblem(f"{raw!r} has no year {year}", FIX_DATE)
     last = calendar.monthrange(year, month)[1]
     return DateSpan(date(year, month, 1), date(year, month, last), "month")
 
 
-def _year(year: int) -> DateSpan:
+def _year(year: int, raw: str) -> DateSpan:
+    if year < 1:
+        raise ValueProblem(f"{raw!r} has no year {year}", FIX_DATE)
     return DateSpan(date(year, 1, 1), date(year, 12, 31), "year")
 
 
@@ -87,7 +91,7 @@ def parse_date(raw: str, order: str = "auto") -> DateSpan:
         if day is not None:
             d = _day(year, month, day, raw)
             return DateSpan(d, d, "day")
-        return _month(year, month, raw) if month is not None else _year(year)
+        return _month(year, month, raw) if month is not None else _year(year, raw)
     if match := _SLASHED.match(value):
         d = _day(int(match.group(1)), int(match.group(2)), int(match.group(3)), raw)
         return DateSpan(d, d, "day")
@@ -96,7 +100,7 @@ def parse_date(raw: str, order: str = "auto") -> DateSpan:
         if day is not None:
             d = _day(year, month, day, raw)
             return DateSpan(d, d, "day")
-        return _month(year, month, raw) if month is not None else _year(year)
+        return _month(year, month, raw) if month is not None else _year(year, raw)
     if match := _NUMERIC.match(value):
         first, second, year = (int(g) for g in match.groups())
         if order == "auto":
@@ -106,6 +110,8 @@ def parse_date(raw: str, order: str = "auto") -> DateSpan:
                 order = "MDY"
             elif first == second:
                 order = "DMY"  # the same either way
+            elif first > 12 or second > 12 or 0 in (first, second):
+                raise ValueProblem(f"{raw!r} is not a real calendar date", FIX_DATE)
             else:
                 raise ValueProblem(
                     f"{raw!r} is ambiguous: {first} {calendar.month_name[second]} or "
@@ -178,6 +184,32 @@ _PEOPLE = (
 _RANGE = re.compile(rf"^{_NUMBER}\s*(?:-|–|—|to|~)\s*{_NUMBER}\s*(?:명|人|people|persons)?$", re.I)
 
 
+MAX_PEOPLE = 100_000_000  # more than any incident; keeps counts inside 64-bit integers
+_COUNT = re.compile(r"^\d+$")
+
+
+def _plausible(number: int, raw: str) -> int:
+    if number > MAX_PEOPLE:
+        raise ValueProblem(
+            f"{raw!r} is not a plausible number of people (over {MAX_PEOPLE:,})",
+            "check the cell: a count of people, or leave it empty when unknown",
+        )
+    return number
+
+
+def parse_count(raw: str) -> int | None:
+    """A whole number of people as in a people_min / people_max column: '' → None."""
+    value = raw.strip()
+    if not value:
+        return None
+    if not _COUNT.match(value):
+        raise ValueProblem(
+            f"{raw!r} is not a whole number ≥ 0",
+            "write digits only; put counts such as 'about 30' in a people column",
+        )
+    return _plausible(int(value), raw)  # int() reads digits of any script (\d)
+
+
 @dataclass(frozen=True)
 class People:
     low: int | None
@@ -193,7 +225,7 @@ def parse_people(raw: str) -> People:
     if not value:
         return People(None, None, "unknown")
     if match := _RANGE.match(value):
-        low, high = (int(g.replace(",", "")) for g in match.groups())
+        low, high = (_plausible(int(g.replace(",", "")), raw) for g in match.groups())
         if low > high:
             raise ValueProblem(
                 f"the range {raw!r} runs backwards", "write the smaller number first"
@@ -201,7 +233,7 @@ def parse_people(raw: str) -> People:
         return People(low, high, "range" if low < high else "exact", value)
     for pattern, qualifier in _PEOPLE:
         if match := pattern.match(value):
-            number = int(match.group(1).replace(",", ""))
+            number = _plausible(int(match.group(1).replace(",", "")), raw)
             high = None if qualifier == "at_least" else number
             return People(
                 number, high, qualifier, "" if qualifier == "exact" and value.isdigit() else value
