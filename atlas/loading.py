@@ -9,6 +9,7 @@ longitude, latitude; None where there is no coordinate).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,14 +123,40 @@ def dataset_version(data_dir: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+# A data folder written by an import (`python -m atlas.intake FILE --out DIR`) carries this
+# file; its rows are then checked by the import rules (no provenance rules, see
+# `build_dataset`). The bundled folder has none and is always checked in full.
+IMPORT_MARKER = "imported.json"
+
+
+def imported_from(data_dir: Path) -> str | None:
+    """The file a data folder was imported from, or None for a curated folder."""
+    marker = Path(data_dir) / IMPORT_MARKER
+    if not marker.is_file():
+        return None
+    try:
+        content = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None  # unreadable: the folder is checked in full
+    source = content.get("imported_from") if isinstance(content, dict) else None
+    return source if isinstance(source, str) and source else None
+
+
 def load_dataset(data_dir: Path = DATA_DIR, *, strict: bool = False) -> Dataset:
     """Load and validate the dataset in `data_dir`.
 
     Rows with errors are left out and listed in `Dataset.problems`; with `strict=True` any
-    problem raises `DatasetError` instead.
+    problem raises `DatasetError` instead. A folder an import wrote (`IMPORT_MARKER`) is
+    checked by the import rules.
     """
     tables = {name: read_table(data_dir / FILES[name], COLUMNS[name]) for name in FILES}
-    dataset = build_dataset(tables, version=dataset_version(data_dir), origin=str(data_dir))
+    source = imported_from(data_dir)
+    dataset = build_dataset(
+        tables,
+        provenance=source is None,
+        version=dataset_version(data_dir),
+        origin=source or str(data_dir),
+    )
     if strict and dataset.problems:
         raise DatasetError(list(dataset.problems))
     return dataset

@@ -115,7 +115,7 @@ def parse_day(value: str) -> date | None:
 
 
 def parse_int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None  # not '²' or '９'
 
 
 def parse_float(value: str) -> float | None:

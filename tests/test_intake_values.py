@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from atlas.intake import import_file
 from atlas.intake.mapping import Mapping, MappingError, auto_mapping, column_key
 from atlas.intake.values import (
     ValueProblem,
@@ -102,7 +103,7 @@ def test_read_order_is_stated_in_the_basis() -> None:
         (["25/12/2013", "03/04/2013"], "DMY"),
         (["12/25/2013", "03/04/2013"], "MDY"),
         (["03/04/2013", "05/06/2013"], None),  # nothing settles it
-        (["25/12/2013", "12/25/2013"], None),  # the column contradicts itself
+        (["25/12/2013", "12/25/2013"], "mixed"),  # the column contradicts itself
         (["2013-11-15", "15 November 2013"], None),
         ([], None),
     ],
@@ -313,6 +314,8 @@ def test_mapping_json_round_trip() -> None:
 
 MALFORMED = [
     # content of a mapping file, message (substring)
+    ('{"atlas_mapping": true}', "not an atlas mapping file"),
+    ('{"atlas_mapping": 1.0}', "not an atlas mapping file"),
     (b"not json", "the mapping file is not JSON"),
     (pickle.dumps({"atlas_mapping": 1}), "the mapping file is not JSON"),  # never unpickled
     ("[]", 'not an atlas mapping file (no "atlas_mapping": 1)'),
@@ -336,12 +339,22 @@ def test_malformed_mapping_files_are_refused(content: str | bytes, message: str)
     assert message in str(caught.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=RecursionError,
-    reason="Mapping.from_json catches JSONDecodeError but not the RecursionError the JSON "
-    "parser raises for deep nesting (atlas/intake/mapping.py, outside this change)",
-)
 def test_a_deeply_nested_mapping_file_is_refused() -> None:
     with pytest.raises(MappingError):
         Mapping.from_json("[" * 5000 + "]" * 5000)
+
+
+def test_a_column_with_both_date_orders_is_never_read_row_by_row() -> None:
+    sheet = b"d,t\n25/12/2013,detention\n12/25/2013,detention\n2013-01-02,detention\n"
+    result = import_file(sheet, "x.csv", Mapping(columns={"event_type": "t", "date": "d"}))
+    assert [(p.row, "cannot be read safely" in p.message) for p in result.errors] == [
+        (2, True),
+        (3, True),
+    ]
+    assert result.loaded == 1  # the ISO date still loads
+
+
+def test_a_mapping_naming_an_absent_column_is_one_file_level_problem() -> None:
+    result = import_file(b"a,b\n1,2\n", "x.csv", Mapping(columns={"event_type": "t", "date": "a"}))
+    assert result.dataset is None
+    assert [(p.row, p.column) for p in result.problems] == [(None, "t")]

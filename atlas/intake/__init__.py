@@ -75,18 +75,22 @@ class ImportResult:
         return len(self.raw.frame)
 
     def report_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             [
                 (p.severity, p.file, p.row, p.column, p.value, p.message, p.fix)
                 for p in self.problems
             ],
             columns=list(REPORT_COLUMNS),
         )
+        frame["row"] = frame["row"].astype("Int64")  # whole numbers; empty for file-level
+        return frame
 
     def report_csv(self) -> bytes:
         """The validation report, one line a problem (UTF-8 with BOM, so that spreadsheet
         programs read Korean and Chinese right; formulas neutralised)."""
-        return _csv(self.report_frame().astype(str).replace({"None": ""}))
+        frame = self.report_frame()
+        frame["row"] = frame["row"].astype("string").fillna("")
+        return _csv(frame.astype(str))
 
     def invalid_rows(self) -> pd.DataFrame:
         """The rows of the file that did not load, as they were, with their problems."""

@@ -4,15 +4,17 @@
         [--report REPORT.csv] [--invalid INVALID.csv] [--out DIR] [--save-mapping M.json]
 
 Prints what was read and every problem; writes the validation report (default
-FILE.report.csv beside the file... never over the file itself), the rows that did not load
-(--invalid), the dataset's four CSV files that ATLAS_DATA_DIR can point the dashboard at
-(--out) and the mapping used (--save-mapping). Exit status: 0 when every row loaded (warnings
+FILE.report.csv beside the file, never over the file itself), the rows that did not load
+(--invalid), the dataset's four CSV files that ATLAS_DATA_DIR can point the dashboard at,
+marked as imported so they are checked by the import rules (--out), and the mapping used
+(--save-mapping). Exit status: 0 when every row loaded (warnings
 allowed), 1 when there are errors, 2 for a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -79,10 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         _write(args.save_mapping, result.mapping.to_json().encode("utf-8"))
     if args.out and result.dataset is not None and result.dataset.raw is not None:
         from atlas.export.data import subset
+        from atlas.loading import IMPORT_MARKER
 
         ids = list(result.dataset.incidents["incident_id"])
         for name, content in subset(result.dataset, ids).csv_files().items():
             _write(args.out / name, content)
+        marker = {"imported_from": args.file.name, "rules": "import (see data/README.md)"}
+        _write(args.out / IMPORT_MARKER, json.dumps(marker, ensure_ascii=False).encode("utf-8"))
         print(f"data folder: {args.out} (ATLAS_DATA_DIR={args.out} make run)")
     return 1 if result.errors or result.dataset is None else 0
 

@@ -398,7 +398,7 @@ def convert(
     today = today or date.today()
     acled = is_acled(raw.columns)
     missing = [] if acled else _missing_fields(mapping)
-    if missing:
+    if missing or not acled and set(mapping.columns.values()) - set(raw.columns):
         problems = [
             Problem(
                 raw.file,
@@ -409,6 +409,18 @@ def convert(
                 "choose its column on the Data page (or in the mapping file)",
             )
             for name in missing
+        ]
+        problems += [
+            Problem(
+                raw.file,
+                None,
+                column,
+                name,
+                f"the mapping takes '{name}' from this column, which the file does not have",
+                "choose one of the file's columns on the Data page (or fix the mapping file)",
+            )
+            for name, column in mapping.columns.items()
+            if not acled and column not in raw.columns
         ]
         return Converted(_empty_tables(), problems, layout="flat")
     if not acled and mapping.date_order == "auto":

@@ -22,7 +22,10 @@ def candidate_key(place: Place) -> str:
 
 
 def describe(place: Place) -> str:
-    where = ", ".join(p for p in (place.admin1, place.country) if p)
+    """'Dandong (Liaoning, CN)'; a name with its own qualifier, "Ji'an (Jilin)", adds only
+    the country."""
+    admin1 = None if place.name.endswith(")") else place.admin1
+    where = ", ".join(p for p in (admin1, place.country) if p)
     return f"{place.name} ({where})" if where else place.name
 
 

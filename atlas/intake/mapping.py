@@ -168,7 +168,10 @@ class Mapping:
             data = json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise MappingError(f"the mapping file is not JSON ({exc})") from exc
-        if not isinstance(data, dict) or data.get("atlas_mapping") != 1:
+        except RecursionError as exc:
+            raise MappingError("the mapping file is nested too deeply to be a mapping") from exc
+        version = data.get("atlas_mapping") if isinstance(data, dict) else None
+        if type(version) is not int or version != 1:  # not True, not 1.0
             raise MappingError('not an atlas mapping file (no "atlas_mapping": 1)')
         unknown = set(data) - {"atlas_mapping", "columns", "date_order", "event_types", "places"}
         if unknown:

@@ -68,7 +68,8 @@ def _year(year: int, raw: str) -> DateSpan:
 
 
 def numeric_order(values: list[str]) -> str | None:
-    """'DMY' or 'MDY' when some dd/mm/yyyy value in the column settles it, else None."""
+    """'DMY' or 'MDY' when some dd/mm/yyyy value in the column settles it; 'mixed' when
+    the column has both (25/12/2013 and 12/25/2013); else None."""
     orders = set()
     for value in values:
         match = _NUMERIC.match(value.strip())
@@ -78,7 +79,9 @@ def numeric_order(values: list[str]) -> str | None:
                 orders.add("DMY")
             elif second > 12 >= first:
                 orders.add("MDY")
-    return orders.pop() if len(orders) == 1 else None
+    if len(orders) > 1:
+        return "mixed"
+    return orders.pop() if orders else None
 
 
 def parse_date(raw: str, order: str = "auto") -> DateSpan:
@@ -103,6 +106,12 @@ def parse_date(raw: str, order: str = "auto") -> DateSpan:
         return _month(year, month, raw) if month is not None else _year(year, raw)
     if match := _NUMERIC.match(value):
         first, second, year = (int(g) for g in match.groups())
+        if order == "mixed":  # never read one row one way and the next the other way
+            raise ValueProblem(
+                f"{raw!r} cannot be read safely: this column writes some dates day/month "
+                "and others month/day",
+                "write YYYY-MM-DD, or correct the rows written in the other order",
+            )
         if order == "auto":
             if first > 12 >= second:
                 order = "DMY"
