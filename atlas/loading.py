@@ -63,6 +63,7 @@ class Dataset:
     # kept here for exports. None for data loaded from a folder (read again on export).
     raw: dict[str, pd.DataFrame] | None = field(default=None, compare=False, repr=False)
     origin: str = ""  # where the data came from, for people: a folder or a file name
+    curated: bool = True  # checked by the provenance rules; False for imported data
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -251,6 +252,7 @@ def build_dataset(
         version=version,
         raw=dict(tables) if keep_raw else None,
         origin=origin,
+        curated=provenance,
     )
 
 

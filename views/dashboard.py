@@ -24,7 +24,7 @@ visible = frame[frame["in_period"]]
 def draw_timeline(height: int, full: bool) -> None:
     # The bundled incidents start in 2011 (earlier rows are legal background); an import
     # is drawn from its own first date.
-    first_year = vocab.first.year if full or dataset.raw is not None else 2011
+    first_year = vocab.first.year if full or not dataset.curated else 2011
     domain = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
     chart = timeline_chart(frame, selected, domain, height=height)
     st.altair_chart(chart, key="timeline", on_select="rerun", width="stretch")

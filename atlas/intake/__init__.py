@@ -238,6 +238,7 @@ def combine(bundled: Dataset, imported: Dataset, bundled_raw: dict[str, pd.DataF
         version=f"{bundled.version}+{imported.version}",
         raw=raw,
         origin=f"{bundled.origin} + {imported.origin}",
+        curated=False,
     )
 
 
