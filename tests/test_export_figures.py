@@ -129,3 +129,34 @@ def test_briefing_is_one_page_with_filters_version_attribution_and_url(bundled, 
     assert "Congressional-Executive Commission on China" in text  # a document's publisher
     assert url in text.replace(" ", "")
     assert "13 to 15 North Korean refugees detained" in text  # the incident table
+
+
+def test_briefing_of_an_import_prints_korean_and_chinese(crossings):
+    """Imported titles in Korean and Chinese are set in the bundled CJK font: the PDF
+    carries the text itself, not missing-glyph boxes."""
+    import warnings
+
+    from atlas.intake import import_file
+
+    sheet = (
+        "id,date,type,place,lat,lon,title\n"
+        "k1,2013-11-15,detention,Kunming,25.0389,102.7183,시험 행: 탈북자 구금\n"
+        "k2,2012-02-20,repatriation,Dandong,40.1292,124.3947,测试行：强制遣返\n"
+    )
+    dataset = import_file(sheet.encode("utf-8"), "sheet.csv").dataset
+    table = incident_table(dataset)
+    vocab = Vocabulary.of(table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font"
+        data = briefing_pdf(
+            dataset,
+            apply_filters(table, Filters()),
+            Filters(),
+            crossings,
+            first=vocab.first,
+            last=vocab.last,
+            url="http://localhost:8501/",
+            generated_at=WHEN,
+        )
+    text = "".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
+    assert "탈북자구금" in text and "强制遣返" in text

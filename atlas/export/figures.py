@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 import geopandas as gpd
@@ -21,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display; before pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from shapely.geometry import LineString, Point  # noqa: E402
 
@@ -38,6 +40,24 @@ REGION = (97.0, 20.0, 133.0, 45.5)  # lon/lat box shown when nothing narrower is
 WIDE = ("country", "region")
 matplotlib.rcParams["pdf.fonttype"] = 42  # embed TrueType: text stays extractable
 matplotlib.rcParams["svg.fonttype"] = "none"
+CJK_FONT = ("cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf")
+
+
+def _cjk_fallback() -> str | None:
+    """Korean and Chinese text (imported data) in figures and the briefing: Noto Sans CJK
+    (SIL Open Font License), shipped by a pinned PyPI package, as the fallback after
+    DejaVu Sans. Returns the font's name, or None when the package is missing."""
+    try:
+        path = str(files(CJK_FONT[0]) / CJK_FONT[1])
+    except ModuleNotFoundError:
+        return None
+    font_manager.fontManager.addfont(path)
+    name = font_manager.FontProperties(fname=path).get_name()
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", name]
+    return name
+
+
+CJK_FONT_NAME = _cjk_fallback()
 
 
 @cache
