@@ -8,21 +8,49 @@ import pandas as pd
 import streamlit as st
 
 from atlas.filters import Vocabulary
-from atlas.incidents import incident_table
-from atlas.loading import Dataset, dataset_version, load_dataset
+from atlas.loading import FILES, Dataset, dataset_version
 from atlas.paths import DATA_DIR, GEO_DATA_DIR
+from atlas.sources import ReportIndex
+from atlas.store import load_tables
 
 
 @st.cache_resource(show_spinner="Loading the dataset…")
 def _load(data_dir: str, version: str) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
-    """One shared copy per dataset version for all sessions (cache_resource: not copied)."""
-    dataset = load_dataset(Path(data_dir))
-    table = incident_table(dataset)
+    """One shared copy per dataset version for all sessions (cache_resource: not copied).
+    Read from the columnar copy (atlas.store) when it is current, else from the CSVs."""
+    dataset, table = load_tables(Path(data_dir))
     return dataset, table, Vocabulary.of(table)
 
 
 def load(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
-    return _load(str(data_dir), dataset_version(data_dir))
+    return _load(str(data_dir), version(data_dir))
+
+
+def _stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    stats = ((name, (data_dir / name).stat()) for name in FILES.values())
+    return tuple((name, s.st_size, s.st_mtime_ns) for name, s in stats)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _version(data_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return dataset_version(Path(data_dir))
+
+
+def version(data_dir: Path = DATA_DIR) -> str:
+    """The dataset version (SHA-256 of the files), hashed again only when a file's size or
+    modification time changes: hashing 600 MB of CSVs on every rerun would cost seconds."""
+    return _version(str(data_dir), _stamp(Path(data_dir)))
+
+
+@st.cache_resource(show_spinner=False)
+def _report_index(data_dir: str, version: str) -> ReportIndex:
+    dataset, table, _ = _load(data_dir, version)
+    return ReportIndex.of(table, dataset.reports)
+
+
+def report_index(data_dir: Path = DATA_DIR) -> ReportIndex:
+    """Per-report facts for the source panel of large filtered sets (one shared copy)."""
+    return _report_index(str(data_dir), version(data_dir))
 
 
 @st.cache_resource

@@ -14,6 +14,8 @@ import streamlit as st
 
 from atlas.filters import PASSTHROUGH_KEYS as KEEP
 from atlas.filters import Filters, Vocabulary, from_query, to_query
+from atlas.grid import parse_cell
+from atlas.mapspec import CELL_LAYER
 from atlas.timeline import BRUSH, PICK
 
 W = {  # widget keys
@@ -26,6 +28,7 @@ W = {  # widget keys
     "min_people": "f_min_people",
 }
 INCIDENT = "incident"
+CELL = "cell"  # the selected map grid cell, by name (atlas.grid)
 MAP_LAYERS = (
     "incidents",
     "incidents-unknown-count",
@@ -56,6 +59,7 @@ def set_widgets(filters: Filters, vocab: Vocabulary) -> None:
     st.session_state[W["min_sources"]] = filters.min_sources
     st.session_state[W["min_people"]] = filters.min_people
     st.session_state[INCIDENT] = filters.incident
+    st.session_state[CELL] = filters.cell.name if filters.cell else None
 
 
 def current(vocab: Vocabulary) -> Filters:
@@ -73,6 +77,7 @@ def current(vocab: Vocabulary) -> Filters:
         min_sources=int(st.session_state.get(W["min_sources"]) or 0),
         min_people=int(st.session_state.get(W["min_people"]) or 0),
         incident=st.session_state.get(INCIDENT),
+        cell=parse_cell(st.session_state.get(CELL) or ""),
     )
 
 
@@ -89,6 +94,10 @@ def write_url(filters: Filters) -> None:
 
 def select(incident: str | None) -> None:
     st.session_state[INCIDENT] = incident
+
+
+def select_cell(name: str | None) -> None:
+    st.session_state[CELL] = name
 
 
 def _new(key: str, signature: object) -> bool:
@@ -113,8 +122,12 @@ def apply_selections(vocab: Vocabulary) -> None:
             for o in objects.get(layer, [])
             if o.get("incident_id")
         )
-        if _new("map", ids) and ids:
-            select(ids[0])
+        cells = tuple(o.get("cell") for o in objects.get(CELL_LAYER, []) if o.get("cell"))
+        if _new("map", (ids, cells)):
+            if ids:
+                select(ids[0])
+            elif cells:
+                select_cell(cells[0])
     chart = st.session_state.get("timeline")
     if chart is not None:
         selection = chart.get("selection") or {}
