@@ -85,6 +85,20 @@ def cell_of(lon: float, lat: float, size: float) -> Cell:
     )
 
 
+def distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct integer keys (sorted) and how often each occurs: `np.unique(...,
+    return_counts=True)`, but by counting (O(n)) when the keys span a small range."""
+    if len(keys) == 0:
+        return keys.astype(np.int64), np.zeros(0, dtype=np.int64)
+    low = int(keys.min())
+    span = int(keys.max()) - low + 1
+    if span > 4 * len(keys) + 1_000_000:
+        return np.unique(keys, return_counts=True)
+    counts = np.bincount(keys - low, minlength=span)
+    present = np.flatnonzero(counts)
+    return present + low, counts[present]
+
+
 def aggregated(n_in_period: int, limit: int = DETAIL_LIMIT) -> bool:
     """True when map and timeline show counts rather than individual incidents."""
     return n_in_period > limit
@@ -102,26 +116,23 @@ def grid_cells(visible: pd.DataFrame, size: float) -> pd.DataFrame:
     ix = np.floor(lon / size).astype(np.int64)
     iy = np.floor(lat / size).astype(np.int64)
     types = pd.Categorical(visible.loc[located, "event_type"], categories=schema.EVENT_TYPE_CODES)
-    key = (ix + 100_000) * 1_000_000 + (iy + 100_000)  # one int per cell
-    counts = (
-        pd.DataFrame({"key": key, "type": types})
-        .groupby(["key", "type"], observed=False)
-        .size()
-        .unstack("type", fill_value=0)
-    )
-    counts = counts[counts.sum(axis=1) > 0]
-    keys = counts.index.to_numpy()
-    cx = keys // 1_000_000 - 100_000
-    cy = keys % 1_000_000 - 100_000
+    n_types = len(schema.EVENT_TYPE_CODES)
+    cell_key = (ix + 100_000) * 1_000_000 + (iy + 100_000)  # one int per cell
+    keys, counts = distinct_counts(cell_key * n_types + types.codes)
+    cells, slot = np.unique(keys // n_types, return_inverse=True)
+    per_type = np.zeros((len(cells), n_types), dtype=np.int64)
+    per_type[slot, keys % n_types] = counts
+    cx = cells // 1_000_000 - 100_000
+    cy = cells % 1_000_000 - 100_000
     out = pd.DataFrame(
         {
             "lon": np.round(cx * size, _DIGITS),
             "lat": np.round(cy * size, _DIGITS),
-            "count": counts.sum(axis=1).to_numpy(),
+            "count": per_type.sum(axis=1),
         }
     )
-    for code in schema.EVENT_TYPE_CODES:
-        out[f"n_{code}"] = counts[code].to_numpy() if code in counts else 0
+    for i, code in enumerate(schema.EVENT_TYPE_CODES):
+        out[f"n_{code}"] = per_type[:, i]
     out.insert(
         0, "cell", [Cell(size, x, y).name for x, y in zip(out["lon"], out["lat"], strict=True)]
     )

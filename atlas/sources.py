@@ -99,32 +99,66 @@ def incident_claims(incident_id: str, reports: pd.DataFrame) -> pd.DataFrame:
 @dataclass(frozen=True)
 class ReportIndex:
     """Per-report facts computed once per dataset, so that the source panel of a filtered
-    frame is masks and a group-by, not joins: the table row of each report's incident (-1 if
-    none), the count it claims (`claim_count`, "" if none) and whether it is among the
+    frame is array masks and counts, not joins and group-bys over strings.
+
+    `rows`: the table row of each report's incident (-1 if none); `source`: code into
+    `sources` (with `source_types`); `published`: rank of the published date (into
+    `dates`); `claim`: code into `claims` (-1 when the report gives no count); `first_pair`:
+    the report is the first of its (incident, source) pair; `disputed`: it is among the
     `disagreements`."""
 
     rows: np.ndarray
+    source: np.ndarray
+    sources: np.ndarray
+    source_types: np.ndarray
+    published: np.ndarray
+    dates: np.ndarray
+    claim: np.ndarray
     claims: np.ndarray
+    first_pair: np.ndarray
     disputed: np.ndarray
 
     @classmethod
     def of(cls, table: pd.DataFrame, reports: pd.DataFrame) -> ReportIndex:
         rows = pd.Index(table["incident_id"]).get_indexer(reports["incident_id"])
-        claims = np.array(
-            [
-                claim_count(lo, hi)
-                for lo, hi in zip(reports["people_min"], reports["people_max"], strict=True)
-            ],
-            dtype=object,
-        )
+        source, sources = pd.factorize(reports["source"], sort=True)
+        types = pd.Series(reports["source_type"].to_numpy()).groupby(source).first()
+        published, dates = pd.factorize(reports["published"], sort=True)
+        texts = [
+            claim_count(lo, hi)
+            for lo, hi in zip(reports["people_min"], reports["people_max"], strict=True)
+        ]
+        claim, claims = pd.factorize(pd.Series(texts).replace("", None))
+        pairs = pd.DataFrame({"row": rows, "source": source})
         disputed = np.zeros(len(reports), dtype=bool)
         disputed[reports.index.get_indexer(disagreements(reports).index)] = True
-        return cls(rows=rows, claims=claims, disputed=disputed)
+        return cls(
+            rows=rows,
+            source=source,
+            sources=np.asarray(sources, dtype=object),
+            source_types=types.to_numpy(dtype=object),
+            published=published,
+            dates=np.asarray(dates, dtype=object),
+            claim=claim,
+            claims=np.asarray(claims, dtype=object),
+            first_pair=~pairs.duplicated().to_numpy(),
+            disputed=disputed,
+        )
 
 
 def _capped(values: list[str], limit: int) -> str:
     more = len(values) - limit
     return ", ".join(values[:limit]) + (f" … (+{more:,} more)" if more > 0 else "")
+
+
+def _distinct_per_source(
+    source: np.ndarray, item: np.ndarray, labels: np.ndarray, n_sources: int, limit: int
+) -> list[str]:
+    """For each source code, its distinct items (codes into `labels`), capped."""
+    key = np.unique(source.astype(np.int64) * (len(labels) + 1) + item)
+    owner, code = key // (len(labels) + 1), key % (len(labels) + 1)
+    bounds = np.searchsorted(owner, np.arange(n_sources + 1))
+    return [_capped(list(labels[code[bounds[s] : bounds[s + 1]]]), limit) for s in range(n_sources)]
 
 
 def source_summary_large(
@@ -134,39 +168,41 @@ def source_summary_large(
     table_size: int,
     limit: int = 8,
 ) -> pd.DataFrame:
-    """`source_summary` for a large frame, vectorised: the same columns, with the lists
-    (counts claimed, incidents disagreed on) cut to `limit` distinct items and a count of
-    the rest. `frame`'s index must be row positions in the table `index.rows` points into
-    (as `apply_filters` keeps them)."""
+    """`source_summary` for a large frame, from array masks and counts: the same columns,
+    with the lists (counts claimed, incidents disagreed on) cut to `limit` distinct items
+    and a count of the rest (counts claimed are listed once each, not once per report).
+    `frame`'s index must be row positions in the table that `index.rows` points into (as
+    `apply_filters` keeps them)."""
     shown = np.zeros(table_size + 1, dtype=bool)  # the last slot: reports without incident
     shown[frame.index.to_numpy()] = True
     mask = shown[index.rows]
-    mine = pd.DataFrame(
+    if not mask.any():
+        return source_summary(frame.iloc[:0], reports.iloc[:0])
+    n = len(index.sources)
+    source = index.source[mask]
+    n_reports = np.bincount(source, minlength=n)
+    n_incidents = np.bincount(index.source[mask & index.first_pair], minlength=n)
+    published = pd.Series(index.published[mask]).groupby(source).agg(["min", "max"])
+    claimed = mask & (index.claim >= 0)
+    claims = _distinct_per_source(
+        index.source[claimed], index.claim[claimed], index.claims, n, limit
+    )
+    disputed = index.disputed  # as `source_summary`: every incident the source disagrees on
+    ids, labels = pd.factorize(reports["incident_id"].to_numpy()[disputed], sort=True)
+    disagree = _distinct_per_source(
+        index.source[disputed], ids, np.asarray(labels, dtype=object), n, limit
+    )
+    present = np.flatnonzero(n_reports)
+    out = pd.DataFrame(
         {
-            "source": reports["source"].to_numpy()[mask],
-            "source_type": reports["source_type"].to_numpy()[mask],
-            "row": index.rows[mask],
-            "published": reports["published"].to_numpy()[mask],
-            "claim": index.claims[mask],
-            "disputed": index.disputed[mask],
-            "incident_id": reports["incident_id"].to_numpy()[mask],
+            "source": index.sources[present],
+            "source_type": index.source_types[present],
+            "incidents": n_incidents[present],
+            "reports": n_reports[present],
+            "first": index.dates[published.loc[present, "min"].to_numpy()],
+            "last": index.dates[published.loc[present, "max"].to_numpy()],
+            "counts_claimed": [claims[s] for s in present],
+            "disagrees_on": [disagree[s] for s in present],
         }
     )
-    if mine.empty:
-        return source_summary(frame.iloc[:0], reports.iloc[:0])
-    out = mine.groupby("source", sort=True).agg(
-        source_type=("source_type", "first"),
-        reports=("row", "size"),
-        first=("published", "min"),
-        last=("published", "max"),
-    )
-    out["incidents"] = mine[["source", "row"]].drop_duplicates().groupby("source").size()
-    claimed = mine.loc[mine["claim"] != "", ["source", "claim"]].drop_duplicates()
-    claimed = claimed.groupby("source")["claim"].agg(list)
-    out["counts_claimed"] = [_capped(claimed.get(s, []), limit) for s in out.index]
-    disputed = mine.loc[mine["disputed"], ["source", "incident_id"]].drop_duplicates()
-    disagree = disputed.sort_values("incident_id").groupby("source")["incident_id"].agg(list)
-    out["disagrees_on"] = [_capped(disagree.get(s, []), limit) for s in out.index]
-    columns = ["source", "source_type", "incidents", "reports", "first", "last"]
-    out = out.reset_index()[[*columns, "counts_claimed", "disagrees_on"]]
     return out.sort_values(["incidents", "source"], ascending=[False, True])
