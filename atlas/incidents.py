@@ -65,7 +65,8 @@ def incident_table(dataset: Dataset) -> pd.DataFrame:
     place_admin1 = dataset.places.groupby("incident_id")["admin1"].agg(
         lambda s: tuple(sorted({a for a in s if a}))
     )
-    frame["place_names"] = frame["incident_id"].map(place_names).fillna("")
+    # str before filling: with no places at all the mapped column is float NaN
+    frame["place_names"] = frame["incident_id"].map(place_names).astype("str").fillna("")
     frame["admin1s"] = [
         tuple(sorted({a for a in (own, *(extra if isinstance(extra, tuple) else ())) if a}))
         for own, extra in zip(frame["admin1"], frame["incident_id"].map(place_admin1), strict=True)

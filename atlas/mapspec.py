@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import cache
 
 import pandas as pd
 import pydeck as pdk
@@ -55,6 +56,10 @@ POINT_COLUMNS = [
 ]
 
 
+# one polygon area per distinct basis, not per point (thousands of points share a province)
+_basis_radius_km = cache(basis_radius_km)
+
+
 def _colour(event_type: str, alpha: int = 230) -> list[int]:
     return [*schema.EVENT_TYPE_BY_CODE[event_type].colour, alpha]
 
@@ -86,7 +91,7 @@ def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
         for hi, lo in zip(points["people_max"], points["people_min"], strict=True)
     ]
     points["halo_m"] = [
-        1000 * (POINT_RADIUS_KM.get(p) or basis_radius_km(b) or 0)
+        1000 * (POINT_RADIUS_KM.get(p) or _basis_radius_km(b) or 0)
         for p, b in zip(points["geo_precision"], points["coord_basis"].fillna(""), strict=True)
     ]
     return points

@@ -30,7 +30,7 @@ from atlas.loading import Dataset, dataset_version, load_dataset
 from atlas.paths import PROJECT_ROOT
 from atlas.validation import Problem
 
-FORMAT = 1  # bump when the stored layout changes: older copies are then ignored
+FORMAT = 2  # bump when the stored layout changes: older copies are then ignored
 TUPLE_COLUMNS = ("sources", "source_types", "admin1s")
 _INCIDENT_FIELDS = frozenset((*schema.INCIDENT_COLUMNS, "_line"))
 
@@ -68,6 +68,7 @@ def _write(dataset: Dataset, table: pd.DataFrame, folder: Path, built_seconds: f
         "format": FORMAT,
         "version": dataset.version,
         "rows": len(table),
+        "columns": list(table.columns),
         "built_seconds": round(built_seconds, 2),  # validation + table from the CSVs
         "problems": [asdict(p) for p in dataset.problems],
     }
@@ -90,7 +91,7 @@ def _read(folder: Path, manifest: dict) -> tuple[Dataset, pd.DataFrame]:
     table = pd.read_parquet(folder / "table.parquet")
     for column in TUPLE_COLUMNS:
         table[column] = _tuples(table.pop(f"{column}__key"))
-    # The dataset's incidents are the table's incident columns (shared, not copied) in file
+    table = table[manifest["columns"]]    # The dataset's incidents are the table's incident columns (shared, not copied) in file
     # order; geometry is rebuilt from longitude, latitude.
     incident_columns = [c for c in table.columns if c in _INCIDENT_FIELDS]
     incidents = table[incident_columns].sort_values("_line", kind="stable").reset_index(drop=True)

@@ -8,13 +8,13 @@ from urllib.parse import urlencode, urlparse
 import pandas as pd
 import streamlit as st
 
+from atlas import grid
 from atlas.export.briefing import briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.figures import FORMATS as FIGURE_FORMATS
 from atlas.export.figures import export_figure
 from atlas.export.screenshot import ScreenshotError, embed_url, screenshot
 from atlas.filters import Filters, to_query
-from atlas.grid import DETAIL_LIMIT
 from atlas.loading import Dataset
 from atlas.paths import DATA_DIR
 
@@ -73,13 +73,14 @@ def show_embed(filters: Filters) -> None:
 
 def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
     """The filtered incidents with their places, reports and documents, in three formats.
-    Files are built only when a button is clicked (deferred download data); above
-    `DETAIL_LIMIT` incidents the selection itself is deferred too (it re-reads the CSVs)."""
+    Files are built only when a button is clicked (deferred download data); for a dataset
+    of more than `DETAIL_LIMIT` incidents the selection itself is deferred too (it re-reads
+    the dataset's CSVs)."""
     n = int(frame["in_period"].sum())
     if not n:
         st.caption("No incident matches the filters: nothing to download.")
         return
-    if n > DETAIL_LIMIT:
+    if len(dataset.incidents) > grid.DETAIL_LIMIT:
 
         def build(key: str) -> bytes:
             return export_bytes(subset(dataset, visible_ids(frame), DATA_DIR), key)

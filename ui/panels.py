@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas.grid import DETAIL_LIMIT
+from atlas import grid
 from atlas.sources import ReportIndex, source_summary, source_summary_large
 
 LIST_LIMIT = 1_000  # rows sent to the incident list: ~100 KB, whatever the filtered set
@@ -58,7 +58,7 @@ def show_source_panel(
 ) -> None:
     """Per-source summary of `visible`; above `DETAIL_LIMIT` incidents (with the dataset's
     `ReportIndex`) computed vectorised, with its lists cut to a few distinct items."""
-    large = index is not None and len(visible) > DETAIL_LIMIT
+    large = index is not None and len(visible) > grid.DETAIL_LIMIT
     if large:
         summary = source_summary_large(visible, reports, index, table_size)
     else:
