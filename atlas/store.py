@@ -91,7 +91,8 @@ def _read(folder: Path, manifest: dict) -> tuple[Dataset, pd.DataFrame]:
     table = pd.read_parquet(folder / "table.parquet")
     for column in TUPLE_COLUMNS:
         table[column] = _tuples(table.pop(f"{column}__key"))
-    table = table[manifest["columns"]]    # The dataset's incidents are the table's incident columns (shared, not copied) in file
+    table = table[manifest["columns"]]
+    # The dataset's incidents are the table's incident columns (shared, not copied) in file
     # order; geometry is rebuilt from longitude, latitude.
     incident_columns = [c for c in table.columns if c in _INCIDENT_FIELDS]
     incidents = table[incident_columns].sort_values("_line", kind="stable").reset_index(drop=True)
