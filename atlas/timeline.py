@@ -109,29 +109,39 @@ def timeline_chart(
     return alt.layer(spans, marks).properties(height=height)
 
 
-BIN_COLUMNS = ["start", "end", "type_label", "in_period", "count"]
+BIN_COLUMNS = ["start", "end", "type_label", "in_period", "count", "y0", "y1"]
 
 
 def timeline_bins(frame: pd.DataFrame) -> pd.DataFrame:
-    """Counts per calendar month (UTC), event type and in/out of the period: the timeline of
-    a large filtered set. An incident counts in the month of the middle of its date span
-    (a year-precision date in July, a month in its middle). Vectorised; ISO strings."""
-    start = frame["date_start"].to_numpy().astype("datetime64[D]")
-    end = frame["date_end"].to_numpy().astype("datetime64[D]")
-    month = (start + (end - start) // 2).astype("datetime64[M]").astype(np.int64)
+    """Incidents per calendar month (UTC), event type and in/out of the period: the timeline
+    of a large filtered set. An imprecise date counts in equal parts in every month of its
+    span (a year-precision incident adds 1/12 to each month), so the bars neither invent
+    a peak in one month nor lose the incident; the counts sum to the number of incidents.
+    Vectorised; ISO strings."""
+    first = frame["date_start"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    last = frame["date_end"].to_numpy().astype("datetime64[M]").astype(np.int64)
+    months = last - first + 1
+    row = np.repeat(np.arange(len(frame)), months)  # one entry per (incident, month)
+    month = first[row] + (np.arange(len(row)) - np.repeat(np.cumsum(months) - months, months))
     types = pd.Categorical(frame["event_type"], categories=schema.EVENT_TYPE_CODES).codes
     n_types = len(schema.EVENT_TYPE_CODES)
-    key = (month * n_types + types.astype(np.int64)) * 2 + frame["in_period"].to_numpy()
-    keys, counts = distinct_counts(key)
-    months = (keys // 2 // n_types).astype("datetime64[M]")
+    in_period = frame["in_period"].to_numpy()
+    key = (month * n_types + types[row].astype(np.int64)) * 2 + in_period[row]
+    keys, _ = distinct_counts(key)
+    counts = np.bincount(np.searchsorted(keys, key), weights=1.0 / months[row])
+    starts = (keys // 2 // n_types).astype("datetime64[M]")
     labels = np.array([e.label for e in schema.EVENT_TYPES], dtype=object)
+    # stacked here, in event-type order (keys are sorted by month, then type): y0..y1
+    top = pd.Series(counts).groupby(keys // 2 // n_types).cumsum().to_numpy()
     return pd.DataFrame(
         {
-            "start": np.datetime_as_string(months.astype("datetime64[D]")) + "T00:00:00Z",
-            "end": np.datetime_as_string((months + 1).astype("datetime64[D]")) + "T00:00:00Z",
+            "start": np.datetime_as_string(starts.astype("datetime64[D]")) + "T00:00:00Z",
+            "end": np.datetime_as_string((starts + 1).astype("datetime64[D]")) + "T00:00:00Z",
             "type_label": labels[keys // 2 % n_types],
             "in_period": (keys % 2).astype(bool),
-            "count": counts,
+            "count": np.round(counts, 2),
+            "y0": np.round(top - counts, 2),
+            "y1": np.round(top, 2),
         },
         columns=BIN_COLUMNS,
     )
@@ -140,7 +150,8 @@ def timeline_bins(frame: pd.DataFrame) -> pd.DataFrame:
 def binned_timeline_chart(
     frame: pd.DataFrame, domain: tuple[str, str] | None = None, height: int = 260
 ) -> alt.Chart:
-    """Stacked monthly counts per event type, brushable on x (selection "brush", as the
+    """Stacked monthly counts per event type (imprecise dates spread over their months),
+    brushable on x (selection "brush", as the
     per-incident chart) so dragging still sets the period; months outside it are faded."""
     data = timeline_bins(frame)
     labels = [e.label for e in schema.EVENT_TYPES]
@@ -158,7 +169,10 @@ def binned_timeline_chart(
                 axis=alt.Axis(format="%Y", labelExpr="utcFormat(datum.value, '%b %Y')"),
             ),
             x2="end:T",
-            y=alt.Y("sum(count):Q", title="Incidents per month", stack="zero"),
+            # stacked in timeline_bins (y0..y1): Vega-Lite does not stack bars that span x
+            # to x2, and an aggregate would drop `in_period`, which the opacity reads
+            y=alt.Y("y0:Q", title="Incidents per month"),
+            y2="y1:Q",
             color=alt.Color(
                 "type_label:N",
                 scale=alt.Scale(domain=labels, range=colours),
@@ -168,7 +182,7 @@ def binned_timeline_chart(
             tooltip=[
                 alt.Tooltip("start:T", title="Month", format="%b %Y", formatType="utc"),
                 alt.Tooltip("type_label:N", title="Type"),
-                alt.Tooltip("sum(count):Q", title="Incidents", format=","),
+                alt.Tooltip("count:Q", title="Incidents", format=",.1f"),
             ],
         )
         .add_params(brush)

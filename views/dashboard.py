@@ -112,8 +112,9 @@ full = st.toggle("Timeline from 1960 (legal background)", value=False, key="full
 draw_timeline(260, full)
 if large:
     st.caption(
-        "Incidents per month and event type (each counted in the month of the middle of its "
-        "date span). Drag across the timeline to set the period; faded bars are outside it."
+        "Incidents per month and event type; an imprecise date counts in equal parts in each "
+        "month of its span. Drag across the timeline to set the period; faded bars are "
+        "outside it."
     )
 else:
     st.caption(
