@@ -85,7 +85,7 @@ def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     if points.empty:
         return points.assign(sources_text="", colour=[], radius=[], halo_m=[])
     points["sources_text"] = points["sources"].apply(", ".join)
-    points["colour"] = points["event_type"].apply(_colour)
+    points["colour"] = [_colour(t) for t in points["event_type"]]
     points["radius"] = [
         pixel_radius(hi, lo)
         for hi, lo in zip(points["people_max"], points["people_min"], strict=True)

@@ -87,20 +87,58 @@ def _points(frame: pd.DataFrame) -> gpd.GeoSeries:
     return gpd.GeoSeries(geometry, index=frame.index, crs="EPSG:4326")
 
 
+# Text columns that views only compare, group, look up or show: safe as categoricals.
+# (Columns that code concatenates, or takes a min/max of, stay text.)
+COMPACT_COLUMNS = {
+    "table": (
+        "event_type",
+        "date_precision",
+        "date_basis",
+        "admin1",
+        "country",
+        "geo_precision",
+        "coord_basis",
+        "coord_note",
+        "people_qualifier",
+        "people_text",
+        "status",
+        "status_note",
+        "actor",
+        "related_ids",
+        "summary",
+        "type_label",
+    ),
+    "reports": ("source", "source_type", "document"),
+}
+
+
+def compact(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Text `columns` that repeat (at most one distinct value per four rows) as
+    categoricals: a million rows of 'detention' cost a million small integer codes, and
+    selecting rows copies the codes, not the text."""
+    for column in columns:
+        values = frame[column]
+        if pd.api.types.is_string_dtype(values.dtype) and not isinstance(
+            values.dtype, pd.CategoricalDtype
+        ):
+            if len(values) and values.nunique(dropna=False) * 4 <= len(values):
+                frame[column] = values.astype("category")
+    return frame
+
+
 def _read(folder: Path, manifest: dict) -> tuple[Dataset, pd.DataFrame]:
     table = pd.read_parquet(folder / "table.parquet")
     for column in TUPLE_COLUMNS:
         table[column] = _tuples(table.pop(f"{column}__key"))
-    table = table[manifest["columns"]]
-    # The dataset's incidents are the table's incident columns (shared, not copied) in file
-    # order; geometry is rebuilt from longitude, latitude.
-    incident_columns = [c for c in table.columns if c in _INCIDENT_FIELDS]
-    incidents = table[incident_columns].sort_values("_line", kind="stable").reset_index(drop=True)
+    table = compact(table[manifest["columns"]].copy(deep=False), COMPACT_COLUMNS["table"])
+    # The dataset's incidents are the table's incident columns, shared, not copied (in the
+    # table's order: by date); geometry is rebuilt from longitude, latitude.
+    incidents = table[[c for c in table.columns if c in _INCIDENT_FIELDS]]
     places = pd.read_parquet(folder / "places.parquet")
     dataset = Dataset(
         incidents=gpd.GeoDataFrame(incidents, geometry=_points(incidents), crs="EPSG:4326"),
         places=gpd.GeoDataFrame(places, geometry=_points(places), crs="EPSG:4326"),
-        reports=pd.read_parquet(folder / "reports.parquet"),
+        reports=compact(pd.read_parquet(folder / "reports.parquet"), COMPACT_COLUMNS["reports"]),
         documents=pd.read_parquet(folder / "documents.parquet"),
         problems=tuple(Problem(**p) for p in manifest["problems"]),
         version=manifest["version"],
@@ -120,4 +158,5 @@ def load_tables(data_dir: Path, cache_root: Path | None = None) -> tuple[Dataset
     dataset = load_dataset(data_dir)
     table = incident_table(dataset)
     _write(dataset, table, folder, time.perf_counter() - started)
-    return dataset, table
+    # read back, so that a first load gives the same frames as every later one
+    return _read(folder, json.loads(manifest_path.read_text(encoding="utf-8")))
