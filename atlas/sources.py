@@ -117,6 +117,9 @@ class ReportIndex:
     claims: np.ndarray
     first_pair: np.ndarray
     disputed: np.ndarray
+    by_date: np.ndarray  # report positions sorted by source, then published
+    bounds: np.ndarray  # by_date[bounds[s]:bounds[s + 1]] are source s's reports
+    disagrees: tuple[tuple[str, ...], ...]  # per source: the incidents it disagrees on
 
     @classmethod
     def of(cls, table: pd.DataFrame, reports: pd.DataFrame) -> ReportIndex:
@@ -132,6 +135,11 @@ class ReportIndex:
         pairs = pd.DataFrame({"row": rows, "source": source})
         disputed = np.zeros(len(reports), dtype=bool)
         disputed[reports.index.get_indexer(disagreements(reports).index)] = True
+        by_date = np.lexsort((published, source))
+        ids = reports["incident_id"].to_numpy()
+        disagrees = tuple(
+            tuple(sorted(set(ids[disputed & (source == s)]))) for s in range(len(sources))
+        )
         return cls(
             rows=rows,
             source=source,
@@ -143,6 +151,9 @@ class ReportIndex:
             claims=np.asarray(claims, dtype=object),
             first_pair=~pairs.duplicated().to_numpy(),
             disputed=disputed,
+            by_date=by_date,
+            bounds=np.searchsorted(source[by_date], np.arange(len(sources) + 1)),
+            disagrees=disagrees,
         )
 
 
@@ -155,8 +166,11 @@ def _distinct_per_source(
     source: np.ndarray, item: np.ndarray, labels: np.ndarray, n_sources: int, limit: int
 ) -> list[str]:
     """For each source code, its distinct items (codes into `labels`), capped."""
-    key = np.unique(source.astype(np.int64) * (len(labels) + 1) + item)
-    owner, code = key // (len(labels) + 1), key % (len(labels) + 1)
+    from atlas.grid import distinct_counts
+
+    width = len(labels) + 1
+    key, _ = distinct_counts(source.astype(np.int64) * width + item)
+    owner, code = key // width, key % width
     bounds = np.searchsorted(owner, np.arange(n_sources + 1))
     return [_capped(list(labels[code[bounds[s] : bounds[s + 1]]]), limit) for s in range(n_sources)]
 
@@ -182,27 +196,28 @@ def source_summary_large(
     source = index.source[mask]
     n_reports = np.bincount(source, minlength=n)
     n_incidents = np.bincount(index.source[mask & index.first_pair], minlength=n)
-    published = pd.Series(index.published[mask]).groupby(source).agg(["min", "max"])
+    # earliest / latest published per source: the first / last shown report in date order
+    shown_by_date = np.flatnonzero(mask[index.by_date])
+    lo = np.searchsorted(shown_by_date, index.bounds[:-1])
+    hi = np.searchsorted(shown_by_date, index.bounds[1:]) - 1
+    present = np.flatnonzero(n_reports)
+    first = index.published[index.by_date[shown_by_date[lo[present]]]]
+    last = index.published[index.by_date[shown_by_date[hi[present]]]]
     claimed = mask & (index.claim >= 0)
     claims = _distinct_per_source(
         index.source[claimed], index.claim[claimed], index.claims, n, limit
     )
-    disputed = index.disputed  # as `source_summary`: every incident the source disagrees on
-    ids, labels = pd.factorize(reports["incident_id"].to_numpy()[disputed], sort=True)
-    disagree = _distinct_per_source(
-        index.source[disputed], ids, np.asarray(labels, dtype=object), n, limit
-    )
-    present = np.flatnonzero(n_reports)
     out = pd.DataFrame(
         {
             "source": index.sources[present],
             "source_type": index.source_types[present],
             "incidents": n_incidents[present],
             "reports": n_reports[present],
-            "first": index.dates[published.loc[present, "min"].to_numpy()],
-            "last": index.dates[published.loc[present, "max"].to_numpy()],
+            "first": index.dates[first],
+            "last": index.dates[last],
             "counts_claimed": [claims[s] for s in present],
-            "disagrees_on": [disagree[s] for s in present],
+            # as `source_summary`: every incident the source disagrees on
+            "disagrees_on": [_capped(list(index.disagrees[s]), limit) for s in present],
         }
     )
     return out.sort_values(["incidents", "source"], ascending=[False, True])

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
-from atlas.grid import distinct_counts
 
 BRUSH = "brush"
 PICK = "pick"
@@ -121,14 +120,24 @@ def timeline_bins(frame: pd.DataFrame) -> pd.DataFrame:
     first = frame["date_start"].to_numpy().astype("datetime64[M]").astype(np.int64)
     last = frame["date_end"].to_numpy().astype("datetime64[M]").astype(np.int64)
     months = last - first + 1
-    row = np.repeat(np.arange(len(frame)), months)  # one entry per (incident, month)
-    month = first[row] + (np.arange(len(row)) - np.repeat(np.cumsum(months) - months, months))
     types = pd.Categorical(frame["event_type"], categories=schema.EVENT_TYPE_CODES).codes
     n_types = len(schema.EVENT_TYPE_CODES)
-    in_period = frame["in_period"].to_numpy()
-    key = (month * n_types + types[row].astype(np.int64)) * 2 + in_period[row]
-    keys, _ = distinct_counts(key)
-    counts = np.bincount(np.searchsorted(keys, key), weights=1.0 / months[row])
+    base = (first * n_types + types.astype(np.int64)) * 2 + frame["in_period"].to_numpy()
+    # most incidents fall in one month; only the others are spread, one entry per month
+    spread = np.flatnonzero(months > 1)
+    row = np.repeat(spread, months[spread])
+    step = np.arange(len(row)) - np.repeat(
+        np.cumsum(months[spread]) - months[spread], months[spread]
+    )
+    key = np.concatenate([base[months == 1], base[row] + step * n_types * 2])
+    weight = np.concatenate([np.ones(int((months == 1).sum())), 1.0 / months[row]])
+    if len(key):
+        low = int(key.min())
+        summed = np.bincount(key - low, weights=weight)
+        keys = np.flatnonzero(summed) + low
+        counts = summed[keys - low]
+    else:
+        keys, counts = key, weight
     starts = (keys // 2 // n_types).astype("datetime64[M]")
     labels = np.array([e.label for e in schema.EVENT_TYPES], dtype=object)
     # stacked here, in event-type order (keys are sorted by month, then type): y0..y1
