@@ -214,11 +214,11 @@ def cold_load(data_dir: Path, store: Path, force: bool) -> tuple[float, float | 
     from atlas.loading import dataset_version
 
     manifest = store / dataset_version(data_dir) / "manifest.json"
-    if manifest.exists() and not force:
-        recorded = json.loads(manifest.read_text()).get("built_seconds")
-        if recorded is not None:
-            return float(recorded), None, "recorded when the columnar copy was built"
-    target = Path(tempfile.mkdtemp(prefix="atlas-cold-")) if force else store
+    recorded = json.loads(manifest.read_text()).get("built_seconds") if manifest.exists() else None
+    if recorded is not None and not force:
+        return float(recorded), None, "recorded when the columnar copy was built"
+    # a fresh folder when a copy exists already (else the "cold" load would read it)
+    target = Path(tempfile.mkdtemp(prefix="atlas-cold-")) if manifest.exists() else store
     env = {"ATLAS_DATA_DIR": str(data_dir), "ATLAS_CACHE_DIR": str(target)}
     result = _run_worker("load", env)
     return result["seconds"], result["peak_mb"], "measured"
