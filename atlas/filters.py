@@ -28,6 +28,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from atlas import schema
 from atlas.grid import Cell, parse_cell
@@ -62,13 +64,29 @@ class Filters:
         return replace(self, incident=incident)
 
 
+class IncidentIds:
+    """The incident ids a URL may name, as one Arrow array (a frozenset of a million
+    Python strings would cost about 100 MB per process). Membership only."""
+
+    def __init__(self, ids: pd.Series):
+        self._ids = pa.array(ids.astype("str"))
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str):
+            return False
+        return bool(pc.any(pc.equal(self._ids, value)).as_py())
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """What the URL may name: built from the loaded data."""
 
     sources: frozenset[str]
     places: frozenset[str]
-    incidents: frozenset[str]
+    incidents: IncidentIds = field(compare=False)
     first: date
     last: date
     status_codes: frozenset[str] = field(default=frozenset(schema.STATUSES))
@@ -79,7 +97,7 @@ class Vocabulary:
         return cls(
             sources=frozenset(s for t in table["sources"] for s in t),
             places=frozenset(places),
-            incidents=frozenset(table["incident_id"]),
+            incidents=IncidentIds(table["incident_id"]),
             first=table["date_start"].min().date(),
             last=table["date_end"].max().date(),
         )

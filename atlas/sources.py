@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def claim_count(lo, hi) -> str:
@@ -123,38 +125,60 @@ class ReportIndex:
 
     @classmethod
     def of(cls, table: pd.DataFrame, reports: pd.DataFrame) -> ReportIndex:
-        rows = pd.Index(table["incident_id"]).get_indexer(reports["incident_id"])
+        # Arrow and integer arrays only: a million-row temporary of Python strings would
+        # stay in the process's memory after use.
+        ids = pa.array(reports["incident_id"].astype("str"))
+        rows = pc.index_in(ids, value_set=pa.array(table["incident_id"].astype("str")))
+        rows = rows.fill_null(-1).to_numpy().astype(np.int32)
         source, sources = pd.factorize(reports["source"], sort=True)
+        source = source.astype(np.int32)
         types = pd.Series(reports["source_type"].to_numpy()).groupby(source).first()
         published, dates = pd.factorize(reports["published"], sort=True)
-        texts = [
-            claim_count(lo, hi)
-            for lo, hi in zip(reports["people_min"], reports["people_max"], strict=True)
-        ]
-        claim, claims = pd.factorize(pd.Series(texts).replace("", None))
+        # a report's claim as one integer per distinct (min, max) pair; -1 when no count
+        lo = reports["people_min"].astype("float").to_numpy()
+        hi = reports["people_max"].astype("float").to_numpy()
+        lo_i = np.where(np.isnan(lo), -1, lo).astype(np.int64) + 1
+        hi_i = np.where(np.isnan(hi), -1, hi).astype(np.int64) + 1
+        pair, distinct = pd.factorize(lo_i * (1 << 32) + hi_i)  # in order of appearance
+        texts = np.array(
+            [claim_count(_na(k // (1 << 32) - 1), _na(k % (1 << 32) - 1)) for k in distinct],
+            dtype=object,
+        )
+        given = texts != ""
+        claim = np.where(given, np.cumsum(given) - 1, -1)[pair].astype(np.int32)
+        # `disagreements`, from codes: reports stating a count, of incidents whose reports
+        # state two or more different counts
+        stated = lo_i > 0
+        width = len(distinct)
+        seen = np.unique(rows[stated].astype(np.int64) * width + pair[stated])
+        n_counts = np.bincount(seen // width, minlength=len(table) + 1)
+        disputed = stated & (n_counts[rows] > 1)
         pairs = pd.DataFrame({"row": rows, "source": source})
-        disputed = np.zeros(len(reports), dtype=bool)
-        disputed[reports.index.get_indexer(disagreements(reports).index)] = True
-        by_date = np.lexsort((published, source))
-        ids = reports["incident_id"].to_numpy()
+        by_date = np.lexsort((published, source)).astype(np.int32)
+        disputed_ids = reports.loc[disputed, "incident_id"].astype("str").to_numpy()
         disagrees = tuple(
-            tuple(sorted(set(ids[disputed & (source == s)]))) for s in range(len(sources))
+            tuple(sorted(set(disputed_ids[source[disputed] == s]))) for s in range(len(sources))
         )
         return cls(
             rows=rows,
             source=source,
             sources=np.asarray(sources, dtype=object),
             source_types=types.to_numpy(dtype=object),
-            published=published,
+            published=published.astype(np.int32),
             dates=np.asarray(dates, dtype=object),
             claim=claim,
-            claims=np.asarray(claims, dtype=object),
+            claims=texts[given],
             first_pair=~pairs.duplicated().to_numpy(),
             disputed=disputed,
             by_date=by_date,
             bounds=np.searchsorted(source[by_date], np.arange(len(sources) + 1)),
             disagrees=disagrees,
         )
+
+
+def _na(value: int) -> float | int:
+    """A decoded count: -1 stands for none."""
+    return float("nan") if value < 0 else int(value)
 
 
 def _capped(values: list[str], limit: int) -> str:

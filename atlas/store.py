@@ -13,6 +13,8 @@ million rows cost a million pointers, not a million tuples.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import json
 import os
 import shutil
@@ -23,6 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from atlas import schema
 from atlas.incidents import KEY_SEP, incident_table
@@ -143,7 +146,20 @@ def _read(folder: Path, manifest: dict) -> tuple[Dataset, pd.DataFrame]:
         problems=tuple(Problem(**p) for p in manifest["problems"]),
         version=manifest["version"],
     )
+    release_memory()
     return dataset, table
+
+
+def release_memory() -> None:
+    """Give memory freed after a large load back to the system: Parquet decoding and the
+    conversions leave free buffers in Arrow's pool and in the C heap (about 350 MB and 150 MB
+    at a million incidents), which would otherwise count as the process's own for good."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc only; elsewhere nothing to do
+    except (OSError, AttributeError):
+        pass
 
 
 def load_tables(data_dir: Path, cache_root: Path | None = None) -> tuple[Dataset, pd.DataFrame]:

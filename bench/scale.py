@@ -17,6 +17,8 @@ and measured in fresh processes:
 - naive: the same reruns with aggregation switched off (atlas.grid.DETAIL_LIMIT raised):
   every in-period incident inline to pydeck through the per-incident layers (compact
   JSON) and every incident to the timeline chart. Fewer repeats at 1M (--naive-changes).
+- browser (--browser): in headless Chromium, page load → grid cells drawn, and a click on
+  the busiest cells → the cell in the URL and the count narrowed.
 - sessions: RSS before and after a second AppTest session on the same data in the same
   process (the data are cached once per process with st.cache_resource).
 """
@@ -180,6 +182,47 @@ def worker_app(changes: int, naive_changes: int) -> dict:
     return out
 
 
+def browser_click(data_dir: Path, store: Path, n: int) -> dict[str, float]:
+    """In headless Chromium: page load → cells drawn (first and second load), and a click
+    on the busiest cells → the selection in the URL and the count narrowed."""
+    from tests.browser.harness import (
+        CELL_COLOURS,
+        DARKEST_CELL,
+        app_server,
+        browser_page,
+        click_until,
+        metric_value,
+        wait_for_map,
+        wait_until,
+    )
+    from tests.browser.test_dashboard import query
+
+    def count(page) -> int:
+        return int(metric_value(page).replace(",", ""))
+
+    out = {}
+    with app_server(data_dir, timeout=120, extra_env={"ATLAS_CACHE_DIR": str(store)}) as url:
+        for name in ("first_load_s", "load_s"):
+            with browser_page() as page:
+                start = time.perf_counter()
+                page.goto(url)
+                wait_for_map(page, timeout=900, colours=CELL_COLOURS)
+                wait_until(lambda page=page: count(page) == n, timeout=900)
+                out[name] = time.perf_counter() - start
+        with browser_page() as page:
+            page.goto(url)
+            hits = wait_for_map(page, timeout=300, colours=DARKEST_CELL)
+            wait_until(lambda: count(page) == n, timeout=300)
+            time.sleep(1)  # let picking settle, as a person would
+            start = time.perf_counter()
+            click_until(page, hits, lambda: "cell" in query(page), timeout=60)
+            out["click_to_url_s"] = time.perf_counter() - start
+            wait_until(lambda: 0 < count(page) < n, timeout=120)
+            out["click_to_count_s"] = time.perf_counter() - start
+            out["cell"] = query(page)["cell"][0]
+    return out
+
+
 # --- parent -------------------------------------------------------------------------
 
 
@@ -240,6 +283,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=5)
     parser.add_argument("--naive-changes", type=int, default=3)
     parser.add_argument("--cold", action="store_true", help="measure cold loads again")
+    parser.add_argument(
+        "--browser", action="store_true", help="also click the map in headless Chromium"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("worker_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -252,6 +298,7 @@ def main() -> None:
 
     store = args.root / "cache"
     rows = []
+    clicks: dict[int, dict] = {}
     for n in args.sizes:
         data_dir = ensure_data(args.root, n, args.seed)
         cold, cold_peak, how = cold_load(data_dir, store, args.cold)
@@ -261,6 +308,8 @@ def main() -> None:
         app = _run_worker("app", env, str(args.changes), str(naive_changes))
         rows.append((n, cold, cold_peak, how, warm, app))
         print(f"measured N={n:,}", flush=True)
+        if args.browser:
+            clicks[n] = browser_click(data_dir, store, n)
 
     print()
     print(
@@ -296,6 +345,13 @@ def main() -> None:
         print(
             f"  cell {app['cell']}: payload {_kb(app['cell_payload']['total'])} KB; "
             f"{' | '.join(app['cell_caption'])}"
+        )
+    for n, click in clicks.items():
+        print(
+            f"Browser N={n:,}: page load → cells drawn {click['first_load_s']:.1f} s (first, "
+            f"server loads the data) / {click['load_s']:.1f} s; click on a cell → URL "
+            f"{click['click_to_url_s']:.1f} s, → count narrowed {click['click_to_count_s']:.1f} s "
+            f"({click['cell']})"
         )
     print("\nStatic files the browser fetches once (served from static/, cached):")
     for name, size in static_files():

@@ -11,7 +11,7 @@ from atlas.filters import Vocabulary
 from atlas.loading import FILES, Dataset, dataset_version
 from atlas.paths import DATA_DIR, GEO_DATA_DIR
 from atlas.sources import ReportIndex
-from atlas.store import load_tables
+from atlas.store import load_tables, release_memory
 
 
 @st.cache_resource(show_spinner="Loading the dataset…")
@@ -45,7 +45,9 @@ def version(data_dir: Path = DATA_DIR) -> str:
 @st.cache_resource(show_spinner=False)
 def _report_index(data_dir: str, version: str) -> ReportIndex:
     dataset, table, _ = _load(data_dir, version)
-    return ReportIndex.of(table, dataset.reports)
+    index = ReportIndex.of(table, dataset.reports)
+    release_memory()  # the temporaries of a million-report index
+    return index
 
 
 def report_index(data_dir: Path = DATA_DIR) -> ReportIndex:

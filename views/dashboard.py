@@ -83,8 +83,9 @@ with map_col:
     )
     if large:
         st.caption(
-            f"{len(visible):,} incidents shown as {len(cells):,} grid cells of {size:g}°; "
-            "select a cell or narrow the filters to see individual incidents."
+            f"{len(visible):,} incidents shown as {len(cells):,} grid cells of {size:g}° "
+            "(darker: more incidents, log scale); select a cell or narrow the filters to see "
+            "individual incidents."
         )
     if cell:
         where = f"{cell.lat:.3f}°N {cell.lon:.3f}°E, {cell.size:g}° square"

@@ -5,21 +5,33 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from atlas import grid
+from atlas.filters import visible_rows
 from atlas.sources import source_matrix
 from ui import data
 from ui.panels import show_source_panel
 
+MATRIX_LIMIT = 200  # incidents (columns) in the matrix: beyond, the page would not draw
+
 dataset, table, vocab = data.load()
 frame = st.session_state["view"]["frame"]
-visible = frame[frame["in_period"]]
+visible = visible_rows(frame)
 st.title("Sources")
 st.caption(
     "Every source in the dataset. A source's silence on an incident means only that "
     "the five documents cite no claim of it, not that nothing happened."
 )
-show_source_panel(table, dataset.reports)
+show_source_panel(table, dataset.reports, data.report_index(), len(table))
 
 reports = dataset.reports.assign(year=dataset.reports["published"].str[:4].astype(int))
+if len(reports) > grid.DETAIL_LIMIT:  # one tick per source and year, not per report
+    reports = (
+        reports.groupby(["source", "source_type", "year"], observed=True)
+        .size()
+        .rename("reports")
+        .reset_index()
+        .assign(published=lambda r: r["year"].astype(str), claim="", incident_id="")
+    )
 st.subheader("Reporting over time")
 st.altair_chart(
     alt.Chart(reports)
@@ -42,4 +54,9 @@ st.altair_chart(
 
 st.subheader("Source × incident (filtered incidents)")
 st.caption("Cells give the count a source claims, or ✓ when it gives none.")
-st.dataframe(source_matrix(visible, dataset.reports), width="stretch")
+if len(visible) > MATRIX_LIMIT:
+    st.caption(
+        f"The first {MATRIX_LIMIT} of {len(visible):,} filtered incidents (by date): narrow "
+        "the filters or select a map cell to see others."
+    )
+st.dataframe(source_matrix(visible.head(MATRIX_LIMIT), dataset.reports), width="stretch")
