@@ -1,7 +1,8 @@
 """Filter and selection state: the URL is read once per session, then the widgets hold the
 state and the URL is rewritten from them on every run (so a copied link reopens the view).
 
-Selections arrive from the map (key "map"), the timeline ("timeline") and the incident list
+Selections arrive from the map (key "map", or "map-<cell>" while a cell is selected: see
+`map_key`), the timeline ("timeline") and the incident list
 ("list") as widget states at the start of the next run; `apply_selections` turns a *new*
 selection into the filter/selection state before the sidebar widgets are drawn.
 """
@@ -92,6 +93,12 @@ def write_url(filters: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
+def map_key(cell: str | None) -> str:
+    """The map's widget key: one per selected cell, so that the browser draws a new map
+    centred on the cell (a pydeck chart keeps its camera across reruns otherwise)."""
+    return f"map-{cell}" if cell else "map"
+
+
 def select(incident: str | None) -> None:
     st.session_state[INCIDENT] = incident
 
@@ -113,7 +120,7 @@ def _ms_to_date(ms: float) -> date:
 
 def apply_selections(vocab: Vocabulary) -> None:
     """Turn new map / timeline / list selections into state (before widgets are drawn)."""
-    map_state = st.session_state.get("map")
+    map_state = st.session_state.get(map_key(st.session_state.get(CELL)))
     if map_state is not None:
         objects = (map_state.get("selection") or {}).get("objects") or {}
         ids = tuple(

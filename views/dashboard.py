@@ -78,7 +78,7 @@ with map_col:
         deck,
         on_select="rerun",
         selection_mode="single-object",
-        key="map",
+        key=state.map_key(cell.name if cell else None),
         height=430 if embedded else 520,
     )
     if large:
