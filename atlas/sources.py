@@ -122,9 +122,10 @@ class ReportIndex:
     by_date: np.ndarray  # report positions sorted by source, then published
     bounds: np.ndarray  # by_date[bounds[s]:bounds[s + 1]] are source s's reports
     disagrees: tuple[tuple[str, ...], ...]  # per source: the incidents it disagrees on
+    version: str = ""  # of the dataset indexed: check it before use with another one
 
     @classmethod
-    def of(cls, table: pd.DataFrame, reports: pd.DataFrame) -> ReportIndex:
+    def of(cls, table: pd.DataFrame, reports: pd.DataFrame, version: str = "") -> ReportIndex:
         # Arrow and integer arrays only: a million-row temporary of Python strings would
         # stay in the process's memory after use.
         ids = pa.array(reports["incident_id"].astype("str"))
@@ -173,6 +174,7 @@ class ReportIndex:
             by_date=by_date,
             bounds=np.searchsorted(source[by_date], np.arange(len(sources) + 1)),
             disagrees=disagrees,
+            version=version,
         )
 
 

@@ -45,7 +45,7 @@ def version(data_dir: Path = DATA_DIR) -> str:
 @st.cache_resource(show_spinner=False)
 def _report_index(data_dir: str, version: str) -> ReportIndex:
     dataset, table, _ = _load(data_dir, version)
-    index = ReportIndex.of(table, dataset.reports)
+    index = ReportIndex.of(table, dataset.reports, dataset.version)
     release_memory()  # the temporaries of a million-report index
     return index
 

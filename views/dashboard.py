@@ -129,7 +129,9 @@ list_tab, source_tab, export_tab = st.tabs(
 with list_tab:
     show_incident_list(visible, selected)
 with source_tab:
-    show_source_panel(visible, dataset.reports, data.report_index(), len(table))
+    index = data.report_index()  # of the data dir's dataset: only for that one
+    index = index if index.version == dataset.version else None
+    show_source_panel(visible, dataset.reports, index, len(table))
 with export_tab:
     st.markdown("**Data**")
     show_data_downloads(dataset, frame)

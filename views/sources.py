@@ -21,7 +21,10 @@ st.caption(
     "Every source in the dataset. A source's silence on an incident means only that "
     "the five documents cite no claim of it, not that nothing happened."
 )
-show_source_panel(table, dataset.reports, data.report_index(), len(table))
+index = data.report_index()  # of the data dir's dataset: only for that one
+show_source_panel(
+    table, dataset.reports, index if index.version == dataset.version else None, len(table)
+)
 
 reports = dataset.reports.assign(year=dataset.reports["published"].str[:4].astype(int))
 if len(reports) > grid.DETAIL_LIMIT:  # one tick per source and year, not per report
