@@ -10,6 +10,24 @@ import pandas as pd
 from atlas import schema
 from atlas.loading import Dataset
 
+# Joins the names of a tuple column into one key ("sources_key", "places_key"): a character
+# no name contains. Filters match keys per distinct value (categories), not per row.
+KEY_SEP = "\x1f"
+
+
+def _sorted_sets(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """keys → tuple of the sorted distinct values, one shared tuple per distinct tuple."""
+    pairs = pd.DataFrame({"k": keys.to_numpy(), "v": values.to_numpy()}).drop_duplicates()
+    pairs = pairs.sort_values(["k", "v"], kind="stable")
+    joined = pairs.groupby("k", sort=False)["v"].agg(KEY_SEP.join)
+    codes, uniques = pd.factorize(joined)
+    shared = [tuple(u.split(KEY_SEP)) for u in uniques]
+    return pd.Series([shared[c] for c in codes], index=joined.index, dtype=object)
+
+
+def _categorical_keys(rows) -> pd.Categorical:
+    return pd.Categorical([KEY_SEP.join(r) for r in rows])
+
 
 def people_label(lo, hi, qualifier: str) -> str:
     """'13–15', '≈30', '≥24', '17' or 'unknown' — the count as a reader should say it."""
@@ -27,14 +45,14 @@ def incident_table(dataset: Dataset) -> pd.DataFrame:
     frame = pd.DataFrame(dataset.incidents.drop(columns="geometry"))
     reports = dataset.reports
     by_incident = reports.groupby("incident_id")
-    sources = by_incident["source"].agg(lambda s: tuple(sorted(set(s))))
+    sources = _sorted_sets(reports["incident_id"], reports["source"])
     frame["sources"] = (
         frame["incident_id"].map(sources).apply(lambda v: v if isinstance(v, tuple) else ())
     )
     frame["n_sources"] = frame["sources"].apply(len)
     frame["n_reports"] = frame["incident_id"].map(by_incident.size()).fillna(0).astype(int)
     frame["source_types"] = frame["incident_id"].map(
-        by_incident["source_type"].agg(lambda s: tuple(sorted(set(s))))
+        _sorted_sets(reports["incident_id"], reports["source_type"])
     )
     frame["type_label"] = frame["event_type"].map({e.code: e.label for e in schema.EVENT_TYPES})
     frame["people_label"] = [
@@ -53,6 +71,10 @@ def incident_table(dataset: Dataset) -> pd.DataFrame:
         tuple(sorted({a for a in (own, *(extra if isinstance(extra, tuple) else ())) if a}))
         for own, extra in zip(frame["admin1"], frame["incident_id"].map(place_admin1), strict=True)
     ]
+    frame["sources_key"] = _categorical_keys(frame["sources"])
+    frame["places_key"] = _categorical_keys(
+        (*a, c) if c else a for a, c in zip(frame["admin1s"], frame["country"], strict=True)
+    )
     frame["mapped"] = frame["latitude"].notna() | frame["incident_id"].isin(
         dataset.places["incident_id"]
     )

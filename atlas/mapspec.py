@@ -8,13 +8,17 @@ plain-text tooltip, never as HTML.
 
 from __future__ import annotations
 
+import json
 import math
+from functools import cache
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from atlas import schema
 from atlas.coordinates import basis_radius_km, border_path
+from atlas.grid import Cell
 
 STATIC_GEO = "app/static/geo"  # relative to the page: works behind iframes and on any port
 BASE_LAYERS = (  # (file, fill RGBA, line RGBA, line width px)
@@ -34,6 +38,11 @@ TOOLTIP = {
     "Place: {location_name} ({geo_precision})\nSources ({n_sources}): {sources_text}",
     "style": {"maxWidth": "360px", "whiteSpace": "pre-wrap", "fontSize": "12px"},
 }
+CELL_LAYER = "cells"
+CELL_TOOLTIP = {
+    "text": "{count_text} incidents in this cell\n{types_text}\nClick to show them",
+    "style": {"maxWidth": "360px", "whiteSpace": "pre-wrap", "fontSize": "12px"},
+}
 POINT_COLUMNS = [
     "incident_id",
     "title",
@@ -45,6 +54,10 @@ POINT_COLUMNS = [
     "n_sources",
     "sources_text",
 ]
+
+
+# one polygon area per distinct basis, not per point (thousands of points share a province)
+_basis_radius_km = cache(basis_radius_km)
 
 
 def _colour(event_type: str, alpha: int = 230) -> list[int]:
@@ -72,13 +85,13 @@ def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     if points.empty:
         return points.assign(sources_text="", colour=[], radius=[], halo_m=[])
     points["sources_text"] = points["sources"].apply(", ".join)
-    points["colour"] = points["event_type"].apply(_colour)
+    points["colour"] = [_colour(t) for t in points["event_type"]]
     points["radius"] = [
         pixel_radius(hi, lo)
         for hi, lo in zip(points["people_max"], points["people_min"], strict=True)
     ]
     points["halo_m"] = [
-        1000 * (POINT_RADIUS_KM.get(p) or basis_radius_km(b) or 0)
+        1000 * (POINT_RADIUS_KM.get(p) or _basis_radius_km(b) or 0)
         for p, b in zip(points["geo_precision"], points["coord_basis"].fillna(""), strict=True)
     ]
     return points
@@ -91,22 +104,16 @@ def _records(points: pd.DataFrame, extra: list[str]) -> list[dict]:
     return out.to_dict("records")
 
 
-def build_deck(
-    frame: pd.DataFrame,
-    places: pd.DataFrame,
-    crossings: pd.DataFrame,
-    selected: str | None = None,
-    *,
-    online_basemap: bool = False,
-) -> pdk.Deck:
-    """The deck for the in-period rows of `frame` (the one filtered frame)."""
-    visible = frame[frame["in_period"]]
-    points = map_points(visible, places)
-    exact = points[points["geo_precision"].isin(("exact", "city"))] if len(points) else points
-    areas = points[~points.index.isin(exact.index)] if len(points) else points
-    known = exact[exact["people_min"].notna()] if len(exact) else exact
-    unknown = exact[exact["people_min"].isna()] if len(exact) else exact
-    layers = [
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON (what Streamlit sends every rerun) has no indentation: pydeck
+    pretty-prints it, which makes point data about four times larger."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+def _base_layers() -> list[pdk.Layer]:
+    return [
         pdk.Layer(
             "GeoJsonLayer",
             id=f"base-{name.split('.')[0]}",
@@ -120,6 +127,135 @@ def build_deck(
         )
         for name, fill, line, width in BASE_LAYERS
     ]
+
+
+def _basemap(online: bool) -> dict:
+    # Offline: map_provider=None and map_style left unset draw no basemap and make no
+    # request (map_style=None would make Streamlit fetch a Carto basemap).
+    return {"map_provider": "carto", "map_style": "light"} if online else {"map_provider": None}
+
+
+def view_of(cell: Cell | None) -> pdk.ViewState:
+    """The whole region, or centred on a selected grid cell so that it fills ~200 px."""
+    if cell is None:
+        return VIEW
+    lon, lat = cell.centre()
+    zoom = min(VIEW.max_zoom, math.log2(200 * 360 / (256 * cell.size)))
+    return pdk.ViewState(
+        longitude=lon, latitude=lat, zoom=round(zoom, 2), min_zoom=2, max_zoom=VIEW.max_zoom
+    )
+
+
+def cell_colour(count: int, top: int) -> list[int]:
+    """Yellow (few) to dark red (most), on a log scale relative to the fullest cell."""
+    share = math.log1p(count) / math.log1p(max(top, 1))
+    low, high = (254, 204, 92), (177, 0, 38)
+    return [round(a + (b - a) * share) for a, b in zip(low, high, strict=True)] + [215]
+
+
+def build_grid_deck(
+    cells: pd.DataFrame,
+    crossings: pd.DataFrame,
+    selected_cell: Cell | None = None,
+    *,
+    online_basemap: bool = False,
+) -> pdk.Deck:
+    """The deck for a large filtered set: grid cells (from `atlas.grid.grid_cells`) with
+    their counts, one pickable square each (layer `CELL_LAYER`), instead of incidents."""
+    top = int(cells["count"].max()) if len(cells) else 1
+    size = float(cells["cell"].iloc[0].split("/")[0]) if len(cells) else 0.0
+    records = [
+        {
+            "cell": c.cell,
+            "polygon": [
+                [c.lon, c.lat],
+                [round(c.lon + size, 3), c.lat],
+                [round(c.lon + size, 3), round(c.lat + size, 3)],
+                [c.lon, round(c.lat + size, 3)],
+            ],
+            "count_text": f"{c.count:,}",
+            "types_text": c.types_text,
+            "colour": cell_colour(c.count, top),
+        }
+        for c in cells[["cell", "lon", "lat", "count", "types_text"]].itertuples(index=False)
+    ]
+    layers = _base_layers()
+    layers.append(
+        pdk.Layer(
+            "PolygonLayer",
+            id=CELL_LAYER,
+            data=records,
+            get_polygon="polygon",
+            get_fill_color="colour",
+            get_line_color=[255, 255, 255, 200],
+            line_width_min_pixels=0.5,
+            stroked=True,
+            filled=True,
+            pickable=True,
+        )
+    )
+    if selected_cell is not None:  # the cell being drilled into, outlined
+        x, y, s = selected_cell.lon, selected_cell.lat, selected_cell.size
+        layers.append(
+            pdk.Layer(
+                "PolygonLayer",
+                id="selected-cell",
+                data=[{"polygon": [[x, y], [x + s, y], [x + s, y + s], [x, y + s]]}],
+                get_polygon="polygon",
+                filled=False,
+                stroked=True,
+                get_line_color=[0, 0, 0, 255],
+                line_width_min_pixels=2,
+                pickable=False,
+            )
+        )
+    layers.append(_crossings_layer(crossings, pickable=False))
+    return CompactDeck(
+        layers=layers,
+        initial_view_state=view_of(selected_cell),
+        tooltip=CELL_TOOLTIP,
+        **_basemap(online_basemap),
+    )
+
+
+def _crossings_layer(crossings: pd.DataFrame, *, pickable: bool = True) -> pdk.Layer:
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id="crossings",
+        data=crossings[crossings["located"]]
+        .assign(lon=crossings["longitude"], lat=crossings["latitude"])[
+            ["crossing_id", "name", "lon", "lat"]
+        ]
+        .to_dict("records"),
+        get_position=["lon", "lat"],
+        get_radius=4,
+        radius_units=PIXELS,
+        get_fill_color=[255, 255, 255, 255],
+        get_line_color=[40, 40, 40, 255],
+        stroked=True,
+        line_width_min_pixels=1.5,
+        pickable=pickable,
+    )
+
+
+def build_deck(
+    frame: pd.DataFrame,
+    places: pd.DataFrame,
+    crossings: pd.DataFrame,
+    selected: str | None = None,
+    *,
+    online_basemap: bool = False,
+    cell: Cell | None = None,
+) -> pdk.Deck:
+    """The deck for the in-period rows of `frame` (the one filtered frame), one mark per
+    incident; centred on `cell` when one is selected."""
+    visible = frame[frame["in_period"]]
+    points = map_points(visible, places)
+    exact = points[points["geo_precision"].isin(("exact", "city"))] if len(points) else points
+    areas = points[~points.index.isin(exact.index)] if len(points) else points
+    known = exact[exact["people_min"].notna()] if len(exact) else exact
+    unknown = exact[exact["people_min"].isna()] if len(exact) else exact
+    layers = _base_layers()
     border_rows = visible[visible["geo_precision"] == "border"]
     layers.append(
         pdk.Layer(
@@ -174,25 +310,7 @@ def build_deck(
             pickable=True,
         )
     )
-    layers.append(
-        pdk.Layer(
-            "ScatterplotLayer",
-            id="crossings",
-            data=crossings[crossings["located"]]
-            .assign(lon=crossings["longitude"], lat=crossings["latitude"])[
-                ["crossing_id", "name", "lon", "lat"]
-            ]
-            .to_dict("records"),
-            get_position=["lon", "lat"],
-            get_radius=4,
-            radius_units=PIXELS,
-            get_fill_color=[255, 255, 255, 255],
-            get_line_color=[40, 40, 40, 255],
-            stroked=True,
-            line_width_min_pixels=1.5,
-            pickable=True,
-        )
-    )
+    layers.append(_crossings_layer(crossings))
     layers.append(
         pdk.Layer(
             "ScatterplotLayer",
@@ -240,14 +358,9 @@ def build_deck(
                 pickable=False,
             )
         )
-    # Offline: map_provider=None and map_style left unset draw no basemap and make no
-    # request (map_style=None would make Streamlit fetch a Carto basemap).
-    basemap = (
-        {"map_provider": "carto", "map_style": "light"}
-        if online_basemap
-        else {"map_provider": None}
+    return CompactDeck(
+        layers=layers, initial_view_state=view_of(cell), tooltip=TOOLTIP, **_basemap(online_basemap)
     )
-    return pdk.Deck(layers=layers, initial_view_state=VIEW, tooltip=TOOLTIP, **basemap)
 
 
 def _arcs(visible: pd.DataFrame, places: pd.DataFrame) -> list[dict]:

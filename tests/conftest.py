@@ -4,7 +4,9 @@ cell, so each test names exactly the fault it feeds the loader."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +14,12 @@ import pytest
 
 from atlas.loading import Dataset, load_dataset
 from atlas.paths import BUNDLED_DATA_DIR as DATA_DIR
+
+
+def pytest_configure(config):
+    # The columnar copies (atlas.store) the app writes while tests run go to a temporary
+    # folder, inherited by the app servers of the browser tests.
+    os.environ.setdefault("ATLAS_CACHE_DIR", tempfile.mkdtemp(prefix="atlas-store-"))
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from atlas.filters import Vocabulary
-from atlas.incidents import incident_table
 from atlas.intake import combine, import_file
 from atlas.loading import COLUMNS, FILES, read_table
 from atlas.paths import BUNDLED_DATA_DIR
-from ui.data import IN_USE
+from ui.data import IN_USE, session_data
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
@@ -38,8 +36,7 @@ def imported():
 
 def run(dataset, page: str | None = None, params: dict | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    table = incident_table(dataset)
-    at.session_state[IN_USE] = (dataset, table, Vocabulary.of(table))
+    at.session_state[IN_USE] = session_data(dataset)
     if params:
         at.query_params = params
     at.run()

@@ -1,4 +1,9 @@
-"""The one caching layer. Every input of a cached function is a parameter."""
+"""The one caching layer. Every input of a cached function is a parameter.
+
+A session may instead look at its own import (Data page): that data is held in the
+session's state only (never in a cache shared with other sessions, never written to disk),
+with its table, vocabulary and source index built once when the person chooses it.
+"""
 
 from __future__ import annotations
 
@@ -9,49 +14,93 @@ import streamlit as st
 
 from atlas.filters import Vocabulary
 from atlas.incidents import incident_table
-from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, load_dataset, read_table
+from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR, GEO_DATA_DIR
+from atlas.sources import ReportIndex
+from atlas.store import load_tables, release_memory
+
+IN_USE = "_data_in_use"  # (dataset, table, vocab, report index) of this session's import
 
 
 @st.cache_resource(show_spinner="Loading the dataset…")
 def _load(data_dir: str, version: str) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
-    """One shared copy per dataset version for all sessions (cache_resource: not copied)."""
-    dataset = load_dataset(Path(data_dir))
-    table = incident_table(dataset)
+    """One shared copy per dataset version for all sessions (cache_resource: not copied).
+    Read from the columnar copy (atlas.store) when it is current, else from the CSVs."""
+    dataset, table = load_tables(Path(data_dir))
     return dataset, table, Vocabulary.of(table)
 
 
 def load(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
     """The data this session looks at: its own import when the person chose it on the Data
-    page (held in this session only, never shared or written to disk), else the bundled."""
+    page, else the data folder's."""
     own = st.session_state.get(IN_USE)
     if own is not None:
-        return own
+        return own[:3]
     return load_bundled(data_dir)
 
 
 def load_bundled(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
-    return _load(str(data_dir), dataset_version(data_dir))
+    return _load(str(data_dir), version(data_dir))
 
 
-IN_USE = "_data_in_use"  # (dataset, table, vocab) of this session's import, or absent
+def _stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    stats = ((name, (data_dir / name).stat()) for name in FILES.values())
+    return tuple((name, s.st_size, s.st_mtime_ns) for name, s in stats)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _version(data_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return dataset_version(Path(data_dir))
+
+
+def version(data_dir: Path = DATA_DIR) -> str:
+    """The dataset version (SHA-256 of the files), hashed again only when a file's size or
+    modification time changes: hashing 600 MB of CSVs on every rerun would cost seconds."""
+    return _version(str(data_dir), _stamp(Path(data_dir)))
+
+
+@st.cache_resource(show_spinner=False)
+def _report_index(data_dir: str, version: str) -> ReportIndex:
+    dataset, table, _ = _load(data_dir, version)
+    index = ReportIndex.of(table, dataset.reports, dataset.version)
+    release_memory()  # the temporaries of a million-report index
+    return index
+
+
+def report_index(data_dir: Path = DATA_DIR) -> ReportIndex:
+    """Per-report facts for the source panel of large filtered sets (one shared copy; the
+    session's own for its import)."""
+    own = st.session_state.get(IN_USE)
+    if own is not None:
+        return own[3]
+    return _report_index(str(data_dir), version(data_dir))
+
+
+def session_data(dataset: Dataset) -> tuple[Dataset, pd.DataFrame, Vocabulary, ReportIndex]:
+    """What a session holds to show its own import (the IN_USE entry)."""
+    table = incident_table(dataset)
+    return (
+        dataset,
+        table,
+        Vocabulary.of(table),
+        ReportIndex.of(table, dataset.reports, dataset.version),
+    )
 
 
 def use_dataset(dataset: Dataset | None) -> None:
-    """Show `dataset` (None: the bundled data) in this session; filters start afresh, since
+    """Show `dataset` (None: the data folder's) in this session; filters start afresh, since
     the old ones may name sources and incidents the new data does not have."""
     if dataset is None:
         st.session_state.pop(IN_USE, None)
     else:
-        table = incident_table(dataset)
-        st.session_state[IN_USE] = (dataset, table, Vocabulary.of(table))
+        st.session_state[IN_USE] = session_data(dataset)
     st.session_state["_url_loaded"] = False
     st.query_params.clear()
 
 
 def bundled_tables(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
-    """The bundled files as tables of strings (to show an import alongside them)."""
-    return _bundled_tables(str(data_dir), dataset_version(data_dir))
+    """The data folder's files as tables of strings (to show an import alongside them)."""
+    return _bundled_tables(str(data_dir), version(data_dir))
 
 
 @st.cache_resource

@@ -8,6 +8,7 @@ from urllib.parse import urlencode, urlparse
 import pandas as pd
 import streamlit as st
 
+from atlas import grid
 from atlas.export.briefing import briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.figures import FORMATS as FIGURE_FORMATS
@@ -72,22 +73,41 @@ def show_embed(filters: Filters) -> None:
 
 def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
     """The filtered incidents with their places, reports and documents, in three formats.
-    Files are built only when a button is clicked (deferred download data)."""
-    ids = visible_ids(frame)
-    if not ids:
+    Files are built only when a button is clicked (deferred download data); for a dataset
+    of more than `DETAIL_LIMIT` incidents the selection itself is deferred too (it re-reads
+    the dataset's CSVs)."""
+    n = int(frame["in_period"].sum())
+    if not n:
         st.caption("No incident matches the filters: nothing to download.")
         return
-    chosen = subset(dataset, ids, DATA_DIR)
-    extra = f" plus {len(chosen.related)} related incident(s) they name" if chosen.related else ""
-    st.caption(
-        f"{len(ids)} incident(s){extra}, with their places, reports (quotes) and "
-        "source documents. Spreadsheet formulas in text are neutralised."
-    )
+    if len(dataset.incidents) > grid.DETAIL_LIMIT:
+
+        def build(key: str) -> bytes:
+            return export_bytes(subset(dataset, visible_ids(frame), DATA_DIR), key)
+
+        st.caption(
+            f"{n:,} incidents, plus any related incidents they name, with their places, "
+            "reports (quotes) and source documents; large files take a while to build. "
+            "Spreadsheet formulas in text are neutralised."
+        )
+    else:
+        chosen = subset(dataset, visible_ids(frame), DATA_DIR)
+        extra = (
+            f" plus {len(chosen.related)} related incident(s) they name" if chosen.related else ""
+        )
+        st.caption(
+            f"{n} incident(s){extra}, with their places, reports (quotes) and "
+            "source documents. Spreadsheet formulas in text are neutralised."
+        )
+
+        def build(key: str) -> bytes:
+            return export_bytes(chosen, key)
+
     columns = st.columns(len(FORMATS))
     for column, (key, fmt) in zip(columns, FORMATS.items(), strict=True):
         column.download_button(
             fmt.label,
-            lambda key=key: export_bytes(chosen, key),
+            lambda key=key: build(key),
             file_name=f"repatriation-atlas.{fmt.extension}",
             mime=fmt.mime,
             key=f"download_{key}",

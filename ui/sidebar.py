@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas import schema
-from atlas.filters import PRESETS, Filters, Vocabulary, people_range
+from atlas.filters import PRESETS, Filters, Vocabulary, people_range, visible_rows
 from ui.state import W, current, set_widgets
 
 COUNTRY_NAMES = {
@@ -92,17 +92,17 @@ def show_filters(vocab: Vocabulary) -> Filters:
 
 def show_counts(frame: pd.DataFrame) -> None:
     """Matching incidents and people (min–max), always visible at the top of the sidebar."""
-    visible = frame[frame["in_period"]]
+    visible = visible_rows(frame)
     lo, hi = people_range(visible)
     people = (
         f"{lo:,}–{hi:,}"
         if hi is not None and hi != lo
         else (f"{lo:,}" if hi is not None else f"at least {lo:,}")
     )
-    affected = visible[visible["event_type"].isin(schema.PEOPLE_EVENT_TYPES)]
-    st.sidebar.metric("Matching incidents", f"{len(visible)}")
+    affected = int(visible["event_type"].isin(schema.PEOPLE_EVENT_TYPES).sum())
+    st.sidebar.metric("Matching incidents", f"{len(visible):,}")
     st.sidebar.caption(
-        f"People in {len(affected)} detentions, transfers and repatriations: **{people}** "
+        f"People in {affected:,} detentions, transfers and repatriations: **{people}** "
         "(summed per incident; the same people may be counted once detained and again "
         "when returned)."
     )

@@ -1,7 +1,8 @@
 """Filter and selection state: the URL is read once per session, then the widgets hold the
 state and the URL is rewritten from them on every run (so a copied link reopens the view).
 
-Selections arrive from the map (key "map"), the timeline ("timeline") and the incident list
+Selections arrive from the map (key "map", or "map-<cell>" while a cell is selected: see
+`map_key`), the timeline ("timeline") and the incident list
 ("list") as widget states at the start of the next run; `apply_selections` turns a *new*
 selection into the filter/selection state before the sidebar widgets are drawn.
 """
@@ -14,6 +15,8 @@ import streamlit as st
 
 from atlas.filters import PASSTHROUGH_KEYS as KEEP
 from atlas.filters import Filters, Vocabulary, from_query, to_query
+from atlas.grid import parse_cell
+from atlas.mapspec import CELL_LAYER
 from atlas.timeline import BRUSH, PICK
 
 W = {  # widget keys
@@ -26,6 +29,7 @@ W = {  # widget keys
     "min_people": "f_min_people",
 }
 INCIDENT = "incident"
+CELL = "cell"  # the selected map grid cell, by name (atlas.grid)
 MAP_LAYERS = (
     "incidents",
     "incidents-unknown-count",
@@ -56,6 +60,7 @@ def set_widgets(filters: Filters, vocab: Vocabulary) -> None:
     st.session_state[W["min_sources"]] = filters.min_sources
     st.session_state[W["min_people"]] = filters.min_people
     st.session_state[INCIDENT] = filters.incident
+    st.session_state[CELL] = filters.cell.name if filters.cell else None
 
 
 def current(vocab: Vocabulary) -> Filters:
@@ -73,6 +78,7 @@ def current(vocab: Vocabulary) -> Filters:
         min_sources=int(st.session_state.get(W["min_sources"]) or 0),
         min_people=int(st.session_state.get(W["min_people"]) or 0),
         incident=st.session_state.get(INCIDENT),
+        cell=parse_cell(st.session_state.get(CELL) or ""),
     )
 
 
@@ -87,8 +93,18 @@ def write_url(filters: Filters) -> None:
         st.query_params.from_dict(wanted)
 
 
+def map_key(cell: str | None) -> str:
+    """The map's widget key: one per selected cell, so that the browser draws a new map
+    centred on the cell (a pydeck chart keeps its camera across reruns otherwise)."""
+    return f"map-{cell}" if cell else "map"
+
+
 def select(incident: str | None) -> None:
     st.session_state[INCIDENT] = incident
+
+
+def select_cell(name: str | None) -> None:
+    st.session_state[CELL] = name
 
 
 def _new(key: str, signature: object) -> bool:
@@ -104,7 +120,7 @@ def _ms_to_date(ms: float) -> date:
 
 def apply_selections(vocab: Vocabulary) -> None:
     """Turn new map / timeline / list selections into state (before widgets are drawn)."""
-    map_state = st.session_state.get("map")
+    map_state = st.session_state.get(map_key(st.session_state.get(CELL)))
     if map_state is not None:
         objects = (map_state.get("selection") or {}).get("objects") or {}
         ids = tuple(
@@ -113,8 +129,12 @@ def apply_selections(vocab: Vocabulary) -> None:
             for o in objects.get(layer, [])
             if o.get("incident_id")
         )
-        if _new("map", ids) and ids:
-            select(ids[0])
+        cells = tuple(o.get("cell") for o in objects.get(CELL_LAYER, []) if o.get("cell"))
+        if _new("map", (ids, cells)):
+            if ids:
+                select(ids[0])
+            elif cells:
+                select_cell(cells[0])
     chart = st.session_state.get("timeline")
     if chart is not None:
         selection = chart.get("selection") or {}

@@ -7,10 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas import schema
-from atlas.mapspec import build_deck
-from atlas.timeline import timeline_chart
+from atlas.filters import visible_rows
+from atlas.grid import GRID_SIZES, aggregated, grid_cells
+from atlas.mapspec import build_deck, build_grid_deck
+from atlas.timeline import binned_timeline_chart, timeline_chart
 from geo import ATTRIBUTION
-from ui import data
+from ui import data, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import show_incident_list, show_source_panel
@@ -18,16 +20,28 @@ from ui.panels import show_incident_list, show_source_panel
 dataset, table, vocab = data.load()
 view = st.session_state["view"]
 frame, selected, embedded = view["frame"], view["selected"], view["embedded"]
-visible = frame[frame["in_period"]]
+cell = view["filters"].cell
+visible = visible_rows(frame)
+# Above atlas.grid.DETAIL_LIMIT in-period incidents, map and timeline show counts (grid
+# cells, months) computed here instead of one mark per incident.
+large = aggregated(len(visible))
 
 
 def draw_timeline(height: int, full: bool) -> None:
-    # The bundled incidents start in 2011 (earlier rows are legal background); an import
-    # is drawn from its own first date.
-    first_year = vocab.first.year if full or not dataset.curated else 2011
+    # The bundled set reaches back to 1960 for legal background (its incidents start in
+    # 2011): hidden unless asked for. Imports and other data are drawn from their first date.
+    background = dataset.curated and vocab.first.year < 2000
+    first_year = vocab.first.year if full or not background else 2011
     domain = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
-    chart = timeline_chart(frame, selected, domain, height=height)
+    if large:
+        chart = binned_timeline_chart(frame, domain, height=height)
+    else:
+        chart = timeline_chart(frame, selected, domain, height=height)
     st.altair_chart(chart, key="timeline", on_select="rerun", width="stretch")
+
+
+def clear_cell() -> None:
+    state.select_cell(None)
 
 
 if not embedded:
@@ -53,14 +67,31 @@ with map_col:
     online = not embedded and st.toggle(
         "Online basemap (sends map requests to Carto)", value=False, key="basemap"
     )
-    deck = build_deck(frame, dataset.places, data.crossings(), selected, online_basemap=online)
+    if large:
+        size = cell.finer if cell else GRID_SIZES[0]
+        cells = grid_cells(visible, size)
+        deck = build_grid_deck(cells, data.crossings(), cell, online_basemap=online)
+    else:
+        deck = build_deck(
+            frame, dataset.places, data.crossings(), selected, online_basemap=online, cell=cell
+        )
     st.pydeck_chart(
         deck,
         on_select="rerun",
         selection_mode="single-object",
-        key="map",
+        key=state.map_key(cell.name if cell else None),
         height=430 if embedded else 520,
     )
+    if large:
+        st.caption(
+            f"{len(visible):,} incidents shown as {len(cells):,} grid cells of {size:g}° "
+            "(darker: more incidents, log scale); select a cell or narrow the filters to see "
+            "individual incidents."
+        )
+    if cell:
+        where = f"{cell.lat:.3f}°N {cell.lon:.3f}°E, {cell.size:g}° square"
+        st.caption(f"Showing the incidents of the selected map cell ({where}).")
+        st.button("Show the whole map", key="cell_clear", on_click=clear_cell)
     st.caption(ATTRIBUTION)
     if embedded:
         draw_timeline(150, full=False)
@@ -81,10 +112,17 @@ if embedded:
 
 full = st.toggle("Timeline from 1960 (legal background)", value=False, key="full_timeline")
 draw_timeline(260, full)
-st.caption(
-    "Drag across the timeline to set the period; click a mark to select it. Spans are "
-    "imprecise dates; faded marks are outside the period."
-)
+if large:
+    st.caption(
+        "Incidents per month and event type; an imprecise date counts in equal parts in each "
+        "month of its span. Drag across the timeline to set the period; faded bars are "
+        "outside it."
+    )
+else:
+    st.caption(
+        "Drag across the timeline to set the period; click a mark to select it. Spans are "
+        "imprecise dates; faded marks are outside the period."
+    )
 
 list_tab, source_tab, export_tab = st.tabs(
     ["Incidents", "Sources for these incidents", "Export & embed"]
@@ -92,7 +130,9 @@ list_tab, source_tab, export_tab = st.tabs(
 with list_tab:
     show_incident_list(visible, selected)
 with source_tab:
-    show_source_panel(visible, dataset.reports)
+    index = data.report_index()  # of the data dir's dataset: only for that one
+    index = index if index.version == dataset.version else None
+    show_source_panel(visible, dataset.reports, index, len(table))
 with export_tab:
     st.markdown("**Data**")
     show_data_downloads(dataset, frame)

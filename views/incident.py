@@ -12,7 +12,13 @@ incident = st.session_state.get("incident")
 st.title("Incident")
 if not incident:
     st.info("Open an incident with ?incident=<id>, or pick one below.")
-    choice = st.selectbox("Incident", table["incident_id"], index=None, format_func=lambda i: i)
+    if len(table) > 5_000:  # a million options would not reach the browser: type the id
+        typed = st.text_input("Incident id", key="incident_typed").strip()
+        choice = typed if typed in vocab.incidents else None
+        if typed and choice is None:
+            st.warning("No incident has this id.")
+    else:
+        choice = st.selectbox("Incident", table["incident_id"], index=None, format_func=lambda i: i)
     if choice:
         st.session_state["incident"] = choice
         st.rerun()

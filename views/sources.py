@@ -5,22 +5,37 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from atlas import grid
+from atlas.filters import visible_rows
 from atlas.sources import source_matrix
 from ui import data
 from ui.panels import show_source_panel
 
+MATRIX_LIMIT = 200  # incidents (columns) in the matrix: beyond, the page would not draw
+
 dataset, table, vocab = data.load()
 frame = st.session_state["view"]["frame"]
-visible = frame[frame["in_period"]]
+visible = visible_rows(frame)
 st.title("Sources")
 st.caption(
     "Every source in the dataset. A source's silence on an incident means only that "
     "the documents cite no claim of it, not that nothing happened."
 )
-show_source_panel(table, dataset.reports)
+index = data.report_index()  # of the data in use (the folder's, or this session's import)
+show_source_panel(
+    table, dataset.reports, index if index.version == dataset.version else None, len(table)
+)
 
 dated = dataset.reports["published"].str.match(r"^\d{4}")  # imports may give no date
 reports = dataset.reports[dated].assign(year=lambda r: r["published"].str[:4].astype(int))
+if len(reports) > grid.DETAIL_LIMIT:  # one tick per source and year, not per report
+    reports = (
+        reports.groupby(["source", "source_type", "year"], observed=True)
+        .size()
+        .rename("reports")
+        .reset_index()
+        .assign(published=lambda r: r["year"].astype(str), claim="", incident_id="")
+    )
 st.subheader("Reporting over time")
 if not dated.all():
     st.caption(f"{int((~dated).sum()):,} report(s) give no publication date: not drawn here.")
@@ -48,4 +63,9 @@ else:
 
 st.subheader("Source × incident (filtered incidents)")
 st.caption("Cells give the count a source claims, or ✓ when it gives none.")
-st.dataframe(source_matrix(visible, dataset.reports), width="stretch")
+if len(visible) > MATRIX_LIMIT:
+    st.caption(
+        f"The first {MATRIX_LIMIT} of {len(visible):,} filtered incidents (by date): narrow "
+        "the filters or select a map cell to see others."
+    )
+st.dataframe(source_matrix(visible.head(MATRIX_LIMIT), dataset.reports), width="stretch")

@@ -18,12 +18,34 @@ from pathlib import Path
 from PIL import Image
 
 from atlas.export.screenshot import CHROMIUM_ARGS, MAP, TIMELINE, find_browser
+from atlas.mapspec import cell_colour
 
-__all__ = ["MAP", "TIMELINE", "app_server", "browser_page", "coloured_pixels", "wait_for_map"]
+__all__ = [
+    "CELL_COLOURS",
+    "MAP",
+    "TIMELINE",
+    "app_server",
+    "browser_page",
+    "click_until",
+    "coloured_pixels",
+    "wait_for_map",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 # Okabe–Ito colours of the people events: distinct from every base-map colour
 PEOPLE_COLOURS = [(213, 94, 0), (230, 159, 0), (204, 121, 167)]
+
+
+def _blend(colour: list[int], background: tuple[int, int, int]) -> tuple[int, int, int]:
+    alpha = colour[3] / 255
+    return tuple(
+        round(c * alpha + b * (1 - alpha)) for c, b in zip(colour[:3], background, strict=True)
+    )
+
+
+# Grid cells of large sets (atlas.mapspec.cell_colour), as drawn over the map's land fill
+CELL_COLOURS = [_blend(cell_colour(count, 1000), (245, 243, 238)) for count in (1, 10, 100, 1000)]
+DARKEST_CELL = [CELL_COLOURS[-1]]
 
 
 def chromium_path() -> str | None:
@@ -37,10 +59,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def app_server(data_dir: Path | None = None, timeout: float = 60) -> Iterator[str]:
+def app_server(
+    data_dir: Path | None = None, timeout: float = 60, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Run the dashboard; yield its base URL; stop it afterwards."""
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     if data_dir:
         env["ATLAS_DATA_DIR"] = str(data_dir)
     log = tempfile.TemporaryFile()
@@ -147,3 +171,24 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.3):
             return value
         time.sleep(interval)
     raise AssertionError("condition not met in time")
+
+
+def click_until(page, hits: list[tuple[int, int]], done, timeout: float = 20) -> None:
+    """Click the map on the most interior of `hits` until `done()` (software GL: a click may
+    land before picking is ready); at most three clicks."""
+    box = page.locator(MAP).bounding_box()
+    found = set(hits)
+    x, y = max(
+        hits,
+        key=lambda h: sum(
+            (h[0] + dx, h[1] + dy) in found for dx in (-4, -2, 0, 2, 4) for dy in (-4, -2, 0, 2, 4)
+        ),
+    )
+    for _attempt in range(3):
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        try:
+            wait_until(done, timeout=timeout)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("the click on the map did not register")
