@@ -85,3 +85,18 @@ def test_an_id_the_bundled_data_uses_is_reported_not_merged(bundled):
     both = combine(bundled, clash, _bundled_raw())
     assert len(both.incidents) == len(bundled.incidents) + 2
     assert any(p.value == taken and "already has" in p.message for p in both.problems)
+
+
+def test_a_large_import_is_shown_aggregated_on_every_page():
+    """Above atlas.grid.DETAIL_LIMIT in-period incidents, an import goes through the same
+    aggregated map, binned timeline and source index as a large data folder."""
+    from atlas import grid
+    from bench.imports import as_csv, sheet_rows
+
+    n = grid.DETAIL_LIMIT + 500
+    dataset = import_file(as_csv(sheet_rows(n)), "sheet.csv").dataset
+    assert len(dataset.incidents) == n
+    for page in PAGES:
+        at = run(dataset, page)
+        if page == "views/dashboard.py":
+            assert any("grid cells" in c.value for c in at.caption)
