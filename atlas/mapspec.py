@@ -17,7 +17,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from atlas import schema
-from atlas.coordinates import basis_radius_km, border_path
+from atlas.coordinates import BasisError, basis_radius_km, border_path
 from atlas.grid import Cell
 
 STATIC_GEO = "app/static/geo"  # relative to the page: works behind iframes and on any port
@@ -60,6 +60,19 @@ POINT_COLUMNS = [
 _basis_radius_km = cache(basis_radius_km)
 
 
+def halo_km(precision: str, basis: str, admin1: str) -> float:
+    """Radius of the uncertainty drawn around a point: the precision's nominal radius, else
+    the size of the area its basis names; a province-level point without such a basis (an
+    import, e.g. ACLED geo_precision 3) takes the size of the province its row names."""
+    radius = POINT_RADIUS_KM.get(precision) or _basis_radius_km(basis)
+    if radius is None and precision == "province" and admin1:
+        try:
+            radius = _basis_radius_km(f"ne_admin1:{admin1}")
+        except BasisError:  # not a province of the outlines: no halo rather than a wrong one
+            radius = None
+    return radius or 0.0
+
+
 def _colour(event_type: str, alpha: int = 230) -> list[int]:
     return [*schema.EVENT_TYPE_BY_CODE[event_type].colour, alpha]
 
@@ -91,8 +104,13 @@ def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
         for hi, lo in zip(points["people_max"], points["people_min"], strict=True)
     ]
     points["halo_m"] = [
-        1000 * (POINT_RADIUS_KM.get(p) or _basis_radius_km(b) or 0)
-        for p, b in zip(points["geo_precision"], points["coord_basis"].fillna(""), strict=True)
+        1000 * halo_km(p, b, a)
+        for p, b, a in zip(
+            points["geo_precision"],
+            points["coord_basis"].fillna(""),
+            points["admin1"].fillna(""),
+            strict=True,
+        )
     ]
     return points
 

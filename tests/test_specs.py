@@ -160,3 +160,13 @@ def test_markdown_escaping_leaves_no_active_syntax(payload):
     escaped = md(payload)
     for char in "<>[]()*`$:!":
         assert char not in escaped.replace("\\" + char, "")
+
+
+def test_an_imported_province_level_point_has_the_halo_of_its_province():
+    from atlas.mapspec import halo_km
+
+    yunnan = halo_km("province", "ne_admin1:Yunnan", "Yunnan")
+    assert yunnan > 100  # km: a province, not a town
+    assert halo_km("province", "ACLED geo_precision 3", "Yunnan") == yunnan
+    assert halo_km("province", "ACLED geo_precision 3", "Not a province") == 0.0
+    assert halo_km("city", "", "Yunnan") == 10.0
