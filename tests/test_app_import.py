@@ -100,3 +100,10 @@ def test_a_large_import_is_shown_aggregated_on_every_page():
         at = run(dataset, page)
         if page == "views/dashboard.py":
             assert any("grid cells" in c.value for c in at.caption)
+
+
+def test_no_count_is_said_as_such_and_no_legal_background_toggle():
+    sheet = "date,type,place,lat,lon\n2019-03-12,detention,Dandong,40.1292,124.3947\n"
+    at = run(import_file(sheet.encode(), "sheet.csv").dataset)
+    assert any("no count stated" in c.value for c in at.sidebar.caption)
+    assert not [t for t in at.toggle if t.key == "full_timeline"]  # the bundled set's only

@@ -99,6 +99,8 @@ def show_counts(frame: pd.DataFrame) -> None:
         if hi is not None and hi != lo
         else (f"{lo:,}" if hi is not None else f"at least {lo:,}")
     )
+    if not visible["people_min"].notna().any():
+        people = "no count stated"  # not 0: nobody said how many
     affected = int(visible["event_type"].isin(schema.PEOPLE_EVENT_TYPES).sum())
     st.sidebar.metric("Matching incidents", f"{len(visible):,}")
     st.sidebar.caption(

@@ -27,10 +27,12 @@ visible = visible_rows(frame)
 large = aggregated(len(visible))
 
 
+# The bundled set reaches back to 1960 for legal background (its incidents start in 2011):
+# hidden unless asked for. Imports and other data are drawn from their first date.
+background = dataset.curated and vocab.first.year < 2000
+
+
 def draw_timeline(height: int, full: bool) -> None:
-    # The bundled set reaches back to 1960 for legal background (its incidents start in
-    # 2011): hidden unless asked for. Imports and other data are drawn from their first date.
-    background = dataset.curated and vocab.first.year < 2000
     first_year = vocab.first.year if full or not background else 2011
     domain = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
     if large:
@@ -110,7 +112,9 @@ with detail_col:
 if embedded:
     st.stop()
 
-full = st.toggle("Timeline from 1960 (legal background)", value=False, key="full_timeline")
+full = background and st.toggle(
+    f"Timeline from {vocab.first.year} (legal background)", value=False, key="full_timeline"
+)
 draw_timeline(260, full)
 if large:
     st.caption(
