@@ -140,3 +140,9 @@ def test_briefing_is_prepared_on_request_and_offered_for_download():
     assert not at.exception
     downloads = {b.key: b.label for b in at.get("download_button")}
     assert downloads["figure_download"] == "Download repatriation-atlas-briefing.pdf"
+
+
+def test_the_bundled_set_offers_its_legal_background_on_the_timeline():
+    at = run()
+    (toggle,) = [t for t in at.toggle if t.key == "full_timeline"]
+    assert "1960" in toggle.label
