@@ -101,8 +101,12 @@ class _Row:
         self.sources: list[str] = []
         self.report: dict[str, str] = {}
 
-    def fail(self, column: str, value: str, message: str, fix: str) -> None:
-        self.problems.append(Problem(self.file, self.line, column, value[:200], message, fix))
+    def fail(
+        self, column: str, value: str, message: str, fix: str, severity: str = "error"
+    ) -> None:
+        self.problems.append(
+            Problem(self.file, self.line, column, value[:200], message, fix, severity)
+        )
 
 
 def _set_dates(row: _Row, span: DateSpan, raw: str, today: date, column: str) -> None:
@@ -336,33 +340,21 @@ def _locate(rows: list[_Row], mapping: Mapping, progress) -> pd.DataFrame:
                 )
                 continue
             if hit.status == "ambiguous":
-                r.problems.append(
-                    Problem(
-                        r.file,
-                        r.line,
-                        "location_name",
-                        hit.name,
-                        "the place name is ambiguous: "
-                        + "; ".join(describe(p) for p in hit.candidates)
-                        + ". The row loads without a place on the map",
-                        "choose the place on the Data page (saved in the mapping), or give "
-                        "the province or country",
-                        "warning",
-                    )
+                message = "the place name is ambiguous: " + "; ".join(
+                    describe(p) for p in hit.candidates
                 )
+                fix = "choose the place on the Data page (saved in the mapping), or give the "
+                fix += "province or country"
             else:
-                r.problems.append(
-                    Problem(
-                        r.file,
-                        r.line,
-                        "location_name",
-                        hit.name,
-                        "the place name is not in the offline gazetteer. The row loads "
-                        "without a place on the map",
-                        "give latitude and longitude, or a better-known name of the place",
-                        "warning",
-                    )
-                )
+                message = "the place name is not in the offline gazetteer"
+                fix = "give latitude and longitude, or a better-known name of the place"
+            r.fail(
+                "location_name",
+                hit.name,
+                f"{message}. The row loads without a place on the map",
+                fix,
+                "warning",
+            )
             inc["geo_precision"] = "unlocated"
             inc["coord_note"] = f"Place as written: {hit.name} (not located)."
         if not inc["latitude"] and not inc["longitude"] and not inc["geo_precision"]:
