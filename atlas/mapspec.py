@@ -205,11 +205,26 @@ def build_grid_deck(
             data=records,
             get_polygon="polygon",
             get_fill_color="colour",
+            stroked=False,
+            filled=True,
+            pickable=True,
+        )
+    )
+    # Outlines in a layer of their own that is not pickable: picking a stroked polygon layer
+    # draws its outline paths too, which in software WebGL (headless Chromium) held a click
+    # ~290 ms at 100k incidents, past the 250 ms after which deck.gl no longer counts a
+    # press as a click. Without them a pick takes ~45 ms (bench/scale.py --browser).
+    layers.append(
+        pdk.Layer(
+            "PolygonLayer",
+            id=f"{CELL_LAYER}-outline",
+            data=[{"polygon": record["polygon"]} for record in records],
+            get_polygon="polygon",
             get_line_color=[255, 255, 255, 200],
             line_width_min_pixels=0.5,
             stroked=True,
-            filled=True,
-            pickable=True,
+            filled=False,
+            pickable=False,
         )
     )
     if selected_cell is not None:  # the cell being drilled into, outlined

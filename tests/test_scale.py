@@ -117,6 +117,22 @@ def test_grid_deck_is_a_pickable_layer_of_cells(big):
     assert len(text) < 1_000_000
 
 
+def test_the_pickable_cell_layer_draws_no_outline_paths(big):
+    # Picking a stroked polygon layer also draws its outline paths: in software WebGL that
+    # held a click past deck.gl's 250 ms click limit at 100k incidents. The outlines are a
+    # layer of their own, not pickable, carrying only the squares.
+    _, table = big
+    cells = grid_cells(apply_filters(table, Filters()), 0.5)
+    layers = json.loads(build_grid_deck(cells, CROSSINGS).to_json())["layers"]
+    pickable = [layer for layer in layers if layer.get("pickable")]
+    assert [layer["id"] for layer in pickable] == [CELL_LAYER]
+    assert pickable[0]["stroked"] is False
+    outline = {layer["id"]: layer for layer in layers}[f"{CELL_LAYER}-outline"]
+    assert outline["stroked"] is True and outline.get("pickable") is False
+    assert [r["polygon"] for r in outline["data"]] == [r["polygon"] for r in pickable[0]["data"]]
+    assert set(outline["data"][0]) == {"polygon"}  # no second copy of the tooltip texts
+
+
 def test_a_selected_cell_centres_the_view_and_is_outlined(big):
     _, table = big
     cell = parse_cell("0.5/129.000/42.500")
