@@ -51,6 +51,20 @@ def timeline_frame(frame: pd.DataFrame, selected: str | None) -> pd.DataFrame:
     return out[CHART_COLUMNS]
 
 
+def _time_scale(domain: tuple[str, str] | None) -> alt.Scale:
+    return alt.Scale(type="utc", domain=list(domain)) if domain else alt.Scale(type="utc")
+
+
+def _time_x(domain: tuple[str, str] | None) -> alt.X:
+    """Marks from `start` to `x2`, on the shared UTC axis (years, month in the label)."""
+    return alt.X(
+        "start:T",
+        scale=_time_scale(domain),
+        title=None,
+        axis=alt.Axis(format="%Y", labelExpr="utcFormat(datum.value, '%b %Y')"),
+    )
+
+
 def timeline_chart(
     frame: pd.DataFrame,
     selected: str | None = None,
@@ -60,7 +74,6 @@ def timeline_chart(
     data = timeline_frame(frame, selected)
     labels = [e.label for e in schema.EVENT_TYPES]
     colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
-    x_scale = alt.Scale(type="utc", domain=list(domain)) if domain else alt.Scale(type="utc")
     y = alt.Y("type_label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=200))
     colour = alt.Color("type_label:N", scale=alt.Scale(domain=labels, range=colours), legend=None)
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
@@ -74,12 +87,7 @@ def timeline_chart(
     ]
     base = alt.Chart(data)
     spans = base.mark_rule(strokeWidth=5, strokeCap="round", clip=True).encode(
-        x=alt.X(
-            "start:T",
-            scale=x_scale,
-            title=None,
-            axis=alt.Axis(format="%Y", labelExpr="utcFormat(datum.value, '%b %Y')"),
-        ),
+        x=_time_x(domain),
         x2="end:T",
         y=y,
         color=colour,
@@ -88,7 +96,7 @@ def timeline_chart(
     marks = (
         base.mark_point(filled=True, clip=True)
         .encode(
-            x=alt.X("mid:T", scale=x_scale),
+            x=alt.X("mid:T", scale=_time_scale(domain)),
             y=y,
             color=colour,
             shape=alt.Shape(
@@ -165,18 +173,12 @@ def binned_timeline_chart(
     data = timeline_bins(frame)
     labels = [e.label for e in schema.EVENT_TYPES]
     colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
-    x_scale = alt.Scale(type="utc", domain=list(domain)) if domain else alt.Scale(type="utc")
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     return (
         alt.Chart(data)
         .mark_bar(clip=True)
         .encode(
-            x=alt.X(
-                "start:T",
-                scale=x_scale,
-                title=None,
-                axis=alt.Axis(format="%Y", labelExpr="utcFormat(datum.value, '%b %Y')"),
-            ),
+            x=_time_x(domain),
             x2="end:T",
             # stacked in timeline_bins (y0..y1): Vega-Lite does not stack bars that span x
             # to x2, and an aggregate would drop `in_period`, which the opacity reads
