@@ -124,10 +124,18 @@ def _records(points: pd.DataFrame, extra: list[str]) -> list[dict]:
 
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON (what Streamlit sends every rerun) has no indentation: pydeck
-    pretty-prints it, which makes point data about four times larger."""
+    pretty-prints it, which makes point data about four times larger. Text stays UTF-8
+    rather than \\u escapes (six bytes for each "·" of a cell's tooltip, or any Korean or
+    Chinese character)."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        return json.dumps(
+            self,
+            sort_keys=True,
+            default=default_serialize,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
 
 
 def _base_layers() -> list[pdk.Layer]:
@@ -171,6 +179,9 @@ def cell_colour(count: int, top: int) -> list[int]:
     return [round(a + (b - a) * share) for a, b in zip(low, high, strict=True)] + [215]
 
 
+CELL_GAP = 0.04  # of a cell's side, on each side of its square
+
+
 def build_grid_deck(
     cells: pd.DataFrame,
     crossings: pd.DataFrame,
@@ -182,15 +193,23 @@ def build_grid_deck(
     their counts, one pickable square each (layer `CELL_LAYER`), instead of incidents."""
     top = int(cells["count"].max()) if len(cells) else 1
     size = float(cells["cell"].iloc[0].split("/")[0]) if len(cells) else 0.0
+    # Each square drawn a little inside its cell, so that neighbours stay apart with the
+    # map showing between them. Not an outline: picking a stroked polygon layer draws its
+    # outline paths too, which in software WebGL (headless Chromium) held a click ~290 ms
+    # at 100k incidents, past the 250 ms after which deck.gl no longer counts a press as a
+    # click (without them ~45 ms); an outline layer of its own would add ~120 KB per rerun.
+    pad = size * CELL_GAP
+    digits = max(3, -math.floor(math.log10(pad))) if pad > 0 else 3
+
+    def square(lon: float, lat: float) -> list[list[float]]:
+        west, east = round(lon + pad, digits), round(lon + size - pad, digits)
+        south, north = round(lat + pad, digits), round(lat + size - pad, digits)
+        return [[west, south], [east, south], [east, north], [west, north]]
+
     records = [
         {
             "cell": c.cell,
-            "polygon": [
-                [c.lon, c.lat],
-                [round(c.lon + size, 3), c.lat],
-                [round(c.lon + size, 3), round(c.lat + size, 3)],
-                [c.lon, round(c.lat + size, 3)],
-            ],
+            "polygon": square(c.lon, c.lat),
             "count_text": f"{c.count:,}",
             "types_text": c.types_text,
             "colour": cell_colour(c.count, top),
@@ -208,23 +227,6 @@ def build_grid_deck(
             stroked=False,
             filled=True,
             pickable=True,
-        )
-    )
-    # Outlines in a layer of their own that is not pickable: picking a stroked polygon layer
-    # draws its outline paths too, which in software WebGL (headless Chromium) held a click
-    # ~290 ms at 100k incidents, past the 250 ms after which deck.gl no longer counts a
-    # press as a click. Without them a pick takes ~45 ms (bench/scale.py --browser).
-    layers.append(
-        pdk.Layer(
-            "PolygonLayer",
-            id=f"{CELL_LAYER}-outline",
-            data=[{"polygon": record["polygon"]} for record in records],
-            get_polygon="polygon",
-            get_line_color=[255, 255, 255, 200],
-            line_width_min_pixels=0.5,
-            stroked=True,
-            filled=False,
-            pickable=False,
         )
     )
     if selected_cell is not None:  # the cell being drilled into, outlined

@@ -12,10 +12,10 @@ import pytest
 
 from atlas import grid, synthetic
 from atlas.filters import Filters, Vocabulary, apply_filters, from_query, to_query
-from atlas.grid import Cell, cell_of, distinct_counts, grid_cells, parse_cell
+from atlas.grid import GRID_SIZES, Cell, cell_of, distinct_counts, grid_cells, parse_cell
 from atlas.incidents import incident_table
 from atlas.loading import load_dataset
-from atlas.mapspec import CELL_LAYER, build_grid_deck, view_of
+from atlas.mapspec import CELL_GAP, CELL_LAYER, build_grid_deck, view_of
 from atlas.sources import ReportIndex, source_summary, source_summary_large
 from atlas.store import load_tables
 from atlas.timeline import BRUSH, binned_timeline_chart, timeline_bins
@@ -119,18 +119,20 @@ def test_grid_deck_is_a_pickable_layer_of_cells(big):
 
 def test_the_pickable_cell_layer_draws_no_outline_paths(big):
     # Picking a stroked polygon layer also draws its outline paths: in software WebGL that
-    # held a click past deck.gl's 250 ms click limit at 100k incidents. The outlines are a
-    # layer of their own, not pickable, carrying only the squares.
+    # held a click past deck.gl's 250 ms click limit at 100k incidents. Neighbouring
+    # squares are kept apart by a gap instead, inside each cell.
     _, table = big
-    cells = grid_cells(apply_filters(table, Filters()), 0.5)
-    layers = json.loads(build_grid_deck(cells, CROSSINGS).to_json())["layers"]
-    pickable = [layer for layer in layers if layer.get("pickable")]
-    assert [layer["id"] for layer in pickable] == [CELL_LAYER]
-    assert pickable[0]["stroked"] is False
-    outline = {layer["id"]: layer for layer in layers}[f"{CELL_LAYER}-outline"]
-    assert outline["stroked"] is True and outline.get("pickable") is False
-    assert [r["polygon"] for r in outline["data"]] == [r["polygon"] for r in pickable[0]["data"]]
-    assert set(outline["data"][0]) == {"polygon"}  # no second copy of the tooltip texts
+    for size in GRID_SIZES:
+        cells = grid_cells(apply_filters(table, Filters()), size)
+        layers = json.loads(build_grid_deck(cells, CROSSINGS).to_json())["layers"]
+        pickable = [layer for layer in layers if layer.get("pickable")]
+        assert [layer["id"] for layer in pickable] == [CELL_LAYER]
+        assert pickable[0]["stroked"] is False
+        for record, cell in zip(pickable[0]["data"], cells.itertuples(), strict=True):
+            (west, south), _, (east, north), _ = record["polygon"]
+            assert cell.lon < west < east < cell.lon + size
+            assert cell.lat < south < north < cell.lat + size
+            assert east - west == pytest.approx(size * (1 - 2 * CELL_GAP), abs=1e-9)
 
 
 def test_a_selected_cell_centres_the_view_and_is_outlined(big):
