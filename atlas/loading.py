@@ -53,7 +53,9 @@ class DatasetError(Exception):
 
 @dataclass(frozen=True)
 class Dataset:
-    incidents: gpd.GeoDataFrame
+    # EPSG:4326 points from the CSVs; from the columnar copy (atlas.store) a DataFrame with
+    # longitude and latitude but no point objects (`atlas.store.points` builds them).
+    incidents: gpd.GeoDataFrame | pd.DataFrame
     places: gpd.GeoDataFrame
     reports: pd.DataFrame
     documents: pd.DataFrame

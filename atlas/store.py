@@ -9,6 +9,12 @@ incomplete (no manifest) is rebuilt. Problems found by the loader travel with th
 Tuple columns (sources, source types, admin-1s) are stored as their `incidents.KEY_SEP`-joined
 keys, dictionary-encoded; on reading, rows with the same key share one tuple object, so a
 million rows cost a million pointers, not a million tuples.
+
+The dataset read from the copy has no shapely point per incident: its `incidents` are a
+plain DataFrame sharing the table's columns (longitude, latitude), since a million points
+would cost about 185 MB and make every garbage collection walk a million more objects;
+`points(frame)` builds them where one needs geometry. (Places stay a GeoDataFrame: there is
+one row per place of a multi-place incident, not per incident.)
 """
 
 from __future__ import annotations
@@ -80,7 +86,7 @@ def _write(dataset: Dataset, table: pd.DataFrame, folder: Path, built_seconds: f
     tmp.rename(folder)  # the manifest appears with the rest, never before it
 
 
-def _points(frame: pd.DataFrame) -> gpd.GeoSeries:
+def points(frame: pd.DataFrame) -> gpd.GeoSeries:
     """Points from longitude, latitude (x = longitude), None where there is none."""
     located = frame["longitude"].notna() & frame["latitude"].notna()
     geometry = np.full(len(frame), None, dtype=object)
@@ -135,12 +141,12 @@ def _read(folder: Path, manifest: dict) -> tuple[Dataset, pd.DataFrame]:
         table[column] = _tuples(table.pop(f"{column}__key"))
     table = compact(table[manifest["columns"]].copy(deep=False), COMPACT_COLUMNS["table"])
     # The dataset's incidents are the table's incident columns, shared, not copied (in the
-    # table's order: by date); geometry is rebuilt from longitude, latitude.
+    # table's order: by date), without point objects (see the module's docstring).
     incidents = table[[c for c in table.columns if c in _INCIDENT_FIELDS]]
     places = pd.read_parquet(folder / "places.parquet")
     dataset = Dataset(
-        incidents=gpd.GeoDataFrame(incidents, geometry=_points(incidents), crs="EPSG:4326"),
-        places=gpd.GeoDataFrame(places, geometry=_points(places), crs="EPSG:4326"),
+        incidents=incidents,
+        places=gpd.GeoDataFrame(places, geometry=points(places), crs="EPSG:4326"),
         reports=compact(pd.read_parquet(folder / "reports.parquet"), COMPACT_COLUMNS["reports"]),
         documents=pd.read_parquet(folder / "documents.parquet"),
         problems=tuple(Problem(**p) for p in manifest["problems"]),
