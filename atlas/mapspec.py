@@ -161,12 +161,20 @@ def _basemap(online: bool) -> dict:
     return {"map_provider": "carto", "map_style": "light"} if online else {"map_provider": None}
 
 
+CELL_VIEW_PX = 300  # a selected cell's height on the map
+
+
 def view_of(cell: Cell | None) -> pdk.ViewState:
-    """The whole region, or centred on a selected grid cell so that it fills ~200 px."""
+    """The whole region, or centred on a selected grid cell so that its height (the larger
+    side in Web Mercator) is ~300 px: the world is 512 px wide at deck.gl's zoom 0, and a
+    degree of latitude 1/cos(latitude) times longer than one of longitude."""
     if cell is None:
         return VIEW
     lon, lat = cell.centre()
-    zoom = min(VIEW.max_zoom, math.log2(200 * 360 / (256 * cell.size)))
+    zoom = min(
+        VIEW.max_zoom,
+        math.log2(CELL_VIEW_PX * 360 * math.cos(math.radians(lat)) / (512 * cell.size)),
+    )
     return pdk.ViewState(
         longitude=lon, latitude=lat, zoom=round(zoom, 2), min_zoom=2, max_zoom=VIEW.max_zoom
     )

@@ -4,6 +4,7 @@ filter and source-panel paths (checked against the per-row ones) and the columna
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 
 import numpy as np
@@ -145,6 +146,10 @@ def test_a_selected_cell_centres_the_view_and_is_outlined(big):
     assert "selected-cell" in {layer["id"] for layer in spec["layers"]}
     assert all(r["cell"].startswith("0.05/") for r in spec["layers"][4]["data"])
     assert view_of(None).zoom < 5
+    # the whole cell in view: its height on the map (Web Mercator, 512 px at zoom 0)
+    mercator = [math.log(math.tan(math.pi / 4 + math.radians(y) / 2)) for y in (42.5, 43.0)]
+    height = (mercator[1] - mercator[0]) / (2 * math.pi) * 512 * 2 ** view["zoom"]
+    assert 250 < height < 350  # the map is 430 px high embedded, 520 px otherwise
 
 
 # --- the cell as a filter in the URL ---------------------------------------------------
