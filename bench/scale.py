@@ -9,7 +9,9 @@ and measured in fresh processes:
   (atlas.store); taken from the copy's manifest when it already exists (--cold measures it
   again into a fresh folder); warm = read the columnar copy. RSS after a warm load.
 - rerun: the full app script (AppTest, the dashboard page) after each of --changes filter
-  changes (event types); median. Also a rerun after selecting the busiest map cell.
+  changes (event types); median, and the largest RSS after one of them (freed frames are
+  returned at Python's own pace, so RSS moves by a few hundred MB at 1M). Also a rerun
+  after selecting the busiest map cell.
 - payload: bytes of the element protos a rerun sends (sum of ByteSize over the AppTest
   tree: map, timeline, tables, everything). An upper bound: Streamlit skips re-sending a
   large unchanged message the browser already has. The static files the browser fetches
@@ -19,7 +21,7 @@ and measured in fresh processes:
   JSON) and every incident to the timeline chart. Fewer repeats at 1M (--naive-changes).
 - browser (--browser K): in headless Chromium, page load → grid cells drawn, and K single
   clicks (each on a fresh page) on the busiest cells → the cell in the URL and the count
-  narrowed; how many registered.
+  narrowed; how many registered; the server's RSS after the first page and after all.
 - sessions: RSS before and after a second AppTest session on the same data in the same
   process (the data are cached once per process with st.cache_resource).
 """
@@ -113,7 +115,9 @@ def worker_load() -> dict:
     }
 
 
-def _reruns(at, changes: list[list[str]]) -> tuple[list[float], list[dict[str, int]]]:
+def _reruns(
+    at, changes: list[list[str]], rss: list[float] | None = None
+) -> tuple[list[float], list[dict[str, int]]]:
     times, sizes = [], []
     for types in changes:
         at.multiselect(key="f_types").set_value(types)
@@ -122,6 +126,8 @@ def _reruns(at, changes: list[list[str]]) -> tuple[list[float], list[dict[str, i
         times.append(time.perf_counter() - start)
         assert not at.exception, at.exception
         sizes.append(_kinds(payload(at)))
+        if rss is not None:
+            rss.append(rss_mb())
     return times, sizes
 
 
@@ -144,9 +150,11 @@ def worker_app(changes: int, naive_changes: int) -> dict:
     out["first_payload"] = _kinds(payload(at))
     captions = [c.value for c in at.caption if "grid cells" in c.value]
     out["caption"] = captions[0] if captions else ""
-    times, sizes = _reruns(at, [list(c) for c in TYPE_CHANGES[:changes]])
+    out["rss_reruns_mb"] = []
+    times, sizes = _reruns(at, [list(c) for c in TYPE_CHANGES[:changes]], out["rss_reruns_mb"])
     out["rerun_s"] = times
     out["payload"] = _median_sizes(sizes)
+    out["payload_max"] = max(s["total"] for s in [out["first_payload"], *sizes])
     # drill down: select the busiest cell of the whole map, as a click would
     from atlas.filters import Filters, apply_filters
     from atlas.grid import GRID_SIZES, grid_cells
@@ -211,6 +219,7 @@ def browser_click(data_dir: Path, store: Path, n: int, attempts: int) -> dict:
             wait_until(lambda: count(page) == n, timeout=900)
             out["first_load_s"] = time.perf_counter() - start
             time.sleep(15)  # let this session's run finish (source panel, exports)
+            out["server_rss_first_mb"] = server_rss_mb(url)
         for _ in range(attempts):
             with browser_page() as page:
                 start = time.perf_counter()
@@ -239,7 +248,23 @@ def browser_click(data_dir: Path, store: Path, n: int, attempts: int) -> dict:
                 except AssertionError:
                     pass
                 time.sleep(10)  # let the run the click started finish before the next page
+        out["server_rss_mb"] = server_rss_mb(url)
     return out
+
+
+def server_rss_mb(url: str) -> float:
+    """Resident memory of the `streamlit run` process serving `url`, MB."""
+    port = url.rsplit(":", 1)[1]
+    for proc in Path("/proc").iterdir():
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in args and port.encode() in args:
+            for line in (proc / "status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 # --- parent -------------------------------------------------------------------------
@@ -335,20 +360,23 @@ def main() -> None:
     print()
     print(
         "| N | cold load s | warm load s | RSS after warm load MB | RSS app, 1 session MB "
-        "| + 2nd session MB | rerun median ms | payload/rerun KB (map / timeline / tables) "
+        "| RSS over the reruns, max MB | + 2nd session MB | rerun median ms "
+        "| payload/rerun KB (map / timeline / tables) | payload max KB "
         "| rerun after cell click ms | naive rerun median ms | naive payload KB "
         "| naive ÷ aggregated: time / bytes |"
     )
-    print("|" + "---|" * 12)
+    print("|" + "---|" * 14)
     for n, cold, _, _, warm, app in rows:
         rerun = statistics.median(app["rerun_s"]) * 1000
         naive = statistics.median(app["naive_rerun_s"]) * 1000
         p, q = app["payload"], app["naive_payload"]
         print(
             f"| {n:,} | {cold:,.1f} | {warm['seconds']:.2f} | {warm['rss_mb']:,.0f} "
-            f"| {app['rss_after_first_run_mb']:,.0f} | {app['second_session_delta_mb']:+,.0f} "
+            f"| {app['rss_after_first_run_mb']:,.0f} | {max(app['rss_reruns_mb']):,.0f} "
+            f"| {app['second_session_delta_mb']:+,.0f} "
             f"| {rerun:,.0f} | {_kb(p['total'])} ({_kb(p['map'])} / {_kb(p['timeline'])} / "
-            f"{_kb(p['tables'])}) | {app['cell_rerun_s'] * 1000:,.0f} | {naive:,.0f} "
+            f"{_kb(p['tables'])}) | {_kb(app['payload_max'])} "
+            f"| {app['cell_rerun_s'] * 1000:,.0f} | {naive:,.0f} "
             f"| {_kb(q['total'])} ({_kb(q['map'])} / {_kb(q['timeline'])} / {_kb(q['tables'])}) "
             f"| {naive / rerun:,.0f}× / {q['total'] / max(p['total'], 1):,.0f}× |"
         )
@@ -378,7 +406,9 @@ def main() -> None:
         print(
             f"Browser N={n:,}: page load → cells drawn {click['first_load_s']:.1f} s (first, "
             f"server loads the data), then median {statistics.median(click['load_s']):.1f} s; "
-            f"a click on a cell registered {len(done)} of {click['attempts']} times ({times})"
+            f"a click on a cell registered {len(done)} of {click['attempts']} times ({times}); "
+            f"server RSS {click['server_rss_first_mb']:,.0f} MB after the first page, "
+            f"{click['server_rss_mb']:,.0f} MB after all {click['attempts'] + 1}"
         )
     print("\nStatic files the browser fetches once (served from static/, cached):")
     for name, size in static_files():
