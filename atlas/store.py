@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from atlas import schema
 from atlas.incidents import KEY_SEP, incident_table
-from atlas.loading import Dataset, dataset_version, load_dataset
+from atlas.loading import Dataset, dataset_version, imported_from, load_dataset
 from atlas.paths import PROJECT_ROOT
 from atlas.validation import Problem
 
@@ -135,7 +135,9 @@ def compact(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def _read(folder: Path, manifest: dict) -> tuple[Dataset, pd.DataFrame]:
+def _read(
+    folder: Path, manifest: dict, *, origin: str, curated: bool
+) -> tuple[Dataset, pd.DataFrame]:
     table = pd.read_parquet(folder / "table.parquet")
     for column in TUPLE_COLUMNS:
         table[column] = _tuples(table.pop(f"{column}__key"))
@@ -151,6 +153,8 @@ def _read(folder: Path, manifest: dict) -> tuple[Dataset, pd.DataFrame]:
         documents=pd.read_parquet(folder / "documents.parquet"),
         problems=tuple(Problem(**p) for p in manifest["problems"]),
         version=manifest["version"],
+        origin=origin,
+        curated=curated,
     )
     release_memory()
     return dataset, table
@@ -169,16 +173,25 @@ def release_memory() -> None:
 
 
 def load_tables(data_dir: Path, cache_root: Path | None = None) -> tuple[Dataset, pd.DataFrame]:
-    """The dataset and its incident table, from the columnar copy when it is current."""
-    folder = (cache_root or default_cache_root()) / dataset_version(data_dir)
+    """The dataset and its incident table, from the columnar copy when it is current.
+
+    A folder an import wrote (`loading.IMPORT_MARKER`) is checked by the import rules, so
+    its copy is kept apart from one of the same files checked in full, and the dataset
+    says where it came from and that it is not curated, as `load_dataset` does."""
+    source = imported_from(data_dir)
+    version = dataset_version(data_dir)
+    folder = (cache_root or default_cache_root()) / (
+        version if source is None else f"{version}-import"
+    )
     manifest_path = folder / "manifest.json"
+    who = {"origin": source or str(data_dir), "curated": source is None}
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         if manifest.get("format") == FORMAT:
-            return _read(folder, manifest)
+            return _read(folder, manifest, **who)
     started = time.perf_counter()
     dataset = load_dataset(data_dir)
     table = incident_table(dataset)
     _write(dataset, table, folder, time.perf_counter() - started)
     # read back, so that a first load gives the same frames as every later one
-    return _read(folder, json.loads(manifest_path.read_text(encoding="utf-8")))
+    return _read(folder, json.loads(manifest_path.read_text(encoding="utf-8")), **who)

@@ -25,6 +25,7 @@ from atlas.loading import (
     load_dataset,
     read_table,
 )
+from atlas.store import load_tables
 
 CORPUS = Path(__file__).parent / "fixtures" / "intake"
 PROJECT = Path(__file__).parent.parent
@@ -114,6 +115,16 @@ def test_the_dashboard_loader_shows_the_out_folder(copy, tmp_path) -> None:
     out = tmp_path / "data"
     assert main([str(copy("valid_utf8.csv")), "--out", str(out)]) == 0
     assert sorted(load_dataset(out).incidents["incident_id"]) == sorted(_ids(out))
+    # the dashboard reads through the columnar copy: built, then read again
+    for _ in range(2):
+        dataset, table = load_tables(out, tmp_path / "store")
+        assert sorted(table["incident_id"]) == sorted(_ids(out))
+        assert not dataset.curated and dataset.origin == "valid_utf8.csv"
+    # the same files without the marker are curated data, checked in full: another copy
+    (out / IMPORT_MARKER).unlink()
+    dataset, _ = load_tables(out, tmp_path / "store")
+    assert dataset.curated and dataset.origin == str(out)
+    assert len(list((tmp_path / "store").iterdir())) == 2
 
 
 def _ids(folder: Path) -> list[str]:
