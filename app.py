@@ -16,10 +16,19 @@ from ui.sidebar import show_counts, show_filters
 st.set_page_config(page_title="Repatriation Atlas", page_icon="🗺️", layout="wide")
 pages = st.navigation(
     [
-        st.Page("views/dashboard.py", title="Map & timeline", icon="🗺️", default=True),
-        st.Page("views/sources.py", title="Sources", icon="📰", url_path="sources"),
-        st.Page("views/incident.py", title="Incident", icon="📌", url_path="incident"),
-        st.Page("views/data.py", title="Data & attribution", icon="📄", url_path="data"),
+        st.Page("views/dashboard.py", title="Map & timeline", icon=":material/map:", default=True),
+        st.Page(
+            "views/sources.py", title="Sources", icon=":material/newspaper:", url_path="sources"
+        ),
+        st.Page(
+            "views/incident.py", title="Incident", icon=":material/push_pin:", url_path="incident"
+        ),
+        st.Page(
+            "views/data.py",
+            title="Data & attribution",
+            icon=":material/description:",
+            url_path="data",
+        ),
     ]
 )
 
@@ -49,9 +58,12 @@ if filters.incident and selected is None:
 state.write_url(filters)
 show_counts(frame)
 if data.IN_USE in st.session_state:
-    st.sidebar.info("Showing your import (this session only). Data page: switch back.", icon="📥")
+    st.sidebar.info(
+        "Showing your import (this session only). Data page: switch back.",
+        icon=":material/upload_file:",
+    )
 for notice in notices:
-    st.warning(f"{notice} The default is used instead.", icon="⚠️")
+    st.warning(f"{notice} The default is used instead.", icon=":material/warning:")
 
 st.session_state["view"] = {
     "frame": frame,
