@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from atlas import schema
@@ -54,7 +55,7 @@ class DatasetError(Exception):
 @dataclass(frozen=True)
 class Dataset:
     # EPSG:4326 points from the CSVs; from the columnar copy (atlas.store) a DataFrame with
-    # longitude and latitude but no point objects (`atlas.store.points` builds them).
+    # longitude and latitude but no point objects (`points` builds them).
     incidents: gpd.GeoDataFrame | pd.DataFrame
     places: gpd.GeoDataFrame
     reports: pd.DataFrame
@@ -94,16 +95,15 @@ def _drop(frame: pd.DataFrame, problems: list[Problem], file: str) -> pd.DataFra
     return frame[~frame["_line"].isin(bad)]
 
 
-def _points(frame: pd.DataFrame) -> gpd.GeoSeries:
+def points(frame: pd.DataFrame) -> gpd.GeoSeries:
+    """EPSG:4326 points from the `longitude`, `latitude` columns (numbers or their text;
+    x = longitude), None where either is missing."""
     lon = pd.to_numeric(frame["longitude"].replace("", None), errors="coerce")
     lat = pd.to_numeric(frame["latitude"].replace("", None), errors="coerce")
-    points = gpd.points_from_xy(lon, lat, crs="EPSG:4326")  # x = longitude, y = latitude
     located = (lon.notna() & lat.notna()).to_numpy()
-    return gpd.GeoSeries(
-        [p if ok else None for p, ok in zip(points, located, strict=True)],
-        index=frame.index,
-        crs="EPSG:4326",
-    )
+    geometry = np.full(len(frame), None, dtype=object)
+    geometry[located] = gpd.points_from_xy(lon[located], lat[located])
+    return gpd.GeoSeries(geometry, index=frame.index, crs="EPSG:4326")
 
 
 def _typed(frame: pd.DataFrame, *, dates: bool) -> pd.DataFrame:
@@ -236,13 +236,13 @@ def build_dataset(
     good_reports = good_reports[good_reports["incident_id"].isin(kept)]
 
     incidents_gdf = gpd.GeoDataFrame(
-        _typed(good_incidents, dates=True), geometry=_points(good_incidents), crs="EPSG:4326"
+        _typed(good_incidents, dates=True), geometry=points(good_incidents), crs="EPSG:4326"
     )
     places_gdf = gpd.GeoDataFrame(
         _typed(good_places.assign(people_min="", people_max=""), dates=False).drop(
             columns=["people_min", "people_max"]
         ),
-        geometry=_points(good_places),
+        geometry=points(good_places),
         crs="EPSG:4326",
     )
     return Dataset(

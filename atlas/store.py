@@ -13,7 +13,7 @@ million rows cost a million pointers, not a million tuples.
 The dataset read from the copy has no shapely point per incident: its `incidents` are a
 plain DataFrame sharing the table's columns (longitude, latitude), since a million points
 would cost about 185 MB and make every garbage collection walk a million more objects;
-`points(frame)` builds them where one needs geometry. (Places stay a GeoDataFrame: there is
+`loading.points(frame)` builds them where one needs geometry. (Places stay a GeoDataFrame: there is
 one row per place of a multi-place incident, not per incident.)
 """
 
@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from atlas import schema
 from atlas.incidents import KEY_SEP, incident_table
-from atlas.loading import Dataset, dataset_version, imported_from, load_dataset
+from atlas.loading import Dataset, dataset_version, imported_from, load_dataset, points
 from atlas.paths import PROJECT_ROOT
 from atlas.validation import Problem
 
@@ -84,16 +84,6 @@ def _write(dataset: Dataset, table: pd.DataFrame, folder: Path, built_seconds: f
     (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)  # the manifest appears with the rest, never before it
-
-
-def points(frame: pd.DataFrame) -> gpd.GeoSeries:
-    """Points from longitude, latitude (x = longitude), None where there is none."""
-    located = frame["longitude"].notna() & frame["latitude"].notna()
-    geometry = np.full(len(frame), None, dtype=object)
-    geometry[located.to_numpy()] = gpd.points_from_xy(
-        frame.loc[located, "longitude"], frame.loc[located, "latitude"]
-    )
-    return gpd.GeoSeries(geometry, index=frame.index, crs="EPSG:4326")
 
 
 # Text columns that views only compare, group, look up or show: safe as categoricals.
@@ -172,6 +162,14 @@ def release_memory() -> None:
         pass
 
 
+def copy_folder(data_dir: Path, cache_root: Path | None = None) -> Path:
+    """Where the columnar copy of `data_dir` lives: one per dataset version, and apart for a
+    folder an import wrote (checked by the import rules, see `load_tables`)."""
+    version = dataset_version(data_dir)
+    suffix = "" if imported_from(data_dir) is None else "-import"
+    return (cache_root or default_cache_root()) / f"{version}{suffix}"
+
+
 def load_tables(data_dir: Path, cache_root: Path | None = None) -> tuple[Dataset, pd.DataFrame]:
     """The dataset and its incident table, from the columnar copy when it is current.
 
@@ -179,10 +177,7 @@ def load_tables(data_dir: Path, cache_root: Path | None = None) -> tuple[Dataset
     its copy is kept apart from one of the same files checked in full, and the dataset
     says where it came from and that it is not curated, as `load_dataset` does."""
     source = imported_from(data_dir)
-    version = dataset_version(data_dir)
-    folder = (cache_root or default_cache_root()) / (
-        version if source is None else f"{version}-import"
-    )
+    folder = copy_folder(data_dir, cache_root)
     manifest_path = folder / "manifest.json"
     who = {"origin": source or str(data_dir), "curated": source is None}
     if manifest_path.exists():

@@ -298,9 +298,9 @@ def ensure_data(root: Path, n: int, seed: int) -> Path:
 
 def cold_load(data_dir: Path, store: Path, force: bool) -> tuple[float, float | None, str]:
     """Seconds of a cold load, its peak RSS (None if recorded), and how it was obtained."""
-    from atlas.loading import dataset_version
+    from atlas.store import copy_folder
 
-    manifest = store / dataset_version(data_dir) / "manifest.json"
+    manifest = copy_folder(data_dir, store) / "manifest.json"
     recorded = json.loads(manifest.read_text()).get("built_seconds") if manifest.exists() else None
     if recorded is not None and not force:
         return float(recorded), None, "recorded when the columnar copy was built"
