@@ -5,6 +5,7 @@ Built once per dataset (the app caches it); filters only select rows from it.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from atlas import schema
@@ -40,6 +41,18 @@ def people_label(lo, hi, qualifier: str) -> str:
     return f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
 
 
+def independent_counts(ids: pd.Series, reports: pd.DataFrame) -> pd.Series:
+    """Per incident, its independent sources (`atlas.evidence`): the distinct sources of
+    reports that rest on no other (`relies_on` empty), and at least 1 when it has reports."""
+    relies = reports["relies_on"] if "relies_on" in reports else pd.Series("", index=reports.index)
+    own = reports.loc[relies.fillna("").astype(str).str.strip() == "", ["incident_id", "source"]]
+    independent = own.drop_duplicates().groupby("incident_id", observed=True).size()
+    reported = set(reports["incident_id"])
+    counts = ids.map(independent).fillna(0).astype(int).to_numpy()
+    has_reports = ids.isin(reported).to_numpy()
+    return pd.Series(np.where(has_reports, np.maximum(counts, 1), 0), index=ids.index)
+
+
 def incident_table(dataset: Dataset) -> pd.DataFrame:
     """Incidents with derived columns: sources, corroboration, labels, place list."""
     frame = pd.DataFrame(dataset.incidents.drop(columns="geometry"))
@@ -49,7 +62,8 @@ def incident_table(dataset: Dataset) -> pd.DataFrame:
     frame["sources"] = (
         frame["incident_id"].map(sources).apply(lambda v: v if isinstance(v, tuple) else ())
     )
-    frame["n_sources"] = frame["sources"].apply(len)
+    frame["n_sources_cited"] = frame["sources"].apply(len)
+    frame["n_sources"] = independent_counts(frame["incident_id"], reports)
     frame["n_reports"] = frame["incident_id"].map(by_incident.size()).fillna(0).astype(int)
     frame["source_types"] = frame["incident_id"].map(
         _sorted_sets(reports["incident_id"], reports["source_type"])

@@ -211,7 +211,12 @@ def build_dataset(
     good_places = _drop(good_places, problems, names["places"])
     good_reports = _drop(reports, problems, names["reports"])
     problems += validate_links(
-        good_incidents, good_places, good_reports, names["incidents"], names["reports"]
+        good_incidents,
+        good_places,
+        good_reports,
+        names["incidents"],
+        names["reports"],
+        strict=provenance,
     )
     good_incidents = _drop(good_incidents, problems, names["incidents"])
 

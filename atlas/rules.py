@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 import pandas as pd
 
 from atlas import schema
+from atlas.evidence import validate_evidence, validate_incident_model
 from atlas.validation import (
     ISO2,
     PARTIAL_DATE,
@@ -148,7 +149,7 @@ def validate_incidents(
                         "fix the id or remove it",
                     )
                 )
-    return problems
+    return problems + validate_incident_model(frame, file, strict=strict)
 
 
 def validate_places(
@@ -235,8 +236,11 @@ def validate_links(
     reports: pd.DataFrame,
     file: str = "incidents.csv",
     reports_file: str = "reports.csv",
+    *,
+    strict: bool = True,
 ) -> list[Problem]:
-    """Rules across files, applied to the rows that passed their own file's rules."""
+    """Rules across files, applied to the rows that passed their own file's rules (with
+    `atlas.evidence.validate_evidence`: status from independent sources, disagreements)."""
     sources: dict[str, set[str]] = defaultdict(set)
     for incident, source in zip(reports["incident_id"], reports["source"], strict=True):
         sources[incident].add(source)
@@ -254,17 +258,6 @@ def validate_links(
                     incident,
                     "has no valid report in reports.csv",
                     "add a report with a verbatim quote from its document",
-                )
-            )
-        if rec["status"] == "corroborated" and len(sources[incident]) < 2:
-            problems.append(
-                Problem(
-                    file,
-                    row,
-                    "status",
-                    "corroborated",
-                    f"only {len(sources[incident])} distinct source(s) report it",
-                    "add the other sources' reports or use 'single_source'",
                 )
             )
         if rec["geo_precision"] == "multiple" and place_count[incident] < 2:
@@ -294,7 +287,7 @@ def validate_links(
                     "give each source one type",
                 )
             )
-    return problems
+    return problems + validate_evidence(incidents, reports, file, strict=strict)
 
 
 def validate_admin1(

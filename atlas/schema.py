@@ -52,8 +52,14 @@ EVENT_TYPES: tuple[EventType, ...] = (
     EventType(
         "context",
         "Context",
-        "Background events: deaths, executions, treaties, games.",
+        "Background events: deaths, executions, treaties, laws, games.",
         (120, 120, 120),
+    ),
+    EventType(
+        "held",
+        "Held in detention (stock)",
+        "People held as of a date (a count of detainees at a time, not an event).",
+        (240, 228, 66),
     ),
 )
 EVENT_TYPE_CODES = tuple(e.code for e in EVENT_TYPES)
@@ -79,10 +85,14 @@ EVENT_TYPE_HINTS = {
 }
 EVENT_TYPE_BY_CODE = {e.code: e for e in EVENT_TYPES}
 
-# Only these event types carry people counts: the people directly detained, moved or returned.
-# Statements, responses and context carry none, so totals never count the same people twice
-# through a letter about them.
-PEOPLE_EVENT_TYPES = ("detention", "transfer", "repatriation")
+# Flows: events that happen to people (detained, moved, returned). Their counts add up per
+# type over a period. Stocks: people held as of a date (everyone known to be detained at
+# one time); a stock is a state, never an event, and is never added to a flow nor to
+# another stock. Only these types carry people counts: statements, responses and context
+# carry none, so totals never count the same people twice through a letter about them.
+FLOW_TYPES = ("detention", "transfer", "repatriation")
+STOCK_TYPES = ("held",)
+PEOPLE_EVENT_TYPES = (*FLOW_TYPES, *STOCK_TYPES)
 
 # --- dates -------------------------------------------------------------------------------
 
@@ -122,6 +132,11 @@ GEO_PRECISIONS: tuple[GeoPrecision, ...] = (
 GEO_PRECISION_CODES = tuple(g.code for g in GEO_PRECISIONS)
 GEO_PRECISION_BY_CODE = {g.code: g for g in GEO_PRECISIONS}
 NO_COORDINATE_PRECISIONS = ("multiple", "unlocated")
+# The coordinate of these is a representative point of an area (or line), not a location:
+# exports never give it as a bare point, and its note says so in words.
+AREA_PRECISIONS = ("border", "province", "region", "country")
+POINT_PRECISIONS = ("exact", "city", "near")
+REPRESENTATIVE_POINT = "Representative point of {area}, not a location."
 
 PLACE_ROLES: dict[str, str] = {
     "site": "Where it happened (one of several places).",
@@ -132,10 +147,18 @@ PLACE_ROLES: dict[str, str] = {
 # --- status, sources, people -------------------------------------------------------------
 
 STATUSES: dict[str, str] = {
-    "single_source": "Reported by one source (or by several resting on one).",
-    "corroborated": "Reported by two or more distinct sources.",
-    "officially_confirmed": "Confirmed on the record by the actor or an official body.",
-    "disputed": "Denied, contested, not confirmed officially, or sources disagree.",
+    "single_source": "One independent source (reports that rest on it do not add one).",
+    "corroborated": "Two or more independent sources (reports with an empty relies_on).",
+    "officially_confirmed": "On the record from the actor itself or an official body.",
+    "disputed": "Denied, or said by a source to be unconfirmed (status_note quotes it).",
+}
+
+# What independent sources disagree on; kept apart from the status (how many independent
+# sources there are). Several codes are separated by ';'.
+DISAGREEMENTS: dict[str, str] = {
+    "count": "The reports give different numbers of people.",
+    "date": "The reports (or one document) give different dates.",
+    "place": "The reports give different places.",
 }
 
 SOURCE_TYPES: dict[str, str] = {
@@ -183,6 +206,8 @@ INCIDENT_COLUMNS = (
     "actor",
     "related_ids",
     "summary",
+    "disagreement",
+    "may_overlap",
 )
 PLACE_COLUMNS = (
     "place_id",
@@ -212,6 +237,7 @@ REPORT_COLUMNS = (
     "people_text",
     "url",
     "note",
+    "relies_on",
 )
 DOCUMENT_COLUMNS = (
     "document",

@@ -272,6 +272,13 @@ def generate(n: int, seed: int) -> dict[str, pd.DataFrame]:
     lon[unlocated], lat[unlocated], basis[unlocated] = "", "", ""
     name[unlocated] = "China (place not stated)"
     lo, hi, qualifier, people_text = _people(rng, event_type)
+    # people "as of" a date are a stock (event type 'held'), never a flow: no count there
+    stock_like = (date_precision == "as_of") & np.isin(event_type, schema.FLOW_TYPES)
+    lo[stock_like], hi[stock_like], people_text[stock_like] = "", "", ""
+    qualifier[stock_like] = "unknown"
+    area = np.isin(geo, schema.AREA_PRECISIONS)
+    coord_note = np.where(area, "Representative point of " + name + ", not a location.", "")
+    country[geo == "border"] = ""  # the border lies in two countries
     status = _pick(rng, {**STATUS_SHARE, "disputed": 1 - sum(STATUS_SHARE.values())}, n)
     labels = pd.Series(event_type).map({e.code: e.label for e in schema.EVENT_TYPES}).to_numpy()
     title = "Synthetic: " + labels + " — " + name + " #" + np.arange(n).astype(str).astype(object)
@@ -292,13 +299,13 @@ def generate(n: int, seed: int) -> dict[str, pd.DataFrame]:
             "longitude": pd.Series(lon).map(str).to_numpy(),
             "geo_precision": geo,
             "coord_basis": basis,
-            "coord_note": "",
+            "coord_note": coord_note,
             "people_min": lo,
             "people_max": hi,
             "people_qualifier": qualifier,
             "people_text": people_text,
             "status": status,
-            "status_note": "",
+            "status_note": np.where(status == "disputed", "Synthetic: contested.", ""),
             "actor": "Synthetic actor",
             "related_ids": "",
             "summary": "Synthetic incident generated for scale tests; it did not happen.",
@@ -306,6 +313,9 @@ def generate(n: int, seed: int) -> dict[str, pd.DataFrame]:
         columns=schema.INCIDENT_COLUMNS,
     )
     reports, documents = _reports(rng, incidents, start)
+    differing = reports.loc[reports["note"] == DIFFERS, "incident_id"]
+    incidents["disagreement"] = np.where(incidents["incident_id"].isin(differing), "count", "")
+    incidents = incidents.fillna("")
     places = pd.DataFrame(columns=schema.PLACE_COLUMNS)
     return {"incidents": incidents, "places": places, "reports": reports, "documents": documents}
 
@@ -359,7 +369,11 @@ def _reports(
             "people_max": hi,
             "people_text": "",
             "url": "",
-            "note": "",
+            "note": np.where(differs, DIFFERS, ""),
+            # beyond the first, the reports of an incident not 'corroborated' restate it
+            "relies_on": np.where(
+                (slot > 0) & ~needs_two[rows], sources["source"].to_numpy()[first[rows]], ""
+            ),
         },
         columns=schema.REPORT_COLUMNS,
     )
@@ -387,7 +401,8 @@ ACLED_EVENT = {  # event_type → (disorder_type, ACLED event_type, sub_event_ty
     "international_response": ("Strategic developments", "Strategic developments", "Other"),
     "context": ("Strategic developments", "Strategic developments", "Other"),
 }
-COUNTRY_NAME = {"CN": ("China", 156), "KP": ("North Korea", 408)}
+COUNTRY_NAME = {"CN": ("China", 156), "KP": ("North Korea", 408), "": ("China", 156)}
+DIFFERS = "Synthetic: this source gives another count."
 
 
 def acled(files: dict[str, pd.DataFrame]) -> pd.DataFrame:

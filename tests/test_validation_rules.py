@@ -11,6 +11,7 @@ from atlas.loading import DatasetError, load_dataset
 from tests.conftest import edit_csv
 
 INC, PLA, REP = "incidents.csv", "places.csv", "reports.csv"
+GENEVA = "2012-03-12-special-rapporteur-unhrc"  # a row with a city coordinate
 
 # (file, data row index or incident id, column, bad value, fragment expected in the message)
 CASES = [
@@ -26,16 +27,16 @@ CASES = [
         "does not match date_precision",
     ),
     (INC, 12, "geo_precision", "town", "not in the vocabulary"),
-    (INC, 20, "latitude", "124.3947", "look swapped"),
-    (INC, 20, "longitude", "200", "not a longitude"),
-    (INC, 20, "latitude", "north", "not a latitude"),
-    (INC, 20, "coord_basis", "", "without a stated basis"),
+    (INC, GENEVA, "latitude", "124.3947", "look swapped"),
+    (INC, GENEVA, "longitude", "200", "not a longitude"),
+    (INC, GENEVA, "latitude", "north", "not a latitude"),
+    (INC, GENEVA, "coord_basis", "", "without a stated basis"),
     (INC, 0, "latitude", "40.1", "takes no coordinates"),
-    (INC, 20, "status", "confirmed", "not in the vocabulary"),
-    (INC, 20, "title", "", "is empty"),
-    (INC, 20, "country", "China", "ISO 3166-1"),
-    (INC, 20, "incident_id", "Bad ID!", "is not a slug"),
-    (INC, 20, "related_ids", "no-such-incident", "names no incident"),
+    (INC, GENEVA, "status", "confirmed", "not in the vocabulary"),
+    (INC, GENEVA, "title", "", "is empty"),
+    (INC, GENEVA, "country", "China", "ISO 3166-1"),
+    (INC, GENEVA, "incident_id", "Bad ID!", "is not a slug"),
+    (INC, GENEVA, "related_ids", "no-such-incident", "names no incident"),
     (INC, "2013-11-15-kunming-detention", "admin1", "Liaoning", "does not contain"),
     (INC, "2013-11-15-kunming-detention", "admin1", "Yunan", "not a province name"),
     (PLA, 2, "admin1", "Jilin", "does not contain the coordinates (the point lies in"),

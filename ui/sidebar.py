@@ -6,9 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from atlas import schema
-from atlas.filters import PRESETS, Filters, Vocabulary, people_range, visible_rows
+from atlas.filters import PRESETS, Filters, Vocabulary, visible_rows
+from atlas.people import flow_totals, stocks
 from ui.state import W, current, set_widgets
+from ui.text import md
 
+STOCKS_SHOWN = 3
 COUNTRY_NAMES = {
     "CN": "China",
     "KP": "North Korea (DPRK)",
@@ -91,20 +94,27 @@ def show_filters(vocab: Vocabulary) -> Filters:
 
 
 def show_counts(frame: pd.DataFrame) -> None:
-    """Matching incidents and people (min–max), always visible at the top of the sidebar."""
+    """Matching incidents and people per flow type (detained, transferred, returned), always
+    visible at the top of the sidebar. Types are never added to each other (the same people
+    may be detained and later returned), and stocks (people held as of a date) are listed
+    with their dates, never added to anything (`atlas.people`)."""
     visible = visible_rows(frame)
-    lo, hi = people_range(visible)
-    people = (
-        f"{lo:,}–{hi:,}"
-        if hi is not None and hi != lo
-        else (f"{lo:,}" if hi is not None else f"at least {lo:,}")
-    )
-    if not visible["people_min"].notna().any():
-        people = "no count stated"  # not 0: nobody said how many
-    affected = int(visible["event_type"].isin(schema.PEOPLE_EVENT_TYPES).sum())
     st.sidebar.metric("Matching incidents", f"{len(visible):,}")
-    st.sidebar.caption(
-        f"People in {affected:,} detentions, transfers and repatriations: **{people}** "
-        "(summed per incident; the same people may be counted once detained and again "
-        "when returned)."
-    )
+    lines = []
+    for total in flow_totals(visible):
+        if total.incidents:
+            label = schema.EVENT_TYPE_BY_CODE[total.event_type].label
+            lines.append(f"- {md(label)} ({total.incidents:,}): {md(total.label())}")
+    held = stocks(visible)
+    for rec in held.head(STOCKS_SHOWN).to_dict("records"):
+        lines.append(
+            f"- Held as of {rec['date_end']:%Y-%m-%d}: {md(rec['people_label'])} "
+            "(a stock, not added)"
+        )
+    if len(held) > STOCKS_SHOWN:
+        lines.append(f"- … and {len(held) - STOCKS_SHOWN:,} more stocks")
+    if lines:
+        # Labels carry data words (an approximate count as written): escaped by `md`.
+        st.sidebar.caption("People, per type (never summed across types):\n" + "\n".join(lines))
+    else:
+        st.sidebar.caption("People: no detention, transfer, return or stock in the selection.")

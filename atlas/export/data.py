@@ -11,6 +11,11 @@ export cannot know.
 In the CSV and XLSX files every cell goes through `atlas.export.cells.neutralise_cell`
 (formula injection) and XLSX cells are always strings, never formulas. GeoJSON is not
 opened by spreadsheets and carries the values as they are.
+
+No export gives an area as a bare point: a row of geo_precision border, province, region or
+country has a null GeoJSON geometry (and is left out of a `multiple` row's MultiPoint), and
+its note says in words, next to the coordinates and the precision in every format, that the
+coordinate is a "representative point of <area>, not a location".
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import pandas as pd
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from atlas import schema
 from atlas.export.cells import neutralise_cell, ooxml_escape
 from atlas.export.files import atomic_path
 from atlas.export.selection import (  # re-exported: this module is the exports' entry point
@@ -123,18 +129,28 @@ def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
     return frame.to_dict("records")
 
 
+def _position(rec: dict[str, str]) -> list[float] | None:
+    """[longitude, latitude] (RFC 7946, WGS 84) of a row whose coordinate is a location:
+    None for an area's representative point (`schema.AREA_PRECISIONS`) or no coordinate."""
+    if rec["geo_precision"] not in schema.POINT_PRECISIONS:
+        return None
+    if not (rec["longitude"] and rec["latitude"]):
+        return None
+    return [float(rec["longitude"]), float(rec["latitude"])]
+
+
 def _feature(
     incident: dict[str, str], places: list[dict[str, str]], reports: list[dict[str, str]]
 ) -> dict:
-    # GeoJSON positions are [longitude, latitude] (RFC 7946, WGS 84).
+    # An area-precision row (border, province, region, country) has a null geometry: its
+    # coordinate is a representative point of the area, which a GIS would draw as a place.
+    # Its properties keep the coordinate, the precision and coord_note's words for it.
     if incident["geo_precision"] == "multiple":
-        points = [[float(p["longitude"]), float(p["latitude"])] for p in places]
+        points = [p for p in map(_position, places) if p is not None]
         geometry = {"type": "MultiPoint", "coordinates": points} if points else None
-    elif incident["longitude"] and incident["latitude"]:
-        point = [float(incident["longitude"]), float(incident["latitude"])]
-        geometry = {"type": "Point", "coordinates": point}
     else:
-        geometry = None
+        point = _position(incident)
+        geometry = {"type": "Point", "coordinates": point} if point else None
     properties = {**incident, "places": places, "reports": reports}
     return {
         "type": "Feature",
@@ -224,12 +240,41 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
+def described(sub: Subset) -> Subset:
+    """`sub` with every area coordinate named in words beside it: an incident's coord_note
+    (a place's note) begins "Representative point of <area>, not a location." The curated
+    data says so already (a rule of `atlas.evidence`); imported rows get it here, once (an
+    export of an export is unchanged)."""
+    incidents = sub.incidents.copy()
+    incidents["coord_note"] = _named_points(incidents, "coord_note")
+    places = sub.places.copy()
+    places["note"] = _named_points(places, "note")
+    return Subset(incidents, places, sub.reports, sub.documents, sub.related)
+
+
+def _named_points(frame: pd.DataFrame, column: str) -> list[str]:
+    out = []
+    for precision, lat, area, note in zip(
+        frame["geo_precision"],
+        frame["latitude"],
+        frame["location_name"],
+        frame[column],
+        strict=True,
+    ):
+        prefix = schema.REPRESENTATIVE_POINT.format(area=area)
+        named = str(note).startswith("Representative point of ")
+        if precision in schema.AREA_PRECISIONS and lat and not named:
+            note = f"{prefix} {note}".strip()
+        out.append(note)
+    return out
+
+
 def export_bytes(sub: Subset, fmt: str, *, exported_at: datetime | None = None) -> bytes:
     """The export in `fmt` ("csv", "geojson" or "xlsx") as bytes (for a download button).
     `exported_at` (default: now) is the only time written, so fixing it fixes the bytes."""
     emit = export_format(fmt).emit
     buffer = io.BytesIO()
-    emit(buffer, sub, _stamp(exported_at))
+    emit(buffer, described(sub), _stamp(exported_at))
     return buffer.getvalue()
 
 
@@ -238,7 +283,7 @@ def write_export(path: Path, sub: Subset, fmt: str, *, exported_at: datetime | N
     emit = export_format(fmt).emit
     moment = _stamp(exported_at)
     with atomic_path(Path(path)) as tmp, open(tmp, "wb") as out:
-        emit(out, sub, moment)
+        emit(out, described(sub), moment)
     return Path(path)
 
 
