@@ -102,8 +102,10 @@ DATE_PRECISIONS: dict[str, str] = {
     "month_part": "Early (1–10), mid (11–20) or late (21–end) part of a month.",
     "month": "Some time in the month: first to last day.",
     "year": "Some time in the year: 1 January to 31 December.",
-    "on_or_before": "Known only from a report of that date: date_start = date_end = the report.",
-    "as_of": "A state (e.g. people in detention) reported as current on or over these dates.",
+    "on_or_before": "Known only from a report: date_start = date_end = its date (the last day "
+    "of its month when only the month is given).",
+    "as_of": "A state (people held, fortifications standing) seen or reported as current on "
+    "or over these dates; not an event of those dates.",
 }
 
 # --- places ------------------------------------------------------------------------------

@@ -202,7 +202,11 @@ def test_geojson_is_rfc7946_lon_lat(strict_bundled: Dataset) -> None:
         assert list(properties) == [*schema.INCIDENT_COLUMNS, "places", "reports"]
         assert all(isinstance(properties[c], str) for c in schema.INCIDENT_COLUMNS)
         precision = properties["geo_precision"]
-        if precision == "unlocated":
+        if precision in ("unlocated", *schema.AREA_PRECISIONS):
+            assert geometry is None  # an area's representative point is not a location
+            continue
+        places = [p for p in properties["places"] if p["geo_precision"] in schema.POINT_PRECISIONS]
+        if precision == "multiple" and not places:
             assert geometry is None
             continue
         assert geometry["type"] == ("MultiPoint" if precision == "multiple" else "Point")
@@ -210,16 +214,59 @@ def test_geojson_is_rfc7946_lon_lat(strict_bundled: Dataset) -> None:
         for lon, lat in points:
             assert -180 <= lon <= 180 and -90 <= lat <= 90
         if precision == "multiple":
-            assert points == [
-                [float(p["longitude"]), float(p["latitude"])] for p in properties["places"]
-            ]
+            assert points == [[float(p["longitude"]), float(p["latitude"])] for p in places]
         else:
             assert points == [[float(properties["longitude"]), float(properties["latitude"])]]
     dandong = features["2021-07-dandong-repatriation-50"]
-    assert dandong["geometry"]["coordinates"][0] == [124.3947, 40.1292]  # lon, lat
+    assert dandong["geometry"]["coordinates"] == [124.3947, 40.1292]  # lon, lat
     assert [r["report_id"] for r in dandong["properties"]["reports"]] == list(
         sub.reports.loc[sub.reports["incident_id"] == dandong["id"], "report_id"]
     )
+
+
+def test_no_area_is_exported_as_a_bare_point(strict_bundled: Dataset) -> None:
+    ids = strict_bundled.incidents["incident_id"]
+    sub = subset(strict_bundled, ids, BUNDLED_DATA_DIR)
+    collection = json.loads(export_bytes(sub, "geojson", exported_at=AT))
+    areas = [
+        f
+        for f in collection["features"]
+        if f["properties"]["geo_precision"] in schema.AREA_PRECISIONS
+    ]
+    assert len(areas) >= 13 and all(f["geometry"] is None for f in areas)
+    for f in areas:  # the coordinate, its precision and its words stay in the properties
+        assert f["properties"]["coord_note"].startswith("Representative point of ")
+    transfer = next(
+        f for f in collection["features"] if f["id"] == "2013-11-kunming-liaoning-transfer"
+    )
+    assert transfer["geometry"] == {"type": "MultiPoint", "coordinates": [[102.7183, 25.0389]]}
+    rows = zip_rows(export_bytes(sub, "csv", exported_at=AT), "incidents.csv")
+    header = list(rows[0])
+    assert header.index("geo_precision") == header.index("longitude") + 1
+    returns = next(r for r in rows if r["incident_id"] == "2023-10-repatriation-500-600")
+    assert returns["coord_note"].startswith("Representative point of China, not a location.")
+
+
+def _row_with(rows: list[dict[str, str]], incident_id: str) -> dict[str, str]:
+    return next(r for r in rows if r["incident_id"] == incident_id)
+
+
+def test_an_imported_area_gets_its_words_once(strict_bundled: Dataset) -> None:
+    sub = subset(strict_bundled, ["2023-10-repatriation-500-600"], BUNDLED_DATA_DIR)
+    bare = sub.incidents.assign(coord_note="as imported")  # also the related city row
+    plain = Subset(bare, sub.places, sub.reports, sub.documents, sub.related)
+    returns = "2023-10-repatriation-500-600"
+    once = _row_with(zip_rows(export_bytes(plain, "csv", exported_at=AT), "incidents.csv"), returns)
+    assert once["coord_note"] == (
+        "Representative point of China (places not stated), not a location. as imported"
+    )
+    again = Subset(
+        bare.assign(coord_note=once["coord_note"]), sub.places, sub.reports, sub.documents
+    )
+    twice = _row_with(
+        zip_rows(export_bytes(again, "csv", exported_at=AT), "incidents.csv"), returns
+    )
+    assert twice["coord_note"] == once["coord_note"]
 
 
 # --- formula injection -------------------------------------------------------------------
