@@ -105,10 +105,18 @@ def test_filter_widget_change_rewrites_url():
     assert at.metric[0].value == "1"
 
 
-def test_reset_button_clears_filters():
+def test_reset_button_clears_filters(bundled):
     at = run({"type": "transfer", "min_people": "5"})
     at.button(key="f_reset").click().run()
-    assert url_of(at) == {} and at.metric[0].value == "62"
+    assert url_of(at) == {} and at.metric[0].value == str(len(bundled.incidents))
+
+
+def test_people_are_counted_per_flow_type_and_stocks_never_added():
+    at = run({"from": "2023-01-01", "to": "2024-06-07"})
+    text = " ".join(c.value for c in at.sidebar.caption)
+    assert "Forced repatriation (2): 560–660" in text and "60 or so" in text
+    assert "Held as of 2024-06-07: ≈2,000" in text
+    assert "2,560" not in text and "2,660" not in text  # the stock is never added
 
 
 def test_stale_selection_is_dropped_when_filters_exclude_it():
