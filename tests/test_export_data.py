@@ -247,28 +247,6 @@ def test_no_area_is_exported_as_a_bare_point(strict_bundled: Dataset) -> None:
     assert returns["coord_note"].startswith("Representative point of China, not a location.")
 
 
-def _row_with(rows: list[dict[str, str]], incident_id: str) -> dict[str, str]:
-    return next(r for r in rows if r["incident_id"] == incident_id)
-
-
-def test_an_imported_area_gets_its_words_once(strict_bundled: Dataset) -> None:
-    sub = subset(strict_bundled, ["2023-10-repatriation-500-600"], BUNDLED_DATA_DIR)
-    bare = sub.incidents.assign(coord_note="as imported")  # also the related city row
-    plain = Subset(bare, sub.places, sub.reports, sub.documents, sub.related)
-    returns = "2023-10-repatriation-500-600"
-    once = _row_with(zip_rows(export_bytes(plain, "csv", exported_at=AT), "incidents.csv"), returns)
-    assert once["coord_note"] == (
-        "Representative point of China (places not stated), not a location. as imported"
-    )
-    again = Subset(
-        bare.assign(coord_note=once["coord_note"]), sub.places, sub.reports, sub.documents
-    )
-    twice = _row_with(
-        zip_rows(export_bytes(again, "csv", exported_at=AT), "incidents.csv"), returns
-    )
-    assert twice["coord_note"] == once["coord_note"]
-
-
 # --- formula injection -------------------------------------------------------------------
 
 

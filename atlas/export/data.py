@@ -14,8 +14,10 @@ opened by spreadsheets and carries the values as they are.
 
 No export gives an area as a bare point: a row of geo_precision border, province, region or
 country has a null GeoJSON geometry (and is left out of a `multiple` row's MultiPoint), and
-its note says in words, next to the coordinates and the precision in every format, that the
-coordinate is a "representative point of <area>, not a location".
+in the curated data its coord_note (a place's note) says in words, next to the coordinates
+and the precision in every format, that the coordinate is a "representative point of <area>,
+not a location" (a rule of `atlas.evidence`). Imported rows keep their own notes: an export
+carries the rows as they are, so that import → export → import is identical.
 """
 
 from __future__ import annotations
@@ -240,41 +242,12 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def described(sub: Subset) -> Subset:
-    """`sub` with every area coordinate named in words beside it: an incident's coord_note
-    (a place's note) begins "Representative point of <area>, not a location." The curated
-    data says so already (a rule of `atlas.evidence`); imported rows get it here, once (an
-    export of an export is unchanged)."""
-    incidents = sub.incidents.copy()
-    incidents["coord_note"] = _named_points(incidents, "coord_note")
-    places = sub.places.copy()
-    places["note"] = _named_points(places, "note")
-    return Subset(incidents, places, sub.reports, sub.documents, sub.related)
-
-
-def _named_points(frame: pd.DataFrame, column: str) -> list[str]:
-    out = []
-    for precision, lat, area, note in zip(
-        frame["geo_precision"],
-        frame["latitude"],
-        frame["location_name"],
-        frame[column],
-        strict=True,
-    ):
-        prefix = schema.REPRESENTATIVE_POINT.format(area=area)
-        named = str(note).startswith("Representative point of ")
-        if precision in schema.AREA_PRECISIONS and lat and not named:
-            note = f"{prefix} {note}".strip()
-        out.append(note)
-    return out
-
-
 def export_bytes(sub: Subset, fmt: str, *, exported_at: datetime | None = None) -> bytes:
     """The export in `fmt` ("csv", "geojson" or "xlsx") as bytes (for a download button).
     `exported_at` (default: now) is the only time written, so fixing it fixes the bytes."""
     emit = export_format(fmt).emit
     buffer = io.BytesIO()
-    emit(buffer, described(sub), _stamp(exported_at))
+    emit(buffer, sub, _stamp(exported_at))
     return buffer.getvalue()
 
 
@@ -283,7 +256,7 @@ def write_export(path: Path, sub: Subset, fmt: str, *, exported_at: datetime | N
     emit = export_format(fmt).emit
     moment = _stamp(exported_at)
     with atomic_path(Path(path)) as tmp, open(tmp, "wb") as out:
-        emit(out, described(sub), moment)
+        emit(out, sub, moment)
     return Path(path)
 
 
