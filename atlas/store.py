@@ -39,7 +39,7 @@ from atlas.loading import Dataset, dataset_version, imported_from, load_dataset,
 from atlas.paths import PROJECT_ROOT
 from atlas.validation import Problem
 
-FORMAT = 2  # bump when the stored layout changes: older copies are then ignored
+FORMAT = 3  # bump when the stored layout changes: older copies are then ignored
 TUPLE_COLUMNS = ("sources", "source_types", "admin1s")
 _INCIDENT_FIELDS = frozenset((*schema.INCIDENT_COLUMNS, "_line"))
 

@@ -3,11 +3,14 @@ stock/flow model, the totals the documents support, and the incidents once missi
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from atlas import schema
 from atlas.incidents import incident_table
+from atlas.paths import BUNDLED_DATA_DIR
 from atlas.people import flow_total, flow_totals, stocks
 
 
@@ -174,3 +177,22 @@ def test_types_are_consistent(bundled):
 def test_missing_incidents_are_added_with_their_words(bundled, incident):
     assert incident in set(bundled.incidents["incident_id"])
     assert len(_reports(bundled, incident)) >= 1
+
+
+def test_changelog_names_existing_incidents_and_every_added_one(bundled):
+    text = (BUNDLED_DATA_DIR / "CHANGES.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(\d{4}-[a-z0-9-]+)`", text))
+    ids = set(bundled.incidents["incident_id"])
+    assert named and named <= ids
+    added = text.split("### Incidents added", 1)[1].split("###", 1)[0]
+    assert set(re.findall(r"`(\d{4}-[a-z0-9-]+)`", added)) == {
+        "2012-02-advocates-appeal-no-repatriation",
+        "2012-02-29-hong-lei-caijing",
+        "2014-02-china-answers-coi-returnees-not-punished",
+        "2014-02-china-rejects-unreasonable-criticism",
+        "2014-03-17-coi-presents-to-unhrc",
+        "2014-03-17-south-korea-asks-china-back-un",
+        "2014-03-china-veto-signal",
+        "2015-11-north-koreans-caught-trying-to-escape",
+    }
+    assert f"62 → {len(ids)}" in text
