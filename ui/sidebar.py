@@ -107,10 +107,9 @@ def show_counts(frame: pd.DataFrame) -> None:
             lines.append(f"- {md(label)} ({total.incidents:,}): {md(total.label())}")
     held = stocks(visible)
     for rec in held.head(STOCKS_SHOWN).to_dict("records"):
-        lines.append(
-            f"- Held as of {rec['date_end']:%Y-%m-%d}: {md(rec['people_label'])} "
-            "(a stock, not added)"
-        )
+        start, end = f"{rec['date_start']:%Y-%m-%d}", f"{rec['date_end']:%Y-%m-%d}"
+        when = start if start == end else f"{start} to {end}"
+        lines.append(f"- Held as of {when}: {md(rec['people_label'])} (a stock, not added)")
     if len(held) > STOCKS_SHOWN:
         lines.append(f"- … and {len(held) - STOCKS_SHOWN:,} more stocks")
     if lines:
