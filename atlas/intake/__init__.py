@@ -174,6 +174,8 @@ def import_file(
     dataset = None
     problems = list(raw.problems) + converted.problems
     if not any(p.row is None and p.is_error for p in converted.problems):
+        # The rules run on every row, also one with a conversion error, so that one pass
+        # lists every problem of every row; that row is then left out.
         dataset = build_dataset(
             converted.tables,
             files=files,
@@ -182,8 +184,12 @@ def import_file(
             origin=name,
             keep_raw=True,
         )
-        problems += _rename_columns(list(dataset.problems), used, name)
+        found = [p for p in dataset.problems if (p.row, p.column) not in converted.failed]
+        problems += _rename_columns(found, used, name)
+        dataset = _without_rows(dataset, converted.rejected)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0, p.is_error is False))
+    if dataset is not None:  # the data in use lists every problem of its import
+        dataset = replace(dataset, problems=tuple(problems))
     return ImportResult(
         name,
         raw.format,
@@ -195,6 +201,19 @@ def import_file(
         raw,
         converted.review,
         raw.notes,
+    )
+
+
+def _without_rows(dataset: Dataset, lines: set[int]) -> Dataset:
+    """The dataset without the incidents (and their reports) of these rows of the file."""
+    if not lines:
+        return dataset
+    keep = ~dataset.incidents["_line"].astype(int).isin(lines)
+    reports = dataset.reports[~dataset.reports["_line"].astype(int).isin(lines)]
+    return replace(
+        dataset,
+        incidents=dataset.incidents[keep].reset_index(drop=True),
+        reports=reports.reset_index(drop=True),
     )
 
 
