@@ -103,20 +103,37 @@ class ImportResult:
                 by_row.setdefault(p.row, []).append(f"{p.column}: {p.message}")
         bad = frame[frame["_line"].astype(int).isin(by_row)]
         out = bad.drop(columns="_line").copy()
-        out.insert(0, "row", bad["_line"].astype(int).to_numpy())
-        out["problems"] = [" | ".join(by_row[int(n)]) for n in bad["_line"]]
+        row, problems = _added("row", out.columns), _added("problems", out.columns)
+        out.insert(0, row, bad["_line"].astype(int).to_numpy())
+        out[problems] = [" | ".join(by_row[int(n)]) for n in bad["_line"]]
         return out.reset_index(drop=True)
 
     def invalid_rows_csv(self) -> bytes:
-        return _csv(self.invalid_rows().astype(str))
+        """The rows that did not load, each cell of the file exactly as it was (to fix and
+        import again: no `'` is added, so a cell that began with `=` still does, as in the
+        file itself); the columns the atlas adds (`row`, `problems`) are neutralised."""
+        frame = self.invalid_rows().astype(str)
+        added = {frame.columns[0], frame.columns[-1]} if len(frame.columns) else set()
+        return _csv(frame, neutralise=added)
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
+def _added(name: str, columns) -> str:
+    """A name for a column the atlas adds that the file's own columns do not use."""
+    while name in columns:
+        name += " (atlas)"
+    return name
+
+
+def _csv(frame: pd.DataFrame, neutralise: set[str] | None = None) -> bytes:
+    """UTF-8 with BOM; the `neutralise` columns (default: all) pass `neutralise_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(frame.columns)
+    safe = [neutralise is None or c in neutralise for c in frame.columns]
     for row in frame.itertuples(index=False):
-        writer.writerow([neutralise_cell(str(v)) for v in row])
+        writer.writerow(
+            [neutralise_cell(str(v)) if s else str(v) for v, s in zip(row, safe, strict=True)]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
