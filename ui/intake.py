@@ -19,7 +19,15 @@ from atlas.intake import ImportResult, combine, describe_result, import_file, re
 from atlas.intake.convert import is_acled
 from atlas.intake.encoding import CHOICES
 from atlas.intake.formats import EXTENSIONS, IntakeError, Limits
-from atlas.intake.mapping import DATE_ORDERS, FIELDS, Mapping, MappingError, auto_mapping
+from atlas.intake.mapping import (
+    DATE_ORDERS,
+    FIELDS,
+    Mapping,
+    MappingError,
+    auto_mapping,
+    unused_columns,
+)
+from atlas.intake.values import VOCABULARIES, vocabulary_code
 from ui import data
 from ui.text import md
 
@@ -95,6 +103,20 @@ def show_import() -> None:
         show_result(stored[1], token)
 
 
+def rows_of(problems) -> set[tuple[str, int]]:
+    """The rows (file, row) that these problems name; file-level problems name none."""
+    return {(p.file, p.row) for p in problems if p.row is not None}
+
+
+def problem_count(problems, kind: str, rows_did: str) -> str:
+    """'5 error(s) in 3 row(s), which were not loaded (and 1 about whole files).': problems
+    and rows counted apart, since a row can have several problems."""
+    rows = rows_of(problems)
+    whole = sum(p.row is None for p in problems)
+    text = f"{len(problems):,} {kind} in {len(rows):,} row(s), which {rows_did}"
+    return text + (f" (and {whole:,} about whole files)." if whole else ".")
+
+
 def _start_mapping(columns: list[str], saved, token: str) -> Mapping | None:
     if saved is not None:
         try:
@@ -137,27 +159,61 @@ def _edit_mapping(raw, mapping: Mapping, token: str) -> Mapping:
         mapping = replace(
             mapping, columns={k: v for k, v in mapping.columns.items() if chosen.get(k)}
         )
-        type_column = mapping.column("event_type")
-        if type_column:
-            values = sorted(set(raw.frame[type_column]) - {""})
-            unknown = [v for v in values if v not in schema.EVENT_TYPE_CODES][:30]
-            if unknown:
-                st.markdown("**Event types in the file that are not the atlas's codes**")
-                picks = dict(mapping.event_types)
-                codes = [NONE, *schema.EVENT_TYPE_CODES]
-                grid = st.columns(3)
-                for n, value in enumerate(unknown):
-                    index = codes.index(picks[value]) if picks.get(value) in codes else 0
-                    pick = grid[n % 3].selectbox(
-                        md(value) or " ", codes, index=index, key=f"type_{token}_{n}"
-                    )
-                    if pick != NONE:
-                        picks[value] = pick
-                    else:
-                        picks.pop(value, None)
-                mapping = replace(mapping, event_types=picks)
+        mapping = replace(
+            mapping,
+            event_types=_map_values(
+                raw, mapping, "event_type", mapping.event_types, schema.EVENT_TYPE_CODES, token
+            ),
+        )
+        chosen_values = dict(mapping.vocabularies)
+        for name, codes in VOCABULARIES.items():
+            picks = _map_values(
+                raw, mapping, name, mapping.vocabularies.get(name, {}), codes, token
+            )
+            chosen_values.pop(name, None)
+            if picks:
+                chosen_values[name] = picks
+        mapping = replace(mapping, vocabularies=chosen_values)
+    unused = unused_columns(raw.columns, mapping)
+    if unused:
+        st.warning(
+            f"{len(unused)} column(s) of the file are not imported (no field takes them): "
+            + ", ".join(f"`{md(c)}`" for c in unused),
+            icon=":material/playlist_remove:",
+        )
     st.session_state[f"_mapping_{token}"] = mapping
     return mapping
+
+
+def _map_values(
+    raw, mapping: Mapping, name: str, picks: dict[str, str], codes, token: str
+) -> dict[str, str]:
+    """A choice of code for each value of the column that the atlas does not know (first 30):
+    an unknown event type is an error, another unknown value a warning (its default)."""
+    column = mapping.column(name)
+    if not column:
+        return picks
+    known = schema.EVENT_TYPE_CODES if name == "event_type" else None
+    values = sorted(set(raw.frame[column]) - {""})
+    unknown = [
+        v for v in values if (v not in known if known else vocabulary_code(name, v, {}) is None)
+    ][:30]
+    if not unknown:
+        return picks
+    picks = dict(picks)
+    st.markdown(f"**Values of `{md(column)}` ({name}) that are not the atlas's codes**")
+    options = [NONE, *codes]
+    grid = st.columns(3)
+    for n, value in enumerate(unknown):
+        index = options.index(picks[value]) if picks.get(value) in options else 0
+        pick = grid[n % 3].selectbox(
+            md(value) or " ", options, index=index, key=f"value_{token}_{name}_{n}"
+        )
+        if pick != NONE:
+            picks[value] = pick
+        else:
+            picks.pop(value, None)
+    return picks
 
 
 def show_result(result: ImportResult, token: str) -> None:
@@ -168,8 +224,8 @@ def show_result(result: ImportResult, token: str) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Rows read", f"{result.rows:,}")
     c2.metric("Incidents loaded", f"{result.loaded:,}")
-    c3.metric("Errors (rows not loaded)", f"{len(result.errors):,}")
-    c4.metric("Warnings (rows loaded)", f"{len(result.warnings):,}")
+    c3.metric("Rows not loaded", f"{len(rows_of(result.errors)):,}")
+    c4.metric("Errors · warnings", f"{len(result.errors):,} · {len(result.warnings):,}")
     if result.problems:
         with st.container(key="import_report"):
             st.markdown("**Validation report** — one line per problem")
