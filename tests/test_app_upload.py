@@ -66,3 +66,21 @@ def test_an_import_reaches_the_dashboard():
     assert not at.exception, at.exception
     assert at.sidebar.metric[0].value == loaded  # the dashboard counts the import
     assert any("your import" in i.value for i in at.sidebar.info)
+
+
+def test_the_contract_sheet_lists_unused_columns_and_maps_an_unknown_status():
+    """The atlas's own columns with `status` = `reported`: the unused column is named before
+    the import, `reported` gets a choice, and the chosen status is what loads."""
+    at = upload(data_page(), CORPUS / "own_columns_gb18030.csv")
+    assert any("reviewer" in w.value and "not imported" in w.value for w in at.warning)
+    choice = next(s for s in at.selectbox if s.label == "reported")
+    assert choice.value == "—"  # nothing chosen for the person
+    choice.set_value("disputed").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Incidents loaded"] == "4"
+    assert metrics["Rows not loaded"] == "0"
+    assert metrics["Errors · warnings"] == "0 · 0"  # the mapping settled the status
+    result = at.session_state["import_result"][1]
+    assert result.mapping.vocabularies == {"status": {"reported": "disputed"}}

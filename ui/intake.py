@@ -224,7 +224,7 @@ def show_result(result: ImportResult, token: str) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Rows read", f"{result.rows:,}")
     c2.metric("Incidents loaded", f"{result.loaded:,}")
-    c3.metric("Rows not loaded", f"{len(rows_of(result.errors)):,}")
+    c3.metric("Rows not loaded", f"{result.rows_not_loaded:,}")
     c4.metric("Errors · warnings", f"{len(result.errors):,} · {len(result.warnings):,}")
     if result.problems:
         with st.container(key="import_report"):

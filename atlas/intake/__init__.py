@@ -24,7 +24,7 @@ import pandas as pd
 from atlas.export.cells import neutralise_cell
 from atlas.intake.convert import Converted, convert
 from atlas.intake.formats import DEFAULT_LIMITS, IntakeError, Limits, RawTable, read_upload
-from atlas.intake.mapping import Mapping, auto_mapping
+from atlas.intake.mapping import Mapping, auto_mapping, unused_columns
 from atlas.loading import Dataset, build_dataset
 from atlas.validation import Problem
 
@@ -53,6 +53,7 @@ class ImportResult:
     raw: RawTable | None = None
     review: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # the file's columns no field takes
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,6 +62,11 @@ class ImportResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
+
+    @property
+    def rows_not_loaded(self) -> int:
+        """Rows of the file with an error: a row can have several problems."""
+        return len({p.row for p in self.errors if p.row is not None})
 
     @property
     def loaded(self) -> int:
@@ -218,6 +224,7 @@ def import_file(
         raw,
         converted.review,
         raw.notes,
+        [] if converted.layout == "ACLED" else unused_columns(raw.columns, used),
     )
 
 
@@ -286,6 +293,6 @@ def describe_result(result: ImportResult) -> str:
     layout = " (ACLED layout)" if result.layout == "ACLED" else ""
     return (
         f"{result.file}: {result.format}{encoding}{layout} · {result.rows:,} row(s) read · "
-        f"{result.loaded:,} incident(s) loaded · {len(result.errors)} error(s), "
-        f"{len(result.warnings)} warning(s)."
+        f"{result.loaded:,} incident(s) loaded · {len(result.errors)} error(s) in "
+        f"{result.rows_not_loaded:,} row(s) not loaded, {len(result.warnings)} warning(s)."
     )

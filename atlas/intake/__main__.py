@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     print(describe_result(result))
     for note in result.notes:
         print(f"  note: {note}")
+    if result.unused:
+        print(f"  not imported (no field takes these columns): {', '.join(result.unused)}")
     for problem in result.problems:
         print(f"- {problem}")
     report = args.report or args.file.with_name(args.file.name + ".report.csv")
