@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from atlas.intake.formats import RawTable
 from atlas.intake.mapping import Mapping, column_key
 from atlas.intake.row import DATE_FIELDS, Row, admin1_name, default_status, set_country, set_dates
-from atlas.intake.values import DateSpan, ValueProblem, parse_date
+from atlas.intake.values import DateSpan, ValueProblem, ascii_number, parse_date
 
 ACLED_REQUIRED = (
     "event_id_cnty",
@@ -97,7 +97,10 @@ def acled_row(rec: dict[str, str], raw: RawTable, mapping: Mapping, today: date)
     set_country(row, get("country"), keys.get("country", "country"))
     inc["admin1"] = admin1_name(get("admin1"), inc["country"])
     inc["location_name"] = get("location")
-    inc["latitude"], inc["longitude"] = get("latitude"), get("longitude")
+    inc["latitude"], inc["longitude"] = (
+        ascii_number(get("latitude")),
+        ascii_number(get("longitude")),
+    )
     geo = get("geo_precision")
     inc["geo_precision"] = ACLED_GEO_PRECISION.get(geo, "")
     if not inc["geo_precision"]:
