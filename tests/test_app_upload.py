@@ -73,6 +73,7 @@ def test_the_contract_sheet_lists_unused_columns_and_maps_an_unknown_status():
     the import, `reported` gets a choice, and the chosen status is what loads."""
     at = upload(data_page(), CORPUS / "own_columns_gb18030.csv")
     assert any("reviewer" in w.value and "not imported" in w.value for w in at.warning)
+    assert any(e.label.endswith("values to map") for e in at.expander)  # opened for it
     choice = next(s for s in at.selectbox if s.label == "reported")
     assert choice.value == "—"  # nothing chosen for the person
     choice.set_value("disputed").run()

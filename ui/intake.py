@@ -132,7 +132,10 @@ def _edit_mapping(raw, mapping: Mapping, token: str) -> Mapping:
         mapping.column("date") or mapping.column("date_start")
     )
     title = "Column mapping (recognised names are set; choose the rest)"
-    with st.expander(title, expanded=not complete):
+    pending = any(_unknown_values(raw, mapping, n) for n in ("event_type", *VOCABULARIES))
+    if pending:
+        title += " · values to map"
+    with st.expander(title, expanded=not complete or pending):
         options = [NONE, *raw.columns]
         cols = st.columns(3)
         chosen = {}
@@ -178,30 +181,35 @@ def _edit_mapping(raw, mapping: Mapping, token: str) -> Mapping:
     if unused:
         st.warning(
             f"{len(unused)} column(s) of the file are not imported (no field takes them): "
-            + ", ".join(f"`{md(c)}`" for c in unused),
+            + ", ".join(md(c) for c in unused),  # md() escapes: no code span around it
             icon=":material/playlist_remove:",
         )
     st.session_state[f"_mapping_{token}"] = mapping
     return mapping
 
 
+def _unknown_values(raw, mapping: Mapping, name: str) -> list[str]:
+    """The column's values (first 30) that are not the atlas's codes for the field."""
+    column = mapping.column(name)
+    if not column or column not in raw.frame:
+        return []
+    values = sorted(set(raw.frame[column]) - {""})
+    if name == "event_type":
+        return [v for v in values if v not in schema.EVENT_TYPE_CODES][:30]
+    return [v for v in values if vocabulary_code(name, v, {}) is None][:30]
+
+
 def _map_values(
     raw, mapping: Mapping, name: str, picks: dict[str, str], codes, token: str
 ) -> dict[str, str]:
-    """A choice of code for each value of the column that the atlas does not know (first 30):
-    an unknown event type is an error, another unknown value a warning (its default)."""
-    column = mapping.column(name)
-    if not column:
-        return picks
-    known = schema.EVENT_TYPE_CODES if name == "event_type" else None
-    values = sorted(set(raw.frame[column]) - {""})
-    unknown = [
-        v for v in values if (v not in known if known else vocabulary_code(name, v, {}) is None)
-    ][:30]
+    """A choice of code for each value of the column that the atlas does not know: an
+    unknown event type is an error, another unknown value a warning (its default)."""
+    unknown = _unknown_values(raw, mapping, name)
     if not unknown:
         return picks
     picks = dict(picks)
-    st.markdown(f"**Values of `{md(column)}` ({name}) that are not the atlas's codes**")
+    column = md(mapping.column(name) or "")
+    st.markdown(f"**Values of the column {column} ({name}) that are not the atlas's codes**")
     options = [NONE, *codes]
     grid = st.columns(3)
     for n, value in enumerate(unknown):
