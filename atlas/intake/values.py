@@ -11,6 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from atlas import schema
 
@@ -320,6 +321,8 @@ def ascii_number(raw: str) -> str:
     """'４０.１２' or '٤٠٫١٢' → '40.12': digits of any script (full-width, Arabic-Indic, …)
     as ASCII digits, their decimal point and signs as ASCII; other text unchanged (the rules
     then report it). The value means the same number: nothing is guessed."""
+    if raw.isascii():  # the common case, at no cost per character
+        return raw.strip()
     out = []
     for char in raw.strip():
         if char.isdecimal():  # a decimal digit of some script: unicodedata's value
@@ -329,6 +332,7 @@ def ascii_number(raw: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)  # a column repeats a few countries over many rows
 def country_iso2(raw: str) -> str | None:
     """ISO 3166-1 alpha-2 for a country as written: alpha-2, alpha-3 or numeric code, an
     English name (pycountry, ISO 3166), or a curated name in English, Korean or Chinese
