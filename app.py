@@ -45,6 +45,9 @@ if embedded:  # chrome-less view for iframes and screenshots; state still comes 
     selectors = ",".join(f"[data-testid='{t}']" for t in hidden)
     st.html(f"<style>{selectors}{{display:none !important}}</style>")
 
+if data.IN_USE not in st.session_state and (problem := data.unusable()) is not None:
+    st.error(problem, icon=":material/error:")  # the path is the operator's own setting
+    st.stop()
 dataset, table, vocab = data.load()
 notices = state.init_from_url(vocab)
 state.apply_selections(vocab)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 
 import pandas as pd
@@ -57,16 +58,24 @@ def _duplicates(file: str, frame: pd.DataFrame, column: str) -> list[Problem]:
     ]
 
 
+def _invisible(char: str) -> bool:
+    """Control and format characters, line and paragraph separators: RTL overrides and
+    other bidi controls, zero-width characters, U+2028 (they hide or reorder an id)."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
 def _id_text(file: str, row: int, value: str) -> list[Problem]:
-    """Imported ids may be any text, except what breaks lists and links."""
-    if value and (";" in value or len(value) > 200 or any(ord(c) < 32 for c in value)):
+    """Imported ids may be any text, except what breaks lists and links, or hides."""
+    if value and (";" in value or len(value) > 200 or any(map(_invisible, value))):
         return [
             Problem(
                 file,
                 row,
                 "incident_id",
                 value,
-                "an id may not contain ';' or control characters, nor exceed 200 characters",
+                "an id may not contain ';', control characters or invisible format "
+                "characters (bidi controls such as U+202E, zero-width characters, line "
+                "separators), nor exceed 200 characters",
                 "shorten the id or replace those characters",
             )
         ]

@@ -3,8 +3,11 @@
 The first load of a dataset version validates the CSVs (`load_dataset`), builds the incident
 table (`incident_table`) and writes both as Parquet under `cache_root/<version>/`; later loads
 of the same version read the Parquet files (seconds instead of minutes at a million rows).
-The version is the SHA-256 of the CSVs, so any edit of a CSV makes a new copy; a copy that is
-incomplete (no manifest) is rebuilt. Problems found by the loader travel with the copy.
+The copy is keyed on the SHA-256 of the CSVs and on the code that checks and shapes them
+(`code_version`: the schema, the rules, the loader, the incident table, this module), so
+an edit of a CSV or a change of a rule or of the schema makes a new copy instead of serving
+a stale one; a copy that is incomplete (no manifest) is rebuilt. Problems found by the
+loader travel with the copy.
 
 Tuple columns (sources, source types, admin-1s) are stored as their `incidents.KEY_SEP`-joined
 keys, dictionary-encoded; on reading, rows with the same key share one tuple object, so a
@@ -21,11 +24,13 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import hashlib
 import json
 import os
 import shutil
 import time
 from dataclasses import asdict
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -42,6 +47,27 @@ from atlas.validation import Problem
 FORMAT = 3  # bump when the stored layout changes: older copies are then ignored
 TUPLE_COLUMNS = ("sources", "source_types", "admin1s")
 _INCIDENT_FIELDS = frozenset((*schema.INCIDENT_COLUMNS, "_line"))
+
+
+# The code that decides what a copy holds: which rows pass, and their columns.
+CODE_FILES = (
+    "atlas/schema.py",
+    "atlas/rules.py",
+    "atlas/validation.py",
+    "atlas/loading.py",
+    "atlas/incidents.py",
+    "atlas/store.py",
+    "geo/admin.py",  # the admin-1 rule
+)
+
+
+@cache  # the code of a running process does not change
+def code_version() -> str:
+    """SHA-256 of the source of `CODE_FILES` (12 hex digits)."""
+    digest = hashlib.sha256()
+    for name in CODE_FILES:
+        digest.update(name.encode() + b"\0" + (PROJECT_ROOT / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def default_cache_root() -> Path:
@@ -163,11 +189,12 @@ def release_memory() -> None:
 
 
 def copy_folder(data_dir: Path, cache_root: Path | None = None) -> Path:
-    """Where the columnar copy of `data_dir` lives: one per dataset version, and apart for a
-    folder an import wrote (checked by the import rules, see `load_tables`)."""
+    """Where the columnar copy of `data_dir` lives: one per dataset version and version of
+    the code (`code_version`), and apart for a folder an import wrote (checked by the
+    import rules, see `load_tables`)."""
     version = dataset_version(data_dir)
     suffix = "" if imported_from(data_dir) is None else "-import"
-    return (cache_root or default_cache_root()) / f"{version}{suffix}"
+    return (cache_root or default_cache_root()) / f"{version}-{code_version()}{suffix}"
 
 
 def load_tables(data_dir: Path, cache_root: Path | None = None) -> tuple[Dataset, pd.DataFrame]:

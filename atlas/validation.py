@@ -119,6 +119,10 @@ def parse_int(value: str) -> int | None:
 
 
 def parse_float(value: str) -> float | None:
+    # ASCII only, as pandas reads it: Python's float() also takes '４０' and '4_0', which
+    # pandas (the admin-1 check, the map) cannot, and which the CSVs should not hold.
+    if not value.isascii() or "_" in value:
+        return None
     try:
         number = float(value)
     except ValueError:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "intake"
-NOT_DATA = {"README.md", "expected.csv", "make_corpus.py"}
+NOT_DATA = {"README.md", "expected.csv", "make_corpus.py", "contract_corpus.py"}
 FILES = sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name not in NOT_DATA)
 
 
@@ -66,3 +66,22 @@ def test_an_import_reaches_the_dashboard():
     assert not at.exception, at.exception
     assert at.sidebar.metric[0].value == loaded  # the dashboard counts the import
     assert any("your import" in i.value for i in at.sidebar.info)
+
+
+def test_the_contract_sheet_lists_unused_columns_and_maps_an_unknown_status():
+    """The atlas's own columns with `status` = `reported`: the unused column is named before
+    the import, `reported` gets a choice, and the chosen status is what loads."""
+    at = upload(data_page(), CORPUS / "own_columns_gb18030.csv")
+    assert any("reviewer" in w.value and "not imported" in w.value for w in at.warning)
+    assert any(e.label.endswith("values to map") for e in at.expander)  # opened for it
+    choice = next(s for s in at.selectbox if s.label == "reported")
+    assert choice.value == "—"  # nothing chosen for the person
+    choice.set_value("disputed").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Incidents loaded"] == "4"
+    assert metrics["Rows not loaded"] == "0"
+    assert metrics["Errors · warnings"] == "0 · 0"  # the mapping settled the status
+    result = at.session_state["import_result"][1]
+    assert result.mapping.vocabularies == {"status": {"reported": "disputed"}}

@@ -261,6 +261,14 @@ def test_no_area_is_exported_as_a_bare_point(strict_bundled: Dataset) -> None:
         ("\rcmd", "'\rcmd"),
         ("'=x", "''=x"),  # already apostrophed: one more, so restoring is exact
         ("''+x", "'''+x"),
+        ("\x00=1+1", "'\x00=1+1"),  # NUL first: some programs drop it, then evaluate
+        ("＝1+1", "'＝1+1"),  # full-width forms, turned into ASCII by some programs
+        ("＋1", "'＋1"),
+        ("－2+3", "'－2+3"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("﹦1+1", "'﹦1+1"),  # small form
+        ("'＝x", "''＝x"),
+        ("1－2", "1－2"),
         ("'in August' in an article", "'in August' in an article"),
         ("a=b", "a=b"),
         ("", ""),

@@ -127,6 +127,23 @@ def test_the_dashboard_loader_shows_the_out_folder(copy, tmp_path) -> None:
     assert len(list((tmp_path / "store").iterdir())) == 2
 
 
+def test_no_out_folder_when_no_row_loads(copy, tmp_path, capsys) -> None:
+    """A failed import leaves no (empty) data folder for the dashboard to trip on."""
+    source = tmp_path / "all_bad.csv"
+    source.write_text("id,date,type\nt-1,2013-02-30,detention\n", encoding="utf-8")
+    out = tmp_path / "data"
+    assert main([str(source), "--out", str(out)]) == 1
+    assert not out.exists()
+    assert "data folder: not written" in capsys.readouterr().err
+
+
+def test_unused_columns_are_listed(copy, capsys) -> None:
+    assert main([str(copy("own_columns_cp949.csv"))]) == 0
+    out = capsys.readouterr().out
+    assert "not imported (no field takes these columns): reviewer" in out
+    assert "4 incident(s) loaded · 0 error(s) in 0 row(s) not loaded, 1 warning(s)" in out
+
+
 def _ids(folder: Path) -> list[str]:
     return [r["incident_id"] for r in _rows(folder / "incidents.csv")]
 

@@ -21,7 +21,7 @@ from tests.fixtures.intake import make_corpus
 
 CORPUS = Path(__file__).parent / "fixtures" / "intake"
 TODAY = date(2025, 1, 1)  # fixed, so "in the future" does not depend on the clock
-NOT_DATA = {"make_corpus.py", "README.md", "expected.csv"}
+NOT_DATA = {"make_corpus.py", "contract_corpus.py", "README.md", "expected.csv"}
 FILES = sorted(p.name for p in CORPUS.iterdir() if p.is_file() and p.name not in NOT_DATA)
 HOSTILE = ("hostile_payloads.csv", "hostile_payloads.xlsx", "hostile_payloads.geojson")
 FORMULA_START = re.compile(r"^[=+\-@\t\r]")
@@ -169,18 +169,28 @@ def _cells(data: bytes) -> list[list[str]]:
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_downloads_neutralise_formulas(name: str) -> None:
+def test_report_neutralises_formulas_and_invalid_rows_keep_the_file_cells(name: str) -> None:
     result = imported(name)
     invalid = _cells(result.invalid_rows_csv())
     report = _cells(result.report_csv())
-    for table in (invalid, report):
-        assert [c for row in table for c in row if FORMULA_START.match(c)] == []
+    assert [c for row in report for c in row if FORMULA_START.match(c)] == []
     header, (bad,) = invalid[0], invalid[1:]  # one row did not load: its type is a formula
-    assert bad[header.index("event_type")] == "'" + PAYLOADS[6]
+    # The rows that did not load are the file's cells as they were (to fix and re-import:
+    # the file itself held them so); only the columns the atlas adds are neutralised.
+    assert bad[header.index("event_type")] == PAYLOADS[6]
+    assert bad[header.index("id")] == "test-formula-type"
     assert bad[header.index("problems")].startswith("event_type: not in the vocabulary")
     values = {row[report[0].index("value")] for row in report[1:]}
     assert {"'" + p for p in PAYLOADS[6:]} <= values  # the formulas, each with its '
     assert set(PAYLOADS[:6]) <= values  # script payloads are text: as they were
+
+
+def test_added_columns_of_the_invalid_rows_never_take_a_column_of_the_file() -> None:
+    data = b"row,problems,event_type,date\n=1+1,=2+2,arrest,2013-01-01\n"
+    rows = _cells(import_file(data, "cols.csv").invalid_rows_csv())
+    assert rows[0] == ["row (atlas)", "row", "problems", "event_type", "date", "problems (atlas)"]
+    assert rows[1][:4] == ["2", "=1+1", "=2+2", "arrest"]  # the file's cells as they were
+    assert rows[1][-1].startswith("event_type: not in the vocabulary")
 
 
 @pytest.mark.parametrize("name", HOSTILE)

@@ -47,7 +47,7 @@ def test_every_column_in_the_files_is_in_the_schema():
 
 
 def test_import_fields_and_acled_codes_are_documented():
-    from atlas.intake.convert import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION
+    from atlas.intake.acled import ACLED_EVENT_TYPES, ACLED_GEO_PRECISION
     from atlas.intake.mapping import FIELDS
 
     for name in FIELDS:

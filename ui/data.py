@@ -39,6 +39,25 @@ def load(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
     return load_bundled(data_dir)
 
 
+def unusable(data_dir: Path = DATA_DIR) -> str | None:
+    """Why the data folder cannot be shown, or None. A folder without the dataset's files
+    (an empty one, say) or whose rows all fail the rules gets a message, not a crash."""
+    missing = [name for name in FILES.values() if not (data_dir / name).is_file()]
+    if missing:
+        return (
+            f"The data folder `{data_dir}` has no {', '.join(missing)}. Point ATLAS_DATA_DIR "
+            "at a folder with the dataset's files (or unset it for the bundled data)."
+        )
+    dataset = load_bundled(data_dir)[0]
+    if dataset.incidents.empty:
+        return (
+            f"No incident in `{data_dir}` passes the rules ({len(dataset.errors):,} "
+            "error(s)): run `python -m atlas.intake` on the original file for the report, "
+            "or unset ATLAS_DATA_DIR for the bundled data."
+        )
+    return None
+
+
 def load_bundled(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
     return _load(str(data_dir), version(data_dir))
 

@@ -19,7 +19,15 @@ from atlas.intake import ImportResult, combine, describe_result, import_file, re
 from atlas.intake.convert import is_acled
 from atlas.intake.encoding import CHOICES
 from atlas.intake.formats import EXTENSIONS, IntakeError, Limits
-from atlas.intake.mapping import DATE_ORDERS, FIELDS, Mapping, MappingError, auto_mapping
+from atlas.intake.mapping import (
+    DATE_ORDERS,
+    FIELDS,
+    Mapping,
+    MappingError,
+    auto_mapping,
+    unused_columns,
+)
+from atlas.intake.values import VOCABULARIES, vocabulary_code
 from ui import data
 from ui.text import md
 
@@ -95,6 +103,20 @@ def show_import() -> None:
         show_result(stored[1], token)
 
 
+def rows_of(problems) -> set[tuple[str, int]]:
+    """The rows (file, row) that these problems name; file-level problems name none."""
+    return {(p.file, p.row) for p in problems if p.row is not None}
+
+
+def problem_count(problems, kind: str, rows_did: str) -> str:
+    """'5 error(s) in 3 row(s), which were not loaded (and 1 about whole files).': problems
+    and rows counted apart, since a row can have several problems."""
+    rows = rows_of(problems)
+    whole = sum(p.row is None for p in problems)
+    text = f"{len(problems):,} {kind} in {len(rows):,} row(s), which {rows_did}"
+    return text + (f" (and {whole:,} about whole files)." if whole else ".")
+
+
 def _start_mapping(columns: list[str], saved, token: str) -> Mapping | None:
     if saved is not None:
         try:
@@ -110,7 +132,10 @@ def _edit_mapping(raw, mapping: Mapping, token: str) -> Mapping:
         mapping.column("date") or mapping.column("date_start")
     )
     title = "Column mapping (recognised names are set; choose the rest)"
-    with st.expander(title, expanded=not complete):
+    pending = any(_unknown_values(raw, mapping, n) for n in ("event_type", *VOCABULARIES))
+    if pending:
+        title += " · values to map"
+    with st.expander(title, expanded=not complete or pending):
         options = [NONE, *raw.columns]
         cols = st.columns(3)
         chosen = {}
@@ -137,27 +162,66 @@ def _edit_mapping(raw, mapping: Mapping, token: str) -> Mapping:
         mapping = replace(
             mapping, columns={k: v for k, v in mapping.columns.items() if chosen.get(k)}
         )
-        type_column = mapping.column("event_type")
-        if type_column:
-            values = sorted(set(raw.frame[type_column]) - {""})
-            unknown = [v for v in values if v not in schema.EVENT_TYPE_CODES][:30]
-            if unknown:
-                st.markdown("**Event types in the file that are not the atlas's codes**")
-                picks = dict(mapping.event_types)
-                codes = [NONE, *schema.EVENT_TYPE_CODES]
-                grid = st.columns(3)
-                for n, value in enumerate(unknown):
-                    index = codes.index(picks[value]) if picks.get(value) in codes else 0
-                    pick = grid[n % 3].selectbox(
-                        md(value) or " ", codes, index=index, key=f"type_{token}_{n}"
-                    )
-                    if pick != NONE:
-                        picks[value] = pick
-                    else:
-                        picks.pop(value, None)
-                mapping = replace(mapping, event_types=picks)
+        mapping = replace(
+            mapping,
+            event_types=_map_values(
+                raw, mapping, "event_type", mapping.event_types, schema.EVENT_TYPE_CODES, token
+            ),
+        )
+        chosen_values = dict(mapping.vocabularies)
+        for name, codes in VOCABULARIES.items():
+            picks = _map_values(
+                raw, mapping, name, mapping.vocabularies.get(name, {}), codes, token
+            )
+            chosen_values.pop(name, None)
+            if picks:
+                chosen_values[name] = picks
+        mapping = replace(mapping, vocabularies=chosen_values)
+    unused = unused_columns(raw.columns, mapping)
+    if unused:
+        st.warning(
+            f"{len(unused)} column(s) of the file are not imported (no field takes them): "
+            + ", ".join(md(c) for c in unused),  # md() escapes: no code span around it
+            icon=":material/playlist_remove:",
+        )
     st.session_state[f"_mapping_{token}"] = mapping
     return mapping
+
+
+def _unknown_values(raw, mapping: Mapping, name: str) -> list[str]:
+    """The column's values (first 30) that are not the atlas's codes for the field."""
+    column = mapping.column(name)
+    if not column or column not in raw.frame:
+        return []
+    values = sorted(set(raw.frame[column]) - {""})
+    if name == "event_type":
+        return [v for v in values if v not in schema.EVENT_TYPE_CODES][:30]
+    return [v for v in values if vocabulary_code(name, v, {}) is None][:30]
+
+
+def _map_values(
+    raw, mapping: Mapping, name: str, picks: dict[str, str], codes, token: str
+) -> dict[str, str]:
+    """A choice of code for each value of the column that the atlas does not know: an
+    unknown event type is an error, another unknown value a warning (its default)."""
+    unknown = _unknown_values(raw, mapping, name)
+    if not unknown:
+        return picks
+    picks = dict(picks)
+    column = md(mapping.column(name) or "")
+    st.markdown(f"**Values of the column {column} ({name}) that are not the atlas's codes**")
+    options = [NONE, *codes]
+    grid = st.columns(3)
+    for n, value in enumerate(unknown):
+        index = options.index(picks[value]) if picks.get(value) in options else 0
+        pick = grid[n % 3].selectbox(
+            md(value) or " ", options, index=index, key=f"value_{token}_{name}_{n}"
+        )
+        if pick != NONE:
+            picks[value] = pick
+        else:
+            picks.pop(value, None)
+    return picks
 
 
 def show_result(result: ImportResult, token: str) -> None:
@@ -168,8 +232,8 @@ def show_result(result: ImportResult, token: str) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Rows read", f"{result.rows:,}")
     c2.metric("Incidents loaded", f"{result.loaded:,}")
-    c3.metric("Errors (rows not loaded)", f"{len(result.errors):,}")
-    c4.metric("Warnings (rows loaded)", f"{len(result.warnings):,}")
+    c3.metric("Rows not loaded", f"{result.rows_not_loaded:,}")
+    c4.metric("Errors · warnings", f"{len(result.errors):,} · {len(result.warnings):,}")
     if result.problems:
         with st.container(key="import_report"):
             st.markdown("**Validation report** — one line per problem")

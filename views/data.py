@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data
-from ui.intake import show_import
+from ui.intake import problem_count, show_import
 from ui.text import md
 
 dataset, table, vocab = data.load()
@@ -26,11 +26,11 @@ show_import()
 st.subheader("Problems in the data in use")
 errors, warnings = dataset.errors, dataset.warnings
 if errors:
-    st.error(f"{len(errors)} problem(s): the rows named below were not loaded.")
+    st.error(problem_count(errors, "error(s)", "were not loaded"))
     for problem in errors[:200]:
         st.markdown(f"- {md(problem)}")
 if warnings:
-    st.warning(f"{len(warnings)} warning(s): these rows loaded; check them.")
+    st.warning(problem_count(warnings, "warning(s)", "loaded; check them"))
     for problem in warnings[:200]:
         st.markdown(f"- {md(problem)}")
 if not dataset.problems:

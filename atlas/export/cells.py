@@ -1,7 +1,10 @@
 """Cell values made safe for spreadsheets, reversibly.
 
 Formula injection (OWASP "CSV injection"): a cell that begins with `=`, `+`, `-`, `@`, a
-tab or a carriage return gets a leading `'`, so a spreadsheet shows it as text. A cell
+tab, a carriage return or a NUL (which some programs drop before reading the rest), or with
+the full-width or small forms `＝＋－＠ ﹦﹢﹣﹫` (which some spreadsheet programs, and
+input methods for Korean, Chinese and Japanese, turn into the ASCII ones), gets a leading
+`'`, so a spreadsheet shows it as text. A cell
 that already begins with apostrophes before such a character gets one more, so that
 `restore_cell` (remove one apostrophe) gives back every original value, including one
 that began with `'=`.
@@ -15,8 +18,9 @@ from __future__ import annotations
 
 import re
 
-_TRIGGER = re.compile(r"'*[=+\-@\t\r]")
-_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+_STARTS = "=+\\-@\t\r\x00＝＋－＠﹦﹢﹣﹫"
+_TRIGGER = re.compile(f"'*[{_STARTS}]")
+_NEUTRALISED = re.compile(f"'+[{_STARTS}]")
 _OOXML_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
 _OOXML_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 

@@ -24,7 +24,7 @@ import pandas as pd
 from atlas.export.cells import neutralise_cell
 from atlas.intake.convert import Converted, convert
 from atlas.intake.formats import DEFAULT_LIMITS, IntakeError, Limits, RawTable, read_upload
-from atlas.intake.mapping import Mapping, auto_mapping
+from atlas.intake.mapping import Mapping, auto_mapping, unused_columns
 from atlas.loading import Dataset, build_dataset
 from atlas.validation import Problem
 
@@ -53,6 +53,7 @@ class ImportResult:
     raw: RawTable | None = None
     review: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)  # the file's columns no field takes
 
     @property
     def errors(self) -> list[Problem]:
@@ -61,6 +62,11 @@ class ImportResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
+
+    @property
+    def rows_not_loaded(self) -> int:
+        """Rows of the file with an error: a row can have several problems."""
+        return len({p.row for p in self.errors if p.row is not None})
 
     @property
     def loaded(self) -> int:
@@ -103,20 +109,37 @@ class ImportResult:
                 by_row.setdefault(p.row, []).append(f"{p.column}: {p.message}")
         bad = frame[frame["_line"].astype(int).isin(by_row)]
         out = bad.drop(columns="_line").copy()
-        out.insert(0, "row", bad["_line"].astype(int).to_numpy())
-        out["problems"] = [" | ".join(by_row[int(n)]) for n in bad["_line"]]
+        row, problems = _added("row", out.columns), _added("problems", out.columns)
+        out.insert(0, row, bad["_line"].astype(int).to_numpy())
+        out[problems] = [" | ".join(by_row[int(n)]) for n in bad["_line"]]
         return out.reset_index(drop=True)
 
     def invalid_rows_csv(self) -> bytes:
-        return _csv(self.invalid_rows().astype(str))
+        """The rows that did not load, each cell of the file exactly as it was (to fix and
+        import again: no `'` is added, so a cell that began with `=` still does, as in the
+        file itself); the columns the atlas adds (`row`, `problems`) are neutralised."""
+        frame = self.invalid_rows().astype(str)
+        added = {frame.columns[0], frame.columns[-1]} if len(frame.columns) else set()
+        return _csv(frame, neutralise=added)
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
+def _added(name: str, columns) -> str:
+    """A name for a column the atlas adds that the file's own columns do not use."""
+    while name in columns:
+        name += " (atlas)"
+    return name
+
+
+def _csv(frame: pd.DataFrame, neutralise: set[str] | None = None) -> bytes:
+    """UTF-8 with BOM; the `neutralise` columns (default: all) pass `neutralise_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(frame.columns)
+    safe = [neutralise is None or c in neutralise for c in frame.columns]
     for row in frame.itertuples(index=False):
-        writer.writerow([neutralise_cell(str(v)) for v in row])
+        writer.writerow(
+            [neutralise_cell(str(v)) if s else str(v) for v, s in zip(row, safe, strict=True)]
+        )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -174,6 +197,8 @@ def import_file(
     dataset = None
     problems = list(raw.problems) + converted.problems
     if not any(p.row is None and p.is_error for p in converted.problems):
+        # The rules run on every row, also one with a conversion error, so that one pass
+        # lists every problem of every row; that row is then left out.
         dataset = build_dataset(
             converted.tables,
             files=files,
@@ -182,8 +207,12 @@ def import_file(
             origin=name,
             keep_raw=True,
         )
-        problems += _rename_columns(list(dataset.problems), used, name)
+        found = [p for p in dataset.problems if (p.row, p.column) not in converted.failed]
+        problems += _rename_columns(found, used, name)
+        dataset = _without_rows(dataset, converted.rejected)
     problems.sort(key=lambda p: (p.row is not None, p.row or 0, p.is_error is False))
+    if dataset is not None:  # the data in use lists every problem of its import
+        dataset = replace(dataset, problems=tuple(problems))
     return ImportResult(
         name,
         raw.format,
@@ -195,6 +224,20 @@ def import_file(
         raw,
         converted.review,
         raw.notes,
+        [] if converted.layout == "ACLED" else unused_columns(raw.columns, used),
+    )
+
+
+def _without_rows(dataset: Dataset, lines: set[int]) -> Dataset:
+    """The dataset without the incidents (and their reports) of these rows of the file."""
+    if not lines:
+        return dataset
+    keep = ~dataset.incidents["_line"].astype(int).isin(lines)
+    reports = dataset.reports[~dataset.reports["_line"].astype(int).isin(lines)]
+    return replace(
+        dataset,
+        incidents=dataset.incidents[keep].reset_index(drop=True),
+        reports=reports.reset_index(drop=True),
     )
 
 
@@ -250,6 +293,6 @@ def describe_result(result: ImportResult) -> str:
     layout = " (ACLED layout)" if result.layout == "ACLED" else ""
     return (
         f"{result.file}: {result.format}{encoding}{layout} · {result.rows:,} row(s) read · "
-        f"{result.loaded:,} incident(s) loaded · {len(result.errors)} error(s), "
-        f"{len(result.warnings)} warning(s)."
+        f"{result.loaded:,} incident(s) loaded · {len(result.errors)} error(s) in "
+        f"{result.rows_not_loaded:,} row(s) not loaded, {len(result.warnings)} warning(s)."
     )

@@ -6,7 +6,8 @@
 Prints what was read and every problem; writes the validation report (default
 FILE.report.csv beside the file, never over the file itself), the rows that did not load
 (--invalid), the dataset's four CSV files that ATLAS_DATA_DIR can point the dashboard at,
-marked as imported so they are checked by the import rules (--out), and the mapping used
+marked as imported so they are checked by the import rules (--out; not written when no row
+loads), and the mapping used
 (--save-mapping). Exit status: 0 when every row loaded (warnings
 allowed), 1 when there are errors, 2 for a usage error.
 """
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     print(describe_result(result))
     for note in result.notes:
         print(f"  note: {note}")
+    if result.unused:
+        print(f"  not imported (no field takes these columns): {', '.join(result.unused)}")
     for problem in result.problems:
         print(f"- {problem}")
     report = args.report or args.file.with_name(args.file.name + ".report.csv")
@@ -79,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rows that did not load: {args.invalid}")
     if args.save_mapping:
         _write(args.save_mapping, result.mapping.to_json().encode("utf-8"))
-    if args.out and result.dataset is not None and result.dataset.raw is not None:
+    if args.out and not result.loaded:
+        print(f"data folder: not written ({args.out}): no row loaded", file=sys.stderr)
+    elif args.out and result.dataset is not None and result.dataset.raw is not None:
         from atlas.export.data import subset
         from atlas.loading import IMPORT_MARKER
 

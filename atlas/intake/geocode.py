@@ -9,11 +9,20 @@ and the review lists every candidate. The review is a table a person reads befor
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+import pandas as pd
+
+from atlas import schema
+from atlas.intake.row import NO_PLACE, Row
 from geo.gazetteer import Resolution, resolve
 from geo.places import Place
+
+if TYPE_CHECKING:
+    from atlas.intake.mapping import Mapping
 
 
 def candidate_key(place: Place) -> str:
@@ -86,3 +95,77 @@ def geocode(
         if progress is not None:
             progress(n, len(distinct))
     return out
+
+
+def locate_rows(rows: list[Row], mapping: Mapping, progress) -> pd.DataFrame:
+    """Geocode rows with a place name and no coordinates; returns the review table."""
+    wanted = [
+        r
+        for r in rows
+        if not r.incident["latitude"]
+        and not r.incident["longitude"]
+        and r.incident["location_name"]
+        and r.incident["geo_precision"] not in schema.NO_COORDINATE_PRECISIONS
+    ]
+
+    def key(r: Row) -> tuple[str, str, str]:
+        return (r.incident["location_name"], r.incident["country"], r.incident["admin1"])
+
+    found = geocode([key(r) for r in wanted], mapping.places, progress) if wanted else {}
+    asked = {id(r) for r in wanted}
+    for r in rows:
+        inc = r.incident
+        if id(r) in asked:
+            hit: Lookup = found[key(r)]
+            if hit.place is not None:
+                place = hit.place
+                inc["longitude"] = str(place.longitude)  # x = longitude (EPSG:4326)
+                inc["latitude"] = str(place.latitude)
+                inc["geo_precision"] = place.precision
+                inc["admin1"] = inc["admin1"] or (place.admin1 or "")
+                inc["country"] = inc["country"] or (place.country or "")
+                inc["coord_basis"] = hit.basis()
+                inc["coord_note"] = (
+                    f"Geocoded offline from '{hit.name}' to {describe(place)} "
+                    f"({place.precision}, confidence {place.confidence:.2f}"
+                    f"{', chosen by a person' if hit.status == 'chosen' else ''})."
+                )
+                continue
+            if hit.status == "ambiguous":
+                message = "the place name is ambiguous: " + "; ".join(
+                    describe(p) for p in hit.candidates
+                )
+                fix = "choose the place on the Data page (saved in the mapping), or give the "
+                fix += "province or country"
+            else:
+                message = "the place name is not in the offline gazetteer"
+                fix = "give latitude and longitude, or a better-known name of the place"
+            r.fail(
+                "location_name",
+                hit.name,
+                f"{message}. The row loads without a place on the map",
+                fix,
+                "warning",
+            )
+            inc["geo_precision"] = "unlocated"
+            inc["coord_note"] = f"Place as written: {hit.name} (not located)."
+        if not inc["latitude"] and not inc["longitude"] and not inc["geo_precision"]:
+            inc["geo_precision"] = "unlocated"
+        if not inc["location_name"]:
+            inc["location_name"] = NO_PLACE
+    rows_of = Counter(key(r)[0] for r in wanted)
+    records = []
+    for hit in found.values():
+        records.append(
+            {
+                "place as written": hit.name,
+                "rows": rows_of[hit.name],
+                "status": hit.status,
+                "match": describe(hit.place) if hit.place else "",
+                "precision": hit.place.precision if hit.place else "",
+                "confidence": round(hit.place.confidence, 2) if hit.place else None,
+                "candidates": [candidate_key(p) for p in hit.candidates if p.located],
+                "minor namesakes": len(hit.others),
+            }
+        )
+    return pd.DataFrame(records)

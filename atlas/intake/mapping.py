@@ -36,6 +36,16 @@ FIELDS: dict[str, str] = {
     "summary": "a description of what happened",
     "actor": "who acted (authority, unit)",
     "status": "single_source, corroborated, officially_confirmed or disputed",
+    # The atlas's own columns (data/README.md), taken as written when a file has them.
+    "date_text": "the date as written in the source (default: the date cell)",
+    "date_precision": "day, range, month_part, month, year, on_or_before or as_of",
+    "date_basis": "how the dates were reasoned",
+    "coord_basis": "where the coordinates come from (default: the file and row)",
+    "coord_note": "a note on the coordinates",
+    "people_qualifier": "exact, approximate, range, at_least or unknown",
+    "people_text": "the number of people as written",
+    "status_note": "why the status was chosen",
+    "related_ids": "ids of related incidents, separated by ';'",
 }
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -116,6 +126,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "actor": ("actor", "actor1", "perpetrator", "authority", "행위자"),
     "status": ("status", "verification", "confidence"),
+    "date_text": ("date_text", "date_as_written"),
+    "date_precision": ("date_precision",),
+    "date_basis": ("date_basis",),
+    "coord_basis": ("coord_basis",),
+    "coord_note": ("coord_note",),
+    "people_qualifier": ("people_qualifier",),
+    "people_text": ("people_text",),
+    "status_note": ("status_note",),
+    "related_ids": ("related_ids",),
 }
 
 DATE_ORDERS = ("auto", "DMY", "MDY")
@@ -134,12 +153,15 @@ def column_key(name: str) -> str:
 class Mapping:
     """columns: field → column of the file. date_order: how to read 03/04/2013.
     event_types: a value of the file → an event type code. places: an ambiguous place name
-    → the candidate a person chose (`atlas.intake.geocode.candidate_key`)."""
+    → the candidate a person chose (`atlas.intake.geocode.candidate_key`). vocabularies:
+    field of an optional vocabulary (`atlas.intake.values.VOCABULARIES`) → {value of the
+    file → code}, e.g. {"status": {"reported": "single_source"}}."""
 
     columns: dict[str, str] = field(default_factory=dict)
     date_order: str = "auto"
     event_types: dict[str, str] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)
+    vocabularies: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def column(self, name: str) -> str | None:
         return self.columns.get(name) or None
@@ -156,6 +178,7 @@ class Mapping:
                 "date_order": self.date_order,
                 "event_types": self.event_types,
                 "places": self.places,
+                "vocabularies": self.vocabularies,
             },
             ensure_ascii=False,
             indent=2,
@@ -173,7 +196,8 @@ class Mapping:
         version = data.get("atlas_mapping") if isinstance(data, dict) else None
         if type(version) is not int or version != 1:  # not True, not 1.0
             raise MappingError('not an atlas mapping file (no "atlas_mapping": 1)')
-        unknown = set(data) - {"atlas_mapping", "columns", "date_order", "event_types", "places"}
+        keys = {"atlas_mapping", "columns", "date_order", "event_types", "places", "vocabularies"}
+        unknown = set(data) - keys
         if unknown:
             raise MappingError(f"unknown key(s) {sorted(unknown)} in the mapping file")
         out = {}
@@ -189,7 +213,34 @@ class Mapping:
         order = data.get("date_order", "auto")
         if order not in DATE_ORDERS:
             raise MappingError(f"date_order must be one of {', '.join(DATE_ORDERS)}")
-        return cls(out["columns"], order, out["event_types"], out["places"])
+        return cls(out["columns"], order, out["event_types"], out["places"], _vocabularies(data))
+
+
+def _vocabularies(data: dict) -> dict[str, dict[str, str]]:
+    from atlas.intake.values import VOCABULARIES
+
+    value = data.get("vocabularies", {})
+    if not isinstance(value, dict) or not all(
+        isinstance(chosen, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in chosen.items())
+        for chosen in value.values()
+    ):
+        raise MappingError("'vocabularies' must map a field to {text: code}")
+    for name, chosen in value.items():
+        if name not in VOCABULARIES:
+            raise MappingError(
+                f"'vocabularies' has no field {name!r}; fields are {', '.join(VOCABULARIES)}"
+            )
+        if bad := sorted(set(chosen.values()) - set(VOCABULARIES[name])):
+            raise MappingError(f"{bad} are not {name} codes: {', '.join(VOCABULARIES[name])}")
+    return value
+
+
+def unused_columns(columns: list[str], mapping: Mapping) -> list[str]:
+    """The file's columns that no field takes: listed before an import, never dropped
+    without notice."""
+    used = set(mapping.columns.values())
+    return [c for c in columns if c not in used and c != "_line"]
 
 
 def auto_mapping(columns: list[str]) -> Mapping:

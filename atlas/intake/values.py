@@ -11,6 +11,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from atlas import schema
 
@@ -265,3 +266,85 @@ def event_type_code(raw: str, chosen: dict[str, str]) -> str:
     if key in schema.EVENT_TYPE_CODES:
         return key
     return _LABELS.get(value.lower(), value)
+
+
+# Optional vocabularies: an unknown value is a warning, the row loads with the default
+# below (what an empty cell gives) until a person maps the value on the Data page
+# (`Mapping.vocabularies`). No suggestion is guessed from spelling: 'reported' is not
+# 'disputed'. The event type is required and stays an error (`atlas.rules`).
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "status": tuple(schema.STATUSES),
+    "source_type": tuple(schema.SOURCE_TYPES),
+    "geo_precision": schema.GEO_PRECISION_CODES,
+    "date_precision": tuple(schema.DATE_PRECISIONS),
+    "people_qualifier": tuple(schema.PEOPLE_QUALIFIERS),
+}
+VOCABULARY_DEFAULTS = {
+    "status": "the status an empty cell gives (corroborated when the row names two or more "
+    "sources, else single_source)",
+    "source_type": "no source type",
+    "geo_precision": "the precision an empty cell gives (city with coordinates, else the "
+    "gazetteer's)",
+    "date_precision": "the precision the dates themselves give",
+    "people_qualifier": "the qualifier the counts themselves give",
+}
+
+
+def vocabulary_code(field: str, raw: str, chosen: dict[str, str]) -> str | None:
+    """The code of an optional vocabulary for `raw`: the code itself in any case or
+    spacing, or what the mapping chose; '' for an empty cell; None when unknown."""
+    value = raw.strip()
+    if not value:
+        return ""
+    if value in chosen:
+        return chosen[value]
+    key = re.sub(r"[\s\-]+", "_", value.lower())
+    return key if key in VOCABULARIES[field] else None
+
+
+def unknown_value(field: str, raw: str) -> ValueProblem:
+    """The warning for a value an optional vocabulary does not have."""
+    return ValueProblem(
+        f"{raw!r} is not one of the atlas's {field} values; the row loads with "
+        f"{VOCABULARY_DEFAULTS[field]}",
+        f"choose what it means on the Data page (saved in the mapping), or use one of: "
+        f"{', '.join(VOCABULARIES[field])}",
+    )
+
+
+# --- numbers and countries -----------------------------------------------------------------
+
+_NUMBER_MARKS = {"．": ".", "٫": ".", "－": "-", "−": "-", "＋": "+"}
+
+
+def ascii_number(raw: str) -> str:
+    """'４０.１２' or '٤٠٫١٢' → '40.12': digits of any script (full-width, Arabic-Indic, …)
+    as ASCII digits, their decimal point and signs as ASCII; other text unchanged (the rules
+    then report it). The value means the same number: nothing is guessed."""
+    if raw.isascii():  # the common case, at no cost per character
+        return raw.strip()
+    out = []
+    for char in raw.strip():
+        if char.isdecimal():  # a decimal digit of some script: unicodedata's value
+            out.append(str(int(char)))
+        else:
+            out.append(_NUMBER_MARKS.get(char, char))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)  # a column repeats a few countries over many rows
+def country_iso2(raw: str) -> str | None:
+    """ISO 3166-1 alpha-2 for a country as written: alpha-2, alpha-3 or numeric code, an
+    English name (pycountry, ISO 3166), or a curated name in English, Korean or Chinese
+    (`geo.places.country_code`: '중국', '中国', 'DPRK', '북한'). None when unknown."""
+    import pycountry
+
+    from geo.places import country_code
+
+    value = raw.strip()
+    if not value:
+        return None
+    try:
+        return pycountry.countries.lookup(value).alpha_2
+    except LookupError:
+        return country_code(value)
