@@ -22,6 +22,7 @@ one row per place of a multi-place incident, not per incident.)
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import gc
 import hashlib
@@ -49,23 +50,37 @@ TUPLE_COLUMNS = ("sources", "source_types", "admin1s")
 _INCIDENT_FIELDS = frozenset((*schema.INCIDENT_COLUMNS, "_line"))
 
 
-# The code that decides what a copy holds: which rows pass, and their columns.
-CODE_FILES = (
-    "atlas/schema.py",
-    "atlas/rules.py",
-    "atlas/validation.py",
-    "atlas/loading.py",
-    "atlas/incidents.py",
-    "atlas/store.py",
-    "geo/admin.py",  # the admin-1 rule
-)
+def code_files(root: Path | None = None) -> tuple[str, ...]:
+    """The code that decides what a copy holds: this module and every project module it
+    imports, directly or not (found by reading their imports, so a new rules module is
+    never forgotten, as it would be in a list kept by hand)."""
+    root = root or PROJECT_ROOT
+    todo, seen = ["atlas/store.py"], set()
+    while todo:
+        name = todo.pop()
+        if name in seen or not (root / name).is_file():
+            continue
+        seen.add(name)
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                modules = [a.name for a in node.names]
+            else:
+                continue
+            for module in modules:
+                if module.split(".")[0] in ("atlas", "geo"):
+                    path = module.replace(".", "/")
+                    todo += [f"{path}.py", f"{path}/__init__.py"]
+    return tuple(sorted(seen))
 
 
 @cache  # the code of a running process does not change
 def code_version() -> str:
-    """SHA-256 of the source of `CODE_FILES` (12 hex digits)."""
+    """SHA-256 of the source of `code_files()` (12 hex digits)."""
     digest = hashlib.sha256()
-    for name in CODE_FILES:
+    for name in code_files():
         digest.update(name.encode() + b"\0" + (PROJECT_ROOT / name).read_bytes())
     return digest.hexdigest()[:12]
 
