@@ -17,6 +17,7 @@ from atlas.export.screenshot import ScreenshotError, embed_url, screenshot
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
 from atlas.paths import DATA_DIR
+from ui.text import md
 
 
 def view_url(filters: Filters, *, local: bool = False) -> str:
@@ -53,7 +54,7 @@ def show_screenshot(filters: Filters) -> None:
                 )
             except ScreenshotError as exc:
                 status.update(label="Screenshot failed", state="error")
-                st.error(f"Screenshot failed: {exc}")
+                st.error(f"Screenshot failed: {md(exc)}")
                 return
             status.update(label="Screenshot ready", state="complete")
         st.session_state["_shot"] = png
@@ -93,10 +94,10 @@ def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
     else:
         chosen = subset(dataset, visible_ids(frame), DATA_DIR)
         extra = (
-            f" plus {len(chosen.related)} related incident(s) they name" if chosen.related else ""
+            f" plus {len(chosen.related):,} related incident(s) they name" if chosen.related else ""
         )
         st.caption(
-            f"{n} incident(s){extra}, with their places, reports (quotes) and "
+            f"{n:,} incident(s){extra}, with their places, reports (quotes) and "
             "source documents. Spreadsheet formulas in text are neutralised."
         )
 
@@ -139,7 +140,7 @@ def show_figures(
     kind = col1.selectbox("Figure", list(choices), format_func=choices.get, key="fig_kind")
     fmt = "pdf" if kind == "briefing" else col2.selectbox("Format", FIGURE_FORMATS, key="fig_fmt")
     if col3.button("Prepare", key="fig_go"):
-        with st.status(f"Rendering the {choices[kind].lower()}…") as status:
+        with st.status(f"Rendering the {md(choices[kind].lower())}…") as status:
             try:
                 if kind == "briefing":
                     data = briefing_pdf(
@@ -165,7 +166,7 @@ def show_figures(
                     )
             except Exception as exc:  # shown to the user, never swallowed
                 status.update(label="Export failed", state="error")
-                st.error(f"The {choices[kind].lower()} could not be rendered: {exc}")
+                st.error(f"The {md(choices[kind].lower())} could not be rendered: {md(exc)}")
                 return
             status.update(label="Ready to download", state="complete")
         st.session_state["_figure"] = (f"repatriation-atlas-{kind}.{fmt}", data, MIME[fmt])
