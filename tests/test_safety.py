@@ -64,10 +64,23 @@ MARKDOWN_SINKS = {
     "toast",
     "expander",
     "status",
+    # widget labels render Markdown too
+    "button",
+    "download_button",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "number_input",
+    "text_input",
+    "toggle",
+    "checkbox",
+    "date_input",
+    "file_uploader",
+    "metric",
 }
 MARKDOWN_KEYWORDS = {"label", "help", "body"}
-# Variables built a few lines above their sink from md() output, constants and numbers
-# only (file, name): each was read when added here.
+# Expressions built from md() output, constants and numbers only (file, expression as
+# written): each was read when added here.
 COMPOSED = {
     ("ui/detail.py", "links"),  # md(id) and a percent-encoded id in the app's own link
     ("ui/detail.py", "count"),  # " · count: " + md(...)
@@ -76,6 +89,9 @@ COMPOSED = {
     ("ui/intake.py", "title"),  # a constant
     ("ui/intake.py", "help_text"),  # the importer's own field help (atlas.intake.FIELDS)
     ("ui/exports.py", "extra"),  # a number
+    ("ui/exports.py", "fmt.label"),  # atlas.export.data.FORMATS' own labels
+    ("ui/exports.py", "name"),  # a file name from the figure kind and format chosen
+    ("ui/intake.py", "name"),  # a field name of the importer (atlas.intake.FIELDS)
     ("ui/sidebar.py", "people"),  # numbers formatted with ","
     ("views/dashboard.py", "where"),  # a cell's numbers
     ("views/data.py", "in_use"),  # md(dataset.origin) or a constant
@@ -88,14 +104,14 @@ def _unescaped(value: ast.expr, file: str) -> list[ast.FormattedValue]:
     found = []
     if isinstance(value, ast.Name | ast.Attribute | ast.Subscript):  # a bare value
         constant = isinstance(value, ast.Name) and value.id.isupper()  # e.g. ATTRIBUTION
-        if not constant and not (isinstance(value, ast.Name) and (file, value.id) in COMPOSED):
+        if not constant and (file, ast.unparse(value)) not in COMPOSED:
             found.append(ast.FormattedValue(value, -1, None, lineno=value.lineno))
     for node in ast.walk(value):
         if isinstance(node, ast.FormattedValue) and node.format_spec is None:
             inner = node.value
             if isinstance(inner, ast.Call) and getattr(inner.func, "id", "") in {"md", "len"}:
                 continue
-            if isinstance(inner, ast.Name) and (file, inner.id) in COMPOSED:
+            if (file, ast.unparse(inner)) in COMPOSED:
                 continue
             found.append(node)
     return found
