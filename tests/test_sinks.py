@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from atlas.intake import import_file
+from atlas.intake import combine, import_file
+from atlas.loading import COLUMNS, FILES, read_table
+from atlas.paths import BUNDLED_DATA_DIR
 from tests.markdown_sinks import dangers, live
 from ui.data import IN_USE, session_data
 from ui.text import md
@@ -143,11 +145,21 @@ def test_every_page_with_hostile_url_renders_text_only(page):
     assert live(at) == []
 
 
+@pytest.fixture(scope="module")
+def combined(hostile, bundled):
+    """The hostile import alongside the bundled data (the Data page's second button)."""
+    raw = {name: read_table(BUNDLED_DATA_DIR / FILES[name], COLUMNS[name]) for name in FILES}
+    return combine(bundled, hostile[0], raw)
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_with_hostile_import_renders_text_only(page, hostile):
+@pytest.mark.parametrize("alone", [True, False], ids=["import", "combined"])
+def test_every_page_with_hostile_import_renders_text_only(page, alone, hostile, combined):
     dataset, ids = hostile
-    at = run({"incident": ids[0]}, page, dataset)
+    at = run({"incident": ids[0]}, page, dataset if alone else combined)
     assert live(at) == []
+    if page == "views/incident.py":
+        assert any(m.value.startswith("Sum ") for m in at.markdown)  # the card's summary
 
 
 def test_hostile_card_is_shown_with_its_id_as_text(hostile):
