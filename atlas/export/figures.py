@@ -213,7 +213,7 @@ def map_figure(
     if subtitle:
         # wrapped here: matplotlib's wrap=True measures text as mathtext whatever
         # text.parse_math says (matplotlib 3.11, Text._get_rendered_text_width)
-        wrapped = "\n".join(textwrap.wrap(subtitle, 130))
+        wrapped = "\n".join(textwrap.wrap(subtitle, 120))
         fig.text(0.02, 0.925, wrapped, fontsize=8, ha="left", va="top")
     fig.text(0.02, 0.015, ATTRIBUTION, fontsize=6, color="#555555")
     fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.04)

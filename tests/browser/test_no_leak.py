@@ -100,18 +100,22 @@ def test_hostile_import_fetches_nothing_on_any_page(server, page, tmp_path: Path
         rows = [
             [f"`x` {p[0]} `y`", "2013-11-15", "detention", "Kunming", "25.04", "102.72"],
             [f"t2 {p[1]}", "2012-02-20", "repatriation", "Dandong", "40.13", "124.39"],
+            # an unknown event type: the mapping step offers a choice labelled with it
+            ["t3", "2014-01-01", f"riot {p[0]}", "Yanji", "42.9", "129.5"],
         ]
         with path.open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
-            writer.writerow(
-                ["id", "date", "type", "place", "lat", "lon", "source", "title", "notes"]
-            )
+            columns = ["id", "date", "type", "place", "lat", "lon", "source", "title", "notes"]
+            writer.writerow([*columns, f"extra {p[0]}"])  # a column the importer ignores
             for n, row in enumerate(rows):
-                writer.writerow([*row, f"S{n} {p[2]} {p[3]}", f"T{n} {p[0]} {p[4]}", " ".join(p)])
+                writer.writerow(
+                    [*row, f"S{n} {p[2]} {p[3]}", f"T{n} {p[0]} {p[4]}", " ".join(p), p[1]]
+                )
         page.goto(f"{server}/data")
         page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
         page.get_by_role("button", name="Check and import").click(timeout=60_000)
         page.locator(".st-key-import_preview").wait_for(timeout=60_000)
+        assert "riot" in page.locator('[data-testid="stMain"]').text_content()
         assert naming(page, host) == []
         page.get_by_role("button", name="Show this data on the dashboard").click()
         wait_for_map(page, timeout=90, colours=[(213, 94, 0), (204, 121, 167)])
