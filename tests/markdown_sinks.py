@@ -3,13 +3,17 @@
 `rendered(at)` collects every text the browser renders as Markdown (markdown, captions,
 titles, notices, toasts, widget/tab/expander labels and help, radio options);
 `dangers(body)` says what in one body would be live: a link, an image, raw HTML, a GFM
-autolink literal, a Streamlit directive (`:red[`, `:material/`) or math (`$…$`).
+autolink literal, a Streamlit directive (`:red[`), icon (`:material/…:`, `:streamlit:`)
+or math (`$…$`).
 
 Streamlit renders with react-markdown + remark-gfm: escapes are resolved by the parser,
 but GFM's autolink literals (`http://`, `www.`, `a@b.c`) are found afterwards in the
 *unescaped* text (mdast-util-gfm-autolink-literal), so backslashes do not stop them. The
 check models that: markdown-it-py parses (CommonMark + tables + strikethrough), then the
-GFM literal patterns run on each text token's content.
+GFM literal patterns and Streamlit's icon patterns (its frontend rewrites `:material/` to
+`:material_` in the source, then replaces `:material_name:` and `:streamlit:` in text
+nodes) run on each text token's content. Checked against Chromium in
+tests/browser/test_no_leak.py.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ GFM_EMAIL = re.compile(r"[-.A-Za-z0-9_+]+@[-A-Za-z0-9_]+(\.[-A-Za-z0-9_]+)+")
 # Streamlit's own syntax, read from the source before parsing; a backslash stops each.
 DIRECTIVE = re.compile(r"(?<!\\):(?:[a-z]+(?:-background)?\[|material/|streamlit/)")
 UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+# Streamlit's transforms of text nodes, after escapes are resolved (so a backslash does not
+# stop them): the source's ":material/" is first rewritten to ":material_".
+TEXT_DIRECTIVE = re.compile(r":material_\w+:|:streamlit:")
 # Links the app itself writes (related incidents): same-origin, id percent-encoded.
 OWN_LINK = re.compile(r"^/incident\?incident=[A-Za-z0-9%._~-]*$")
 
@@ -52,7 +59,7 @@ def dangers(body: str) -> list[str]:
         found.append("directive")
     if len(UNESCAPED_DOLLAR.findall(body)) >= 2:
         found.append("math")
-    for block in _PARSER.parse(body):
+    for block in _PARSER.parse(body.replace(":material/", ":material_")):
         if block.type == "html_block":
             found.append("html")
         for tok in block.children or ():
@@ -67,6 +74,8 @@ def dangers(body: str) -> list[str]:
                 GFM_URL.search(tok.content) or GFM_EMAIL.search(tok.content)
             ):
                 found.append(f"autolink {tok.content!r}")
+            elif tok.type == "text" and TEXT_DIRECTIVE.search(tok.content):
+                found.append(f"icon {tok.content!r}")
     return found
 
 

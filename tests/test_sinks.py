@@ -51,6 +51,7 @@ FORMATTING = [  # not live, but shown as written
     "&lt;b&gt; &#x3C;img&#x3E;",
     "paid $500 and police $300",
     "http://a.org/x a@b.org www.x.org :red[y]",
+    "a -> b <-> c -- d >= e <= f ~= g, at 10:30",
 ]
 ALL = " ".join(PAYLOADS + FORMATTING)
 
