@@ -12,6 +12,7 @@ import streamlit as st
 from atlas.filters import apply_filters, selected_incident
 from ui import data, state
 from ui.sidebar import show_counts, show_filters
+from ui.text import md
 
 st.set_page_config(page_title="Repatriation Atlas", page_icon="🗺️", layout="wide")
 pages = st.navigation(
@@ -65,8 +66,8 @@ if data.IN_USE in st.session_state:
         "Showing your import (this session only). Data page: switch back.",
         icon=":material/upload_file:",
     )
-for notice in notices:
-    st.warning(f"{notice} The default is used instead.", icon=":material/warning:")
+for notice in notices:  # notices repeat URL values: escaped like data
+    st.warning(md(notice), icon=":material/warning:")
 
 st.session_state["view"] = {
     "frame": frame,

@@ -16,7 +16,8 @@ The URL schema, key by key (repeated keys for lists; defaults are left out of th
 
 An incident matches the period when its date span overlaps it; it matches a cell when its own
 point lies in the cell (a selected cell narrows every view, like the other filters). A bad
-value is dropped (the rest of the URL still applies) and reported as a notice; nothing from
+value is dropped (the rest of the URL still applies) and reported as a notice; a date outside
+the data's range is moved to the nearest date the data has, with a notice; nothing from
 the URL is evaluated.
 """
 
@@ -103,9 +104,24 @@ class Vocabulary:
         )
 
 
+MAX_COUNT = 10**9  # above any number of sources or people; number inputs take it
+SHOWN = 60  # characters of a bad value repeated in its notice
+
+
+def _shown(raw: str) -> str:
+    """A bad value as a notice repeats it: quoted, cut short (the sink escapes it)."""
+    return repr(raw if len(raw) <= SHOWN else raw[:SHOWN] + "…")
+
+
 def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[Filters, list[str]]:
-    """Parse query parameters (each key → list of values) into Filters and notices."""
+    """Parse query parameters (each key → list of values) into Filters and notices.
+
+    Never raises: a value that cannot be used is dropped ("… The default is used
+    instead."), a date outside the data's range is moved to the nearest date the data has
+    (a link made on an instance with other data still opens). Notices repeat the bad value
+    as text; whoever shows them escapes them (ui.text.md)."""
     notices: list[str] = []
+    dropped = " The default is used instead."
 
     def one(key: str) -> str | None:
         values = params.get(key) or []
@@ -116,10 +132,17 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
         if raw is None:
             return None
         try:
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
-            notices.append(f"Ignored {key}={raw!r}: not a date (use YYYY-MM-DD).")
+            notices.append(f"Ignored {key}={_shown(raw)}: not a date (use YYYY-MM-DD).{dropped}")
             return None
+        if value < vocab.first:
+            notices.append(f"{key}={value} is before the data's first date: {vocab.first} is used.")
+            return vocab.first
+        if value > vocab.last:
+            notices.append(f"{key}={value} is after the data's last date: {vocab.last} is used.")
+            return vocab.last
+        return value
 
     def listed(key: str, allowed: frozenset[str] | Sequence[str], what: str) -> tuple[str, ...]:
         kept = []
@@ -127,32 +150,41 @@ def from_query(params: Mapping[str, Sequence[str]], vocab: Vocabulary) -> tuple[
             if value in allowed:
                 kept.append(value)
             else:
-                notices.append(f"Ignored {key}={value!r}: not a known {what}.")
+                notices.append(f"Ignored {key}={_shown(value)}: not a known {what}.{dropped}")
         return tuple(dict.fromkeys(kept))
 
     def whole(key: str) -> int:
         raw = one(key)
         if raw is None:
             return 0
-        if raw.isdigit():
-            return int(raw)
-        notices.append(f"Ignored {key}={raw!r}: not a whole number ≥ 0.")
-        return 0
+        if not (raw.isascii() and raw.isdigit()):  # isdigit alone takes "²" and "٣"
+            notices.append(f"Ignored {key}={_shown(raw)}: not a whole number ≥ 0.{dropped}")
+            return 0
+        if len(raw) > 10 or int(raw) > MAX_COUNT:
+            notices.append(f"Ignored {key}={_shown(raw)}: too large.{dropped}")
+            return 0
+        return int(raw)
 
     start, end = day("from"), day("to")
     if start and end and start > end:
-        notices.append(f"Ignored from={start} and to={end}: the period ends before it starts.")
+        notices.append(
+            f"Ignored from={start} and to={end}: the period ends before it starts.{dropped}"
+        )
         start = end = None
+    # the bounds of the data mean "no limit" (as the period widget gives them)
+    start = None if start is not None and start <= vocab.first else start
+    end = None if end is not None and end >= vocab.last else end
     incident = one("incident")
     if incident is not None and incident not in vocab.incidents:
-        notices.append(f"Ignored incident={incident!r}: no such incident.")
+        notices.append(f"Ignored incident={_shown(incident)}: no such incident.{dropped}")
         incident = None
     cell = None
     if (raw_cell := one("cell")) is not None:
         cell = parse_cell(raw_cell)
         if cell is None:
             notices.append(
-                f"Ignored cell={raw_cell!r}: not a map grid cell (size/longitude/latitude)."
+                f"Ignored cell={_shown(raw_cell)}: not a map grid cell "
+                f"(size/longitude/latitude).{dropped}"
             )
     filters = Filters(
         cell=cell,

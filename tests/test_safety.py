@@ -1,5 +1,6 @@
 """Nothing from a file or a URL is ever executed: no pickle, eval or exec in the app's code,
-and raw HTML only at the two places that render static text (no data reaches them)."""
+raw HTML only at the two places that render static text (no data reaches them), and no
+value reaches a Markdown-rendering element without `ui.text.md`."""
 
 from __future__ import annotations
 
@@ -47,3 +48,90 @@ def test_raw_html_only_where_it_renders_static_text():
             if marker in text:
                 found.add((relative, marker.split("=")[0].split("(")[0]))
     assert found == RAW_HTML
+
+
+# Elements that render their text as Markdown (first argument, or these keywords).
+MARKDOWN_SINKS = {
+    "markdown",
+    "caption",
+    "title",
+    "header",
+    "subheader",
+    "warning",
+    "error",
+    "info",
+    "success",
+    "toast",
+    "expander",
+    "status",
+    # widget labels render Markdown too
+    "button",
+    "download_button",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "number_input",
+    "text_input",
+    "toggle",
+    "checkbox",
+    "date_input",
+    "file_uploader",
+    "metric",
+}
+MARKDOWN_KEYWORDS = {"label", "help", "body"}
+# Expressions built from md() output, constants and numbers only (file, expression as
+# written): each was read when added here.
+COMPOSED = {
+    ("ui/detail.py", "links"),  # md(id) and a percent-encoded id in the app's own link
+    ("ui/detail.py", "count"),  # " · count: " + md(...)
+    ("ui/detail.py", "people"),  # md(...) parts
+    ("ui/detail.py", "cite"),  # md(...) parts
+    ("ui/intake.py", "title"),  # a constant
+    ("ui/intake.py", "help_text"),  # the importer's own field help (atlas.intake.FIELDS)
+    ("ui/exports.py", "extra"),  # a number
+    ("ui/exports.py", "fmt.label"),  # atlas.export.data.FORMATS' own labels
+    ("ui/exports.py", "name"),  # a file name from the figure kind and format chosen
+    ("ui/intake.py", "name"),  # a field name of the importer (atlas.intake.FIELDS)
+    ("ui/sidebar.py", "people"),  # numbers formatted with ","
+    ("views/dashboard.py", "where"),  # a cell's numbers
+    ("views/data.py", "in_use"),  # md(dataset.origin) or a constant
+}
+
+
+def _unescaped(value: ast.expr, file: str) -> list[ast.FormattedValue]:
+    """Interpolations of an f-string (or a + of f-strings) that do not pass `md` and are
+    not formatted as numbers (a format spec such as `:,` or `:g` takes only numbers)."""
+    found = []
+    if isinstance(value, ast.Name | ast.Attribute | ast.Subscript):  # a bare value
+        constant = isinstance(value, ast.Name) and value.id.isupper()  # e.g. ATTRIBUTION
+        if not constant and (file, ast.unparse(value)) not in COMPOSED:
+            found.append(ast.FormattedValue(value, -1, None, lineno=value.lineno))
+    for node in ast.walk(value):
+        if isinstance(node, ast.FormattedValue) and node.format_spec is None:
+            inner = node.value
+            if isinstance(inner, ast.Call) and getattr(inner.func, "id", "") in {"md", "len"}:
+                continue
+            if (file, ast.unparse(inner)) in COMPOSED:
+                continue
+            found.append(node)
+    return found
+
+
+def test_every_interpolation_into_a_markdown_sink_is_escaped():
+    """`st.warning(f"... {value}")` must read `{md(value)}` (or a number format)."""
+    bad = []
+    for path in CODE:
+        if path.parts[-2] not in {"ui", "views"} and path.name != "app.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            args = []
+            if node.func.attr in MARKDOWN_SINKS and node.args:
+                args.append(node.args[0])
+            args += [k.value for k in node.keywords if k.arg in MARKDOWN_KEYWORDS]
+            file = str(path.relative_to(ROOT))
+            for arg in args:
+                for value in _unescaped(arg, file):
+                    bad.append(f"{file}:{value.lineno} {ast.unparse(value)}")
+    assert bad == [], "\n".join(bad)

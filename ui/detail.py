@@ -19,14 +19,14 @@ def show_detail(
     with st.container(border=True, key="detail"):
         st.markdown(f"#### {md(row['title'])}")
         st.caption(
-            f"{md(row['type_label'])} · id `{row['incident_id']}` · "
+            f"{md(row['type_label'])} · id {md(row['incident_id'])} · "
             f"status: **{md(row['status'].replace('_', ' '))}**"
             + (f" — {md(row['status_note'])}" if row["status_note"] else "")
         )
         st.markdown(md(row["summary"]))
         start, end = row["date_start"].date(), row["date_end"].date()
         span = f"{start}" if start == end else f"{start} to {end}"
-        st.markdown(f"**Date:** {md(row['date_text'])} — {md(row['date_precision'])}: {span}")
+        st.markdown(f"**Date:** {md(row['date_text'])} — {md(row['date_precision'])}: {md(span)}")
         if row["date_basis"]:
             st.caption(f"Date reasoning: {md(row['date_basis'])}")
         precision = schema.GEO_PRECISION_BY_CODE[row["geo_precision"]].meaning
@@ -55,8 +55,8 @@ def show_detail(
             )
             st.markdown(f"**Related:** {links}")
         st.markdown(
-            f"**Reports ({row['n_reports']}, from {row['n_sources']} "
-            f"source{'s' if row['n_sources'] != 1 else ''}):**"
+            f"**Reports ({row['n_reports']:,}, from {row['n_sources']:,} "
+            + ("source):**" if row["n_sources"] == 1 else "sources):**")
         )
         titles = dict(zip(documents["document"], documents["title"], strict=True))
         for rep in incident_claims(row["incident_id"], reports).to_dict("records"):

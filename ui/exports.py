@@ -13,20 +13,30 @@ from atlas.export.briefing import briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.figures import FORMATS as FIGURE_FORMATS
 from atlas.export.figures import export_figure
-from atlas.export.screenshot import ScreenshotError, embed_url, screenshot
+from atlas.export.screenshot import ScreenshotError, embed_url, loopback_url, screenshot
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
 from atlas.paths import DATA_DIR
+from ui.text import md
 
 
-def view_url(filters: Filters, *, local: bool = False) -> str:
-    """The URL that reopens this view: as the browser sees it, or on the server's loopback."""
+def view_url(filters: Filters) -> str:
+    """The URL that reopens this view as the browser sees it (for the person's own links:
+    the embed code, the briefing's footer). Never fetched by the server."""
     seen = urlparse(st.context.url or "http://localhost:8501/")
     query = urlencode(to_query(filters), doseq=True)
-    if local:  # the app screenshots itself: reach it on loopback whatever the public host
-        port = st.get_option("server.port") or 8501
-        return f"http://127.0.0.1:{port}{seen.path}" + (f"?{query}" if query else "")
     return f"{seen.scheme}://{seen.netloc}{seen.path}" + (f"?{query}" if query else "")
+
+
+def local_view_url(filters: Filters, page: str = "") -> str:
+    """Where the server's own Chromium opens the view: its loopback address and port from
+    the server's config, a known page and the validated filters; nothing from the client."""
+    return loopback_url(
+        int(st.get_option("server.port") or 8501),
+        page,
+        urlencode(to_query(filters), doseq=True),
+        st.get_option("server.baseUrlPath") or "",
+    )
 
 
 def iframe_snippet(url: str, height: int = 900) -> str:
@@ -46,14 +56,14 @@ def show_screenshot(filters: Filters) -> None:
         with st.status("Rendering the view in headless Chromium…", expanded=False) as status:
             try:
                 png = screenshot(
-                    view_url(filters, local=True),
+                    local_view_url(filters),
                     width=int(width),
                     height=int(height),
                     scale=float(scale),
                 )
             except ScreenshotError as exc:
                 status.update(label="Screenshot failed", state="error")
-                st.error(f"Screenshot failed: {exc}")
+                st.error(f"Screenshot failed: {md(exc)}")
                 return
             status.update(label="Screenshot ready", state="complete")
         st.session_state["_shot"] = png
@@ -93,10 +103,10 @@ def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
     else:
         chosen = subset(dataset, visible_ids(frame), DATA_DIR)
         extra = (
-            f" plus {len(chosen.related)} related incident(s) they name" if chosen.related else ""
+            f" plus {len(chosen.related):,} related incident(s) they name" if chosen.related else ""
         )
         st.caption(
-            f"{n} incident(s){extra}, with their places, reports (quotes) and "
+            f"{n:,} incident(s){extra}, with their places, reports (quotes) and "
             "source documents. Spreadsheet formulas in text are neutralised."
         )
 
@@ -139,7 +149,7 @@ def show_figures(
     kind = col1.selectbox("Figure", list(choices), format_func=choices.get, key="fig_kind")
     fmt = "pdf" if kind == "briefing" else col2.selectbox("Format", FIGURE_FORMATS, key="fig_fmt")
     if col3.button("Prepare", key="fig_go"):
-        with st.status(f"Rendering the {choices[kind].lower()}…") as status:
+        with st.status(f"Rendering the {md(choices[kind].lower())}…") as status:
             try:
                 if kind == "briefing":
                     data = briefing_pdf(
@@ -165,7 +175,7 @@ def show_figures(
                     )
             except Exception as exc:  # shown to the user, never swallowed
                 status.update(label="Export failed", state="error")
-                st.error(f"The {choices[kind].lower()} could not be rendered: {exc}")
+                st.error(f"The {md(choices[kind].lower())} could not be rendered: {md(exc)}")
                 return
             status.update(label="Ready to download", state="complete")
         st.session_state["_figure"] = (f"repatriation-atlas-{kind}.{fmt}", data, MIME[fmt])

@@ -57,7 +57,7 @@ def show_import() -> None:
     st.caption(
         f"CSV (UTF-8, CP949/EUC-KR, GB18030/GBK: detected), XLSX, GeoJSON, GeoPackage, "
         f"GeoParquet, ACLED exports and the atlas's own exports; up to "
-        f"{LIMITS.max_bytes // 2**20} MB and {LIMITS.max_rows:,} rows. The file stays in "
+        f"{LIMITS.max_bytes // 2**20:,} MB and {LIMITS.max_rows:,} rows. The file stays in "
         "this browser session's memory on this machine: it is not saved, and nothing is "
         "sent anywhere."
     )

@@ -45,7 +45,7 @@ def show_incident_list(visible: pd.DataFrame, selected: str | None) -> None:
         )
     if unmapped:
         st.caption(
-            f"{unmapped} of these have no stated place: they are on the timeline and "
+            f"{unmapped:,} of these have no stated place: they are on the timeline and "
             "in this list, not on the map."
         )
 

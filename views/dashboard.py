@@ -113,7 +113,7 @@ if embedded:
     st.stop()
 
 full = background and st.toggle(
-    f"Timeline from {vocab.first.year} (legal background)", value=False, key="full_timeline"
+    f"Timeline from {vocab.first.year:d} (legal background)", value=False, key="full_timeline"
 )
 draw_timeline(260, full)
 if large:

@@ -11,9 +11,10 @@ from ui.text import md
 dataset, table, vocab = data.load()
 st.title("Data & attribution")
 own = data.IN_USE in st.session_state
+in_use = f"your import, {md(dataset.origin)}" if own else "the bundled dataset"
 st.markdown(
-    f"**In use:** {'your import, ' + md(dataset.origin) if own else 'the bundled dataset'} · "
-    f"version `{dataset.version}` · {len(dataset.incidents)} incidents · "
+    f"**In use:** {in_use} · "
+    f"version {md(dataset.version)} · {len(dataset.incidents)} incidents · "
     f"{len(dataset.reports)} reports · {len(dataset.places)} places."
 )
 if own and st.button("Back to the bundled dataset", key="use_bundled"):

@@ -11,7 +11,7 @@ dataset, table, vocab = data.load()
 incident = st.session_state.get("incident")
 st.title("Incident")
 if not incident:
-    st.info("Open an incident with ?incident=<id>, or pick one below.")
+    st.info("Open an incident with `?incident=<id>`, or pick one below.")
     if len(table) > 5_000:  # a million options would not reach the browser: type the id
         typed = st.text_input("Incident id", key="incident_typed").strip()
         choice = typed if typed in vocab.incidents else None

@@ -65,7 +65,7 @@ st.subheader("Source × incident (filtered incidents)")
 st.caption("Cells give the count a source claims, or ✓ when it gives none.")
 if len(visible) > MATRIX_LIMIT:
     st.caption(
-        f"The first {MATRIX_LIMIT} of {len(visible):,} filtered incidents (by date): narrow "
+        f"The first {MATRIX_LIMIT:,} of {len(visible):,} filtered incidents (by date): narrow "
         "the filters or select a map cell to see others."
     )
 st.dataframe(source_matrix(visible.head(MATRIX_LIMIT), dataset.reports), width="stretch")

@@ -13,7 +13,13 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 
 from atlas import schema
-from atlas.export.figures import ATTRIBUTION, draw_map, legend_handles, timeline_spec
+from atlas.export.figures import (
+    ATTRIBUTION,
+    draw_map,
+    legend_handles,
+    plain_text,
+    timeline_spec,
+)
 from atlas.export.files import write_atomic
 from atlas.filters import Filters
 from atlas.loading import Dataset
@@ -64,6 +70,7 @@ def _table_rows(visible: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
+@plain_text
 def briefing_pdf(
     dataset: Dataset,
     frame: pd.DataFrame,

@@ -10,8 +10,11 @@ the border, crossings as white dots.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
+import textwrap
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -41,6 +44,22 @@ WIDE = ("country", "region")
 matplotlib.rcParams["pdf.fonttype"] = 42  # embed TrueType: text stays extractable
 matplotlib.rcParams["svg.fonttype"] = "none"
 CJK_FONT = ("cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf")
+# Text from the data is drawn as written: "$...$" is not mathtext ("paid $500 and police
+# $300" would lose its dollars; "$\\undefined$" would fail the whole figure), nor TeX.
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def plain_text(function: Callable) -> Callable:
+    """Run a figure-drawing function with PLAIN_TEXT: every Text it creates (titles,
+    labels, legends, table cells) keeps the setting through savefig. Every function here
+    and in atlas.export.briefing that draws text is wrapped in it."""
+
+    @functools.wraps(function)
+    def plain(*args, **kwargs):
+        with matplotlib.rc_context(PLAIN_TEXT):
+            return function(*args, **kwargs)
+
+    return plain
 
 
 def _cjk_fallback() -> str | None:
@@ -178,6 +197,7 @@ def legend_handles(frame: pd.DataFrame) -> list[Line2D]:
     return handles
 
 
+@plain_text
 def map_figure(
     frame: pd.DataFrame,
     places: pd.DataFrame,
@@ -191,7 +211,10 @@ def map_figure(
     ax.legend(handles=legend_handles(frame), loc="lower right", fontsize=7, framealpha=0.9)
     fig.suptitle(title, fontsize=13, x=0.02, ha="left")
     if subtitle:
-        fig.text(0.02, 0.925, subtitle, fontsize=8, ha="left", wrap=True)
+        # wrapped here: matplotlib's wrap=True measures text as mathtext whatever
+        # text.parse_math says (matplotlib 3.11, Text._get_rendered_text_width)
+        wrapped = "\n".join(textwrap.wrap(subtitle, 120))
+        fig.text(0.02, 0.925, wrapped, fontsize=8, ha="left", va="top")
     fig.text(0.02, 0.015, ATTRIBUTION, fontsize=6, color="#555555")
     fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.04)
     return fig
@@ -204,6 +227,7 @@ def timeline_spec(frame: pd.DataFrame, selected: str | None = None, first_year: 
     return chart.to_dict()
 
 
+@plain_text
 def export_figure(
     kind: str,
     fmt: str,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -35,6 +36,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 MAP = '[data-testid="stDeckGlJsonChart"]'
+# The app's pages by URL path (app.py's st.navigation; a test holds the two equal).
+PAGES = ("", "sources", "incident", "data")
+_BASE_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
 TIMELINE = '[data-testid="stVegaLiteChart"]'
 
 
@@ -55,6 +59,23 @@ def find_browser() -> str | None:
         ):
             return path
     return None
+
+
+def loopback_url(port: int, page: str, query: str = "", base_path: str = "") -> str:
+    """The URL at which the app's own server screenshots one of its views: on 127.0.0.1
+    at the server's port, a known page, a query string the caller built from validated
+    filters. Nothing the browser reports (st.context.url) goes in: a modified client
+    could otherwise make the server's Chromium open another host or port."""
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise ValueError(f"not a port: {port!r}")
+    if page not in PAGES:
+        raise ValueError(f"not a page of the app: {page!r}")
+    base = base_path.strip("/")
+    if base and (not _BASE_PATH.fullmatch(base) or {".", ".."} & set(base.split("/"))):
+        raise ValueError(f"not a base path: {base_path!r}")
+    path = "/".join(p for p in (base, page) if p)
+    url = f"http://127.0.0.1:{port}/{path}"
+    return url + (f"?{query}" if query else "")
 
 
 def embed_url(url: str) -> str:
