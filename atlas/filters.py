@@ -302,12 +302,3 @@ def selected_incident(frame: pd.DataFrame, filters: Filters) -> str | None:
     if filters.incident and filters.incident in set(frame.loc[frame["in_period"], "incident_id"]):
         return filters.incident
     return None
-
-
-def people_range(frame: pd.DataFrame) -> tuple[int, int | None]:
-    """Sum of people_min, and of people_max (None when any matching count is open-ended)."""
-    counted = frame["people_min"].notna().to_numpy()
-    lo = int(frame["people_min"].sum())
-    open_ended = bool((counted & frame["people_max"].isna().to_numpy()).any())
-    hi = None if open_ended else int(frame["people_max"].sum())
-    return lo, hi

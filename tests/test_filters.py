@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from atlas import people
 from atlas.filters import (
     Filters,
     Vocabulary,
     apply_filters,
     from_query,
-    people_range,
     selected_incident,
     to_query,
 )
@@ -129,15 +129,19 @@ def test_stale_selection_is_dropped(table):
     assert selected_incident(apply_filters(table, narrowed), narrowed) is None
 
 
-def test_people_range_is_open_when_a_count_has_no_maximum(table):
+def test_people_totals_are_open_when_a_count_has_no_maximum(table):
     feb = apply_filters(
         table, Filters(types=("detention",), start=date(2012, 2, 1), end=date(2012, 2, 29))
     )
-    assert people_range(feb[feb["in_period"]]) == (24, None)
+    total = people.flow_total(feb[feb["in_period"]], "detention")
+    assert (total.low, total.high) == (24, None)
     nov = apply_filters(
         table, Filters(types=("detention",), start=date(2013, 11, 1), end=date(2013, 11, 30))
     )
-    assert people_range(nov[nov["in_period"]]) == (17 + 5 + 13, 17 + 5 + 15)
+    total = people.flow_total(nov[nov["in_period"]], "detention")
+    assert (total.low, total.high) == (17 + 5 + 13, 17 + 5 + 15)
+    with pytest.raises(ValueError, match="stocks are never summed"):
+        people.flow_total(nov, "held")
 
 
 @pytest.mark.parametrize(
