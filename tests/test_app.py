@@ -154,3 +154,13 @@ def test_the_bundled_set_offers_its_legal_background_on_the_timeline():
     at = run()
     (toggle,) = [t for t in at.toggle if t.key == "full_timeline"]
     assert "1960" in toggle.label
+
+
+def test_detail_card_names_disagreement_overlap_and_dependent_reports():
+    at = run({"incident": "2013-11-15-kunming-detention"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "disagree on: The reports give different numbers of people" in captions
+    assert "rests on: Korea Herald; Daily NK; JoongAng Daily" in captions
+    at = run({"incident": "2012-02-amnesty-nine-returned"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "May be the same people as: 2012\\-03\\-repatriation\\-approx\\-30" in captions

@@ -23,6 +23,15 @@ def show_detail(
             f"status: **{md(row['status'].replace('_', ' '))}**"
             + (f" — {md(row['status_note'])}" if row["status_note"] else "")
         )
+        if row.get("disagreement"):
+            st.caption(
+                "Independent sources disagree on: "
+                + "; ".join(
+                    md(schema.DISAGREEMENTS.get(code.strip(), code.strip()))
+                    for code in str(row["disagreement"]).split(";")
+                    if code.strip()
+                )
+            )
         st.markdown(md(row["summary"]))
         start, end = row["date_start"].date(), row["date_end"].date()
         span = f"{start}" if start == end else f"{start} to {end}"
@@ -46,6 +55,11 @@ def show_detail(
         if row["people_text"]:
             people += f" (as written: {md(row['people_text'])})"
         st.markdown(people)
+        if row.get("may_overlap"):
+            st.caption(
+                f"May be the same people as: {md(row['may_overlap'])} "
+                "(people totals show both sums)."
+            )
         if row["actor"]:
             st.markdown(f"**Actor:** {md(row['actor'])}")
         if row["related_ids"]:
@@ -76,4 +90,6 @@ def show_detail(
                 cite += f" · {md(rep['url'])}"
             if rep["note"]:
                 cite += f" · note: {md(rep['note'])}"
+            if rep.get("relies_on"):
+                cite += f" · rests on: {md(rep['relies_on'])} (not counted as independent)"
             st.caption(cite)
