@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from atlas import schema
 from atlas.intake import import_file
-from atlas.intake.mapping import Mapping, MappingError
+from atlas.intake.mapping import FIELDS, SYNONYMS, Mapping, MappingError
 from atlas.intake.values import ascii_number, country_iso2, vocabulary_code
 from atlas.loading import load_dataset
 from atlas.validation import check_coordinates, parse_float
@@ -61,6 +62,14 @@ def test_own_columns_load_with_their_text_as_written(name: str) -> None:
     (warning,) = result.warnings
     assert (warning.row, warning.column, warning.value) == (2, "status", "reported")
     assert "disputed" not in warning.fix.split("use one of")[0]  # no guess from spelling
+
+
+def test_every_column_of_the_atlas_incident_schema_is_an_import_field() -> None:
+    # A column added to the schema (as `disagreement` and `may_overlap` were) would
+    # otherwise be dropped from a file in the atlas's own layout.
+    missing = [c for c in schema.INCIDENT_COLUMNS if c not in FIELDS]
+    assert missing == []
+    assert all(c in SYNONYMS[c] for c in schema.INCIDENT_COLUMNS if c in FIELDS)
 
 
 def test_a_mapped_status_value_loads_as_chosen_without_a_warning() -> None:

@@ -63,7 +63,14 @@ from atlas.loading import COLUMNS
 from atlas.validation import Problem, records
 
 # Columns of the atlas's own schema taken as written (the mapping names their column).
-AS_WRITTEN = ("date_basis", "coord_note", "status_note", "related_ids")
+AS_WRITTEN = (
+    "date_basis",
+    "coord_note",
+    "status_note",
+    "related_ids",
+    "disagreement",
+    "may_overlap",
+)
 
 
 @dataclass

@@ -46,6 +46,8 @@ FIELDS: dict[str, str] = {
     "people_text": "the number of people as written",
     "status_note": "why the status was chosen",
     "related_ids": "ids of related incidents, separated by ';'",
+    "disagreement": "what independent sources disagree on: count, date, place (';')",
+    "may_overlap": "ids of incidents that may count the same people, separated by ';'",
 }
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -135,6 +137,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "people_text": ("people_text",),
     "status_note": ("status_note",),
     "related_ids": ("related_ids",),
+    "disagreement": ("disagreement",),
+    "may_overlap": ("may_overlap",),
 }
 
 DATE_ORDERS = ("auto", "DMY", "MDY")
