@@ -47,7 +47,7 @@ if embedded:  # chrome-less view for iframes and screenshots; state still comes 
     st.html(f"<style>{selectors}{{display:none !important}}</style>")
 
 if data.IN_USE not in st.session_state and (problem := data.unusable()) is not None:
-    st.error(problem, icon=":material/error:")  # the path is the operator's own setting
+    st.error(md(problem), icon=":material/error:")
     st.stop()
 dataset, table, vocab = data.load()
 notices = state.init_from_url(vocab)

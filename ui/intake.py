@@ -208,8 +208,10 @@ def _map_values(
     if not unknown:
         return picks
     picks = dict(picks)
-    column = md(mapping.column(name) or "")
-    st.markdown(f"**Values of the column {column} ({name}) that are not the atlas's codes**")
+    st.markdown(
+        f"**Values of the column {md(mapping.column(name) or '')} ({md(name)}) "
+        "that are not the atlas's codes**"
+    )
     options = [NONE, *codes]
     grid = st.columns(3)
     for n, value in enumerate(unknown):
