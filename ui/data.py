@@ -45,14 +45,14 @@ def unusable(data_dir: Path = DATA_DIR) -> str | None:
     missing = [name for name in FILES.values() if not (data_dir / name).is_file()]
     if missing:
         return (
-            f"The data folder `{data_dir}` has no {', '.join(missing)}. Point ATLAS_DATA_DIR "
+            f"The data folder {data_dir} has no {', '.join(missing)}. Point ATLAS_DATA_DIR "
             "at a folder with the dataset's files (or unset it for the bundled data)."
         )
     dataset = load_bundled(data_dir)[0]
     if dataset.incidents.empty:
         return (
-            f"No incident in `{data_dir}` passes the rules ({len(dataset.errors):,} "
-            "error(s)): run `python -m atlas.intake` on the original file for the report, "
+            f"No incident in {data_dir} passes the rules ({len(dataset.errors):,} "
+            "error(s)): run python -m atlas.intake on the original file for the report, "
             "or unset ATLAS_DATA_DIR for the bundled data."
         )
     return None
