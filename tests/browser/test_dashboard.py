@@ -28,11 +28,11 @@ def query(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.evaluate("location.href")).query)
 
 
-def test_map_draws_incidents(server, page):
+def test_map_draws_incidents(server, page, bundled):
     page.goto(server)
     hits = wait_for_map(page)
     assert len(hits) > 10
-    assert metric_value(page) == "62"
+    assert metric_value(page) == expected_count(bundled)
 
 
 def test_click_on_map_opens_detail_and_highlights_on_timeline(server, page):
