@@ -33,7 +33,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from atlas import schema
-from atlas.intake.formats import RawTable
+from atlas.intake.formats import GEOMETRY_PRECISION, RawTable
 from atlas.intake.geocode import Lookup, candidate_key, describe, geocode
 from atlas.intake.mapping import Mapping, column_key
 from atlas.intake.values import (
@@ -191,6 +191,8 @@ def _flat_row(rec: dict[str, str], raw: RawTable, mapping: Mapping, today: date)
     inc["location_name"] = get("location_name")
     inc["latitude"], inc["longitude"] = get("latitude"), get("longitude")
     inc["geo_precision"] = get("geo_precision").lower()
+    if not inc["geo_precision"] and mapping.column("latitude") == "geometry_latitude":
+        inc["geo_precision"] = rec.get(GEOMETRY_PRECISION, "")  # an area's, by its size
     if inc["latitude"] or inc["longitude"]:
         if not inc["geo_precision"]:
             inc["geo_precision"] = "city"

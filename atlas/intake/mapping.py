@@ -85,13 +85,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # A feature's geometry first: a `lat` property in one feature must not hide them all.
     "latitude": ("geometry_latitude", "latitude", "lat", "y", "위도", "纬度"),
     "longitude": ("geometry_longitude", "longitude", "lon", "lng", "long", "x", "경도", "经度"),
-    "geo_precision": (
-        "geo_precision",
-        "location_precision",
-        "precision",
-        "geoprecision",
-        "geometry_precision",  # an area's precision, from its size (atlas.intake.readers)
-    ),
+    "geo_precision": ("geo_precision", "location_precision", "precision", "geoprecision"),
     "people": (
         "people",
         "count",

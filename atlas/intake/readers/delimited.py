@@ -20,6 +20,7 @@ from atlas.intake.table import (
     RawTable,
     long_cell,
     make_frame,
+    size_text,
     too_many_cells,
     too_many_columns,
     too_many_rows,
@@ -28,6 +29,7 @@ from atlas.validation import Problem
 
 SNIFF_BYTES = 32768
 KEEP_OF_LONG_CELL = 1000  # characters of an over-long cell kept in the table
+CELL_READ_FACTOR = 16  # a cell up to 16 × max_cell_bytes (2 MB) is read, then reported
 
 
 def read_csv(data: bytes, name: str, encoding: str | None, limits: Limits) -> RawTable:
@@ -53,7 +55,10 @@ def read_csv(data: bytes, name: str, encoding: str | None, limits: Limits) -> Ra
     except csv.Error:
         delimiter = "\t" if name.lower().endswith(".tsv") else ","
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
-    csv.field_size_limit(max(limits.max_bytes, csv.field_size_limit()))
+    # Process-wide, and the same for every upload: a cell may be read up to this size (and
+    # is then one row's problem); a larger one, most often a quote never closed, stops
+    # the file with the row where it starts.
+    csv.field_size_limit(limits.max_cell_bytes * CELL_READ_FACTOR)
     table = _rows(stream, name, delimiter, limits)
     table.encoding = used
     if delimiter != ",":
@@ -124,11 +129,14 @@ def _rows(stream: io.TextIOBase, name: str, delimiter: str, limits: Limits) -> R
             rows.append(row + [""] * (width - len(row)))
             lines.append(line)
     except csv.Error as exc:
-        what = (
-            "a quote opened there is never closed"
-            if "unexpected end of data" in str(exc)
-            else str(exc)
-        )
+        what = str(exc)
+        if "unexpected end of data" in what:
+            what = "a quote opened there is never closed"
+        elif "field larger than field limit" in what:
+            what = (
+                f"a cell is over {size_text(limits.max_cell_bytes * CELL_READ_FACTOR)} "
+                "(most often a quote that is never closed)"
+            )
         raise IntakeError(
             name,
             f"the CSV is malformed in the row starting on line {previous + 1}: {what}",

@@ -38,7 +38,7 @@ def _to_lonlat(frame, name: str):
         raise IntakeError(
             name,
             f"the layer's coordinate reference system ({crs_name}) cannot be transformed to "
-            f"longitude/latitude (EPSG:4326): {str(exc)[:120]}",
+            f"longitude/latitude (EPSG:4326): {str(exc)[:120].rstrip('.')}",
             "reproject the layer to EPSG:4326 (WGS 84) in a GIS and export it again",
         ) from exc
 
@@ -89,8 +89,8 @@ def read_gpkg(data: bytes, name: str, limits: Limits, layer: str | None = None) 
             raise _gdal_error(exc, path, name) from exc
     table = _from_geodataframe(frame, name, "GeoPackage")
     table.layers, table.layer = layers, chosen
-    others = [n for n in layers if n != chosen]
-    empty = [n for n in layers[: layers.index(chosen)] if n in sizes and not layer]
+    empty = [n for n in layers[: layers.index(chosen)] if not layer]
+    others = [n for n in layers if n != chosen and n not in empty]
     note = f"layer {chosen!r}"
     if empty:
         note += f" (the first with features; empty: {', '.join(repr(n) for n in empty)})"
@@ -123,10 +123,11 @@ def _check_parquet(data: bytes, name: str, limits: Limits) -> None:
         for g in range(meta.num_row_groups)
         for c in range(meta.num_columns)
     )
-    texts = [f.name for f in source.schema_arrow if pa.types.is_string(f.type)]
+    texts = [f.name for f in source.schema_arrow if _is_text(f.type)]
     if texts and unpacked <= limits.max_unzipped_bytes:
-        table = source.read(columns=texts, read_dictionary=texts)
-        for column in table.columns:
+        # read_dictionary: the indices and the dictionary, never the values repeated
+        encoded = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts)
+        for column in encoded.read(columns=texts).columns:
             for chunk in column.chunks:
                 if isinstance(chunk, pa.DictionaryArray):
                     lengths = pc.binary_length(chunk.dictionary).take(chunk.indices)
@@ -138,6 +139,14 @@ def _check_parquet(data: bytes, name: str, limits: Limits) -> None:
             f"{size_text(limits.max_unzipped_bytes)} limit",
             "split it into smaller files",
         )
+
+
+def _is_text(kind) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_binary(kind) or pa.types.is_large_string(kind)
 
 
 def read_parquet(data: bytes, name: str, limits: Limits) -> RawTable:

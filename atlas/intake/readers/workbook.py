@@ -142,7 +142,7 @@ def read_xlsx(data: bytes, name: str, limits: Limits, layer: str | None = None) 
             where = f"sheet {layer!r}" if layer else "every visible sheet"
             raise IntakeError(name, f"the file is empty ({where})", "choose the sheet with data")
         table.layers, table.layer = list(book.sheetnames), title
-        others = [s for s in book.sheetnames if s != title]
+        others = [s for s in book.sheetnames if s != title and s not in empty]
         note = f"sheet {title!r}"
         if empty:
             note += f" (the first with data; empty: {', '.join(repr(s) for s in empty)})"
