@@ -42,19 +42,17 @@ def xlsx_with_sheet(sheet_xml: bytes, shared_strings: bytes | None = None) -> by
         zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
     ):
-        for name in source.namelist():
-            content = source.read(name)
-            if name == "xl/worksheets/sheet1.xml":
-                content = sheet_xml
-            target.writestr(name, content)
+        types = source.read("[Content_Types].xml")
         if shared_strings is not None:
             target.writestr("xl/sharedStrings.xml", shared_strings)
-            types = source.read("[Content_Types].xml").replace(
+            types = types.replace(
                 b"</Types>",
                 b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
                 b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
             )
-            target.writestr("[Content_Types].xml", types)  # a second entry: the last wins
+        for name in source.namelist():
+            content = {"[Content_Types].xml": types, "xl/worksheets/sheet1.xml": sheet_xml}
+            target.writestr(name, content.get(name) or source.read(name))
     return out.getvalue()
 
 
