@@ -131,6 +131,8 @@ def _read(
     cached = st.session_state.get(READ)
     if cached and cached[0] == key:
         return cached[1]
+    if cached and cached[0][:2] == key[:2] and getattr(cached[1], "layer", None) == layer:
+        return cached[1]  # the sheet read by default, now chosen by name
     try:
         raw: RawTable | IntakeError = read_upload(
             content, name, encoding=encoding, limits=LIMITS, layer=layer
