@@ -130,7 +130,25 @@ def csv_long_cells(size: int = 2 * 2**20 - 1, rows: int = 20) -> bytes:
     return head + b"".join(row % n for n in range(rows))
 
 
-def geojson_coordinates(positions: int = 4_000_000) -> bytes:
+def csv_cells(rows: int = 199_999, columns: int = 20) -> bytes:
+    """Just under the row and cell limits: every cell a distinct short text."""
+    head = ",".join(f"c{n}" for n in range(columns)) + "\n"
+    body = "".join(",".join(f"{r:x}{c}" for c in range(columns)) + "\n" for r in range(rows))
+    return (head + body).encode()
+
+
+def geojson_points(features: int = 199_999) -> bytes:
+    """Just under the row and object limits: Points with a few properties."""
+    feature = (
+        '{"type":"Feature","properties":{"id":"t%d","event_type":"detention",'
+        '"date":"2013-11-15","title":"Test row %d"},'
+        '"geometry":{"type":"Point","coordinates":[124.%d,40.%d]}}'
+    )
+    body = ",".join(feature % (n, n, n, n) for n in range(features))
+    return ('{"type":"FeatureCollection","features":[' + body + "]}").encode()
+
+
+def geojson_coordinates(positions: int = 2_800_000) -> bytes:
     body = ",".join(
         f"[{124 + n % 1000 / 1000:.3f},{40 + n % 997 / 1000:.3f}]" for n in range(positions)
     )
@@ -152,6 +170,11 @@ BOMBS: dict[str, tuple[str, str, Callable[[], bytes]]] = {
     # name: (file name, baseline corpus file, generator)
     "xlsx_far_right_cells": ("far.xlsx", "valid.xlsx", xlsx_far_right),
     "xlsx_shared_strings": ("strings.xlsx", "valid.xlsx", xlsx_shared_strings),
+    "xlsx_shared_strings_4.9M": (
+        "strings49.xlsx",
+        "valid.xlsx",
+        lambda: xlsx_shared_strings(4_900_000),
+    ),
     "xlsx_declaring_2GB": ("big.xlsx", "valid.xlsx", zip_declaring),
     "parquet_5M_dictionary_rows": ("dict.parquet", "valid.parquet", parquet_dictionary),
     "parquet_200k_x_1MB_dictionary": (
@@ -163,7 +186,9 @@ BOMBS: dict[str, tuple[str, str, Callable[[], bytes]]] = {
     "csv_million_empty_columns": ("wide.csv", "valid_utf8.csv", csv_wide),
     "csv_20_cells_of_2MB": ("cells.csv", "valid_utf8.csv", csv_long_cells),
     "csv_40MB_cell": ("cell.csv", "valid_utf8.csv", lambda: csv_long_cells(40 * 2**20, 1)),
-    "geojson_4M_positions": ("line.geojson", "valid.geojson", geojson_coordinates),
+    "csv_200k_rows_x_20_distinct": ("cells.csv", "valid_utf8.csv", csv_cells),
+    "geojson_200k_points": ("points.geojson", "valid.geojson", geojson_points),
+    "geojson_2.8M_positions": ("line.geojson", "valid.geojson", geojson_coordinates),
     "geojson_15M_empty_objects": ("objects.geojson", "valid.geojson", geojson_objects),
     "json_nested_20M_deep": ("deep.geojson", "valid.geojson", json_deep),
 }

@@ -102,7 +102,7 @@ def test_far_right_cells_stop_at_the_first_one() -> None:
 
 def test_a_shared_strings_table_past_the_cell_limit_is_refused_before_loading() -> None:
     data = bombs.xlsx_shared_strings(3000)
-    message = refused(data, "strings.xlsx", limits=Limits(max_cells=1000))
+    message = refused(data, "strings.xlsx", limits=Limits(max_rows=500))
     assert message.startswith("the workbook's shared-strings table has 3,000 entries")
 
 

@@ -82,7 +82,7 @@ def _rows(stream: io.TextIOBase, name: str, delimiter: str, limits: Limits) -> R
     # '"a"b' would silently lose its quotes.
     reader = csv.reader(stream, delimiter=delimiter, strict=True)
     header: list[str] | None = None
-    rows: list[list[str]] = []
+    columns: list[list[str]] = []
     lines: list[int] = []
     problems: list[Problem] = []
     most = limits.max_rows
@@ -98,9 +98,10 @@ def _rows(stream: io.TextIOBase, name: str, delimiter: str, limits: Limits) -> R
                 header = cells
                 header[0] = header[0].removeprefix("\ufeff")  # UTF-16/32 byte order mark
                 most = min(limits.max_rows, limits.max_cells // len(header))
+                columns = [[] for _ in header]  # column by column: no list per row
                 continue
-            if len(rows) >= most:
-                total = len(rows) + 1 + _count_rest(reader)
+            if len(lines) >= most:
+                total = len(lines) + 1 + _count_rest(reader)
                 if total > limits.max_rows:
                     raise too_many_rows(name, total, limits)
                 raise too_many_cells(name, total, len(header), limits)
@@ -117,7 +118,6 @@ def _rows(stream: io.TextIOBase, name: str, delimiter: str, limits: Limits) -> R
                     )
                 )
                 cells = cells[:width]
-            row = []
             for index, cell in enumerate(cells):
                 cell = cell.strip()
                 if len(cell) > limits.max_cell_bytes // 4 and (
@@ -125,8 +125,9 @@ def _rows(stream: io.TextIOBase, name: str, delimiter: str, limits: Limits) -> R
                 ):
                     problems.append(long_cell(name, line, header[index], cell, limits))
                     cell = cell[:KEEP_OF_LONG_CELL] + " …"
-                row.append(cell)
-            rows.append(row + [""] * (width - len(row)))
+                columns[index].append(cell)
+            for index in range(len(cells), width):
+                columns[index].append("")
             lines.append(line)
     except csv.Error as exc:
         what = str(exc)
@@ -144,6 +145,6 @@ def _rows(stream: io.TextIOBase, name: str, delimiter: str, limits: Limits) -> R
         ) from exc
     if header is None:
         raise IntakeError(name, "the file is empty", "choose the file that holds the data")
-    table = RawTable(name, "CSV", make_frame(name, header, rows, lines))
+    table = RawTable(name, "CSV", make_frame(name, header, lines, columns=columns))
     table.problems = problems
     return table

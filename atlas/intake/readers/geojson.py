@@ -158,7 +158,8 @@ def read_geojson(data: bytes, name: str, limits: Limits) -> RawTable:
             "split it into smaller files and import them one at a time",
         )
     records = []
-    for feature in features:
+    for index, feature in enumerate(features):
+        features[index] = None  # its geometry is freed once read: the peak stays the document
         if not isinstance(feature, dict):
             records.append(({}, {}, "the feature is not a GeoJSON object"))
             continue
