@@ -92,6 +92,23 @@ def xlsx_shared_strings(entries: int = 6_000_000) -> bytes:
     return xlsx_with_sheet(sheet, table)
 
 
+def xlsx_cells(rows: int = 199_999, columns: int = 20) -> bytes:
+    """Just under the row and cell limits: every cell a distinct inline string."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(c + 1) for c in range(columns)]
+
+    def row(r: int) -> bytes:
+        cells = "".join(
+            f'<c r="{letters[c]}{r}" t="inlineStr"><is><t>{r:x}{c}</t></is></c>'
+            for c in range(columns)
+        )
+        return f'<row r="{r}">{cells}</row>'.encode()
+
+    body = b"".join(row(r) for r in range(1, rows + 2))
+    return xlsx_with_sheet(SHEET_HEAD + b"<sheetData>" + body + b"</sheetData></worksheet>")
+
+
 def zip_declaring(unpacked: int = 2 * 2**30) -> bytes:
     """An XLSX-named ZIP whose one member unpacks to `unpacked` bytes of zeros."""
     out = io.BytesIO()
@@ -175,6 +192,12 @@ BOMBS: dict[str, tuple[str, str, Callable[[], bytes]]] = {
         "valid.xlsx",
         lambda: xlsx_shared_strings(4_900_000),
     ),
+    "xlsx_shared_strings_999k": (
+        "strings999.xlsx",
+        "valid.xlsx",
+        lambda: xlsx_shared_strings(999_999),
+    ),
+    "xlsx_200k_rows_x_20_distinct": ("cells.xlsx", "valid.xlsx", xlsx_cells),
     "xlsx_declaring_2GB": ("big.xlsx", "valid.xlsx", zip_declaring),
     "parquet_5M_dictionary_rows": ("dict.parquet", "valid.parquet", parquet_dictionary),
     "parquet_200k_x_1MB_dictionary": (

@@ -22,9 +22,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from atlas.intake.readers.delimited import read_csv
+from atlas.intake.readers.export import read_export
 from atlas.intake.readers.geodata import read_gpkg, read_parquet
 from atlas.intake.readers.geojson import read_geojson
-from atlas.intake.readers.workbook import check_zip, read_xlsx, read_zip
+from atlas.intake.readers.workbook import check_zip, read_xlsx
 from atlas.intake.table import (
     DEFAULT_LIMITS,
     GEOMETRY_COLUMNS,
@@ -109,7 +110,7 @@ def read_upload(
     elif kind == "XLSX":
         table = read_xlsx(data, name, limits, layer)
     elif kind == "ZIP":
-        table = read_zip(data, name)
+        table = read_export(data, "csv", name)
     elif kind == "GeoJSON":
         table = read_geojson(data, name, limits)
     elif kind == "GeoPackage":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from atlas.intake.readers.export import read_export
 from atlas.intake.readers.geometry import EMPTY, shape_cells
 from atlas.intake.table import (
     GEOMETRY_COLUMNS,
@@ -108,8 +109,6 @@ def geo_rows(
 
 
 def read_geojson(data: bytes, name: str, limits: Limits) -> RawTable:
-    from atlas.intake.readers.workbook import atlas_export
-
     _check_counts(data, name, limits)
     try:
         document = json.loads(data.decode("utf-8-sig"))
@@ -128,7 +127,7 @@ def read_geojson(data: bytes, name: str, limits: Limits) -> RawTable:
     if not isinstance(document, dict):
         raise IntakeError(name, "not a GeoJSON object", "export the layer again as GeoJSON")
     if document.get("type") == "FeatureCollection" and "documents" in document:
-        return atlas_export(data, "geojson", name)
+        return read_export(data, "geojson", name)
     if document.get("type") == "Feature":
         document = {"type": "FeatureCollection", "features": [document]}
     features = document.get("features")

@@ -17,6 +17,7 @@ import io
 import re
 import zipfile
 
+from atlas.intake.readers.export import read_export
 from atlas.intake.table import (
     IntakeError,
     Limits,
@@ -124,7 +125,7 @@ def read_xlsx(data: bytes, name: str, limits: Limits, layer: str | None = None) 
         if layer is None and {"incidents", "places", "reports", "documents"} <= set(
             book.sheetnames
         ):
-            return atlas_export(data, "xlsx", name)
+            return read_export(data, "xlsx", name)
         visible = [s for s in book.sheetnames if book[s].sheet_state == "visible"]
         if layer is not None and layer not in book.sheetnames:
             raise IntakeError(
@@ -248,57 +249,33 @@ def _sheet(book, title: str, name: str, limits: Limits) -> RawTable | None:
     used = max([0, *(i + 1 for i, h in enumerate(header) if h), *(len(v) for _, v in body)])
     header = header[:used]
     check_shape(name, len(body), len(header), limits)
-    rows, lines = [], []
-    for number, values in body:
-        row = (values + [""] * len(header))[: len(header)]
-        for index, cell in enumerate(row):
+    width = len(header)
+    columns: list[list[str]] = [[] for _ in header]  # column by column: no list per row
+    lines = []
+    for position, (number, values) in enumerate(body):
+        body[position] = (number, [])  # each row freed once copied into the columns
+        for index in range(width):
+            cell = values[index] if index < len(values) else ""
             if len(cell) > limits.max_cell_bytes // 4 and (
                 len(cell.encode("utf-8")) > limits.max_cell_bytes
             ):
                 problems.append(long_cell(name, number, header[index], cell, limits))
-                row[index] = cell[:KEEP_OF_LONG_CELL] + " …"
-        rows.append(row)
+                cell = cell[:KEEP_OF_LONG_CELL] + " …"
+            columns[index].append(cell)
         lines.append(number)
-    kept = set(lines)
+    position_of = {number: position for position, number in enumerate(lines)}
     for number, index in formulas:  # text that merely begins with '=' is just text
-        if number in kept and index < len(header):
+        if number in position_of and index < width:
             problems.append(
                 Problem(
                     name,
                     number,
                     header[index],
-                    rows[lines.index(number)][index][:80],
+                    columns[index][position_of[number]][:80],
                     "the cell holds a formula: its text is kept, it is not computed",
                     "paste the values instead of the formula if a value was meant",
                     "warning",
                 )
             )
-    return RawTable(name, "XLSX", make_frame(name, header, rows, lines), problems=problems)
-
-
-def read_zip(data: bytes, name: str) -> RawTable:
-    return atlas_export(data, "csv", name)
-
-
-def atlas_export(data: bytes, fmt: str, name: str) -> RawTable:
-    """The atlas's own data export (CSV zip, GeoJSON, XLSX): its four tables as they are."""
-    import pandas as pd
-
-    from atlas.export.data import ExportError
-    from atlas.export.reading import read_subset
-
-    try:
-        subset = read_subset(data, fmt)
-    except ExportError as exc:
-        raise IntakeError(
-            name,
-            f"not an atlas data export: {exc}",
-            "upload the ZIP, GeoJSON or XLSX the atlas exported, unchanged",
-        ) from exc
-    tables = {}
-    for key, frame in subset.frames().items():
-        frame = frame.copy()
-        frame["_line"] = list(range(2, len(frame) + 2))
-        tables[key] = frame
-    empty = pd.DataFrame({"_line": []})
-    return RawTable(name, "atlas export", empty, tables=tables)
+    frame = make_frame(name, header, lines, columns=columns)
+    return RawTable(name, "XLSX", frame, problems=problems)
