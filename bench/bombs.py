@@ -154,6 +154,14 @@ def csv_cells(rows: int = 199_999, columns: int = 20) -> bytes:
     return (head + body).encode()
 
 
+def csv_incidents(rows: int = 199_999) -> bytes:
+    """Not a bomb: valid incidents at the row limit (bench.imports' sheet), to show what
+    the whole import costs beyond reading."""
+    from bench.imports import as_csv, sheet_rows
+
+    return as_csv(sheet_rows(rows))
+
+
 def geojson_points(features: int = 199_999) -> bytes:
     """Just under the row and object limits: Points with a few properties."""
     feature = (
@@ -210,6 +218,7 @@ BOMBS: dict[str, tuple[str, str, Callable[[], bytes]]] = {
     "csv_20_cells_of_2MB": ("cells.csv", "valid_utf8.csv", csv_long_cells),
     "csv_40MB_cell": ("cell.csv", "valid_utf8.csv", lambda: csv_long_cells(40 * 2**20, 1)),
     "csv_200k_rows_x_20_distinct": ("cells.csv", "valid_utf8.csv", csv_cells),
+    "csv_200k_incidents_valid": ("incidents.csv", "valid_utf8.csv", csv_incidents),
     "geojson_200k_points": ("points.geojson", "valid.geojson", geojson_points),
     "geojson_2.8M_positions": ("line.geojson", "valid.geojson", geojson_coordinates),
     "geojson_15M_empty_objects": ("objects.geojson", "valid.geojson", geojson_objects),

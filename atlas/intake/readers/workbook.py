@@ -214,15 +214,14 @@ def _cells(book, title: str, name: str, limits: Limits):
 
 
 def _sheet(book, title: str, name: str, limits: Limits) -> RawTable | None:
-    """The sheet as a RawTable, or None when it has no value at all."""
+    """The sheet as a RawTable, or None when it has no value at all. Cells go straight
+    into their column (a column first seen late is filled with "" above)."""
     header: list[str] | None = None
-    body: list[tuple[int, list[str]]] = []
+    columns: list[list[str]] = []
+    lines: list[int] = []
     formulas: list[tuple[int, int]] = []  # (row, column index) of formula cells
     problems: list[Problem] = []
-    width = 0
     for number, cells in _cells(book, title, name, limits):
-        if header is not None and len(body) >= limits.max_rows:
-            raise too_many_rows(name, len(body) + 1, limits, more=True)
         values: dict[int, str] = {}
         for index, value, formula in cells:
             cell = text(value)
@@ -232,37 +231,40 @@ def _sheet(book, title: str, name: str, limits: Limits) -> RawTable | None:
                 formulas.append((number, index))
         if not values:
             continue
-        width = max(width, max(values) + 1)
-        if width * (len(body) + 1) > limits.max_cells:
-            raise too_many_cells(name, len(body) + 1, width, limits)
-        row = [values.get(i, "") for i in range(max(values) + 1)]
         if header is None:
-            header = row
-        else:
-            body.append((number, row))
-    if header is None:
-        return None
-    if width > limits.max_columns:
-        raise too_many_columns(name, width, limits)
-    header = header + [""] * (width - len(header))
-    # trailing columns with neither a header nor a value are not columns
-    used = max([0, *(i + 1 for i, h in enumerate(header) if h), *(len(v) for _, v in body)])
-    header = header[:used]
-    check_shape(name, len(body), len(header), limits)
-    width = len(header)
-    columns: list[list[str]] = [[] for _ in header]  # column by column: no list per row
-    lines = []
-    for position, (number, values) in enumerate(body):
-        body[position] = (number, [])  # each row freed once copied into the columns
-        for index in range(width):
-            cell = values[index] if index < len(values) else ""
+            header = [values.get(i, "") for i in range(max(values) + 1)]
+            continue
+        if len(lines) >= limits.max_rows:
+            raise too_many_rows(name, len(lines) + 1, limits, more=True)
+        width = max(len(header), len(columns), max(values) + 1)
+        if width * (len(lines) + 1) > limits.max_cells:
+            raise too_many_cells(name, len(lines) + 1, width, limits)
+        while len(columns) < width:
+            columns.append([""] * len(lines))
+        for index, column in enumerate(columns):
+            cell = values.get(index, "")
             if len(cell) > limits.max_cell_bytes // 4 and (
                 len(cell.encode("utf-8")) > limits.max_cell_bytes
             ):
-                problems.append(long_cell(name, number, header[index], cell, limits))
+                label = header[index] if index < len(header) else f"(column {index + 1})"
+                problems.append(long_cell(name, number, label, cell, limits))
                 cell = cell[:KEEP_OF_LONG_CELL] + " …"
-            columns[index].append(cell)
+            column.append(cell)
         lines.append(number)
+    if header is None:
+        return None
+    width = max(len(header), len(columns))
+    if width > limits.max_columns:
+        raise too_many_columns(name, width, limits)
+    # trailing columns with neither a header nor a value are not columns
+    while len(columns) < len(header):
+        columns.append([""] * len(lines))
+    header = header + [""] * (width - len(header))
+    while header and not header[-1] and not any(columns[len(header) - 1]):
+        header.pop()
+        columns.pop()
+    check_shape(name, len(lines), len(header), limits)
+    width = len(header)
     position_of = {number: position for position, number in enumerate(lines)}
     for number, index in formulas:  # text that merely begins with '=' is just text
         if number in position_of and index < width:
