@@ -59,7 +59,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.date_order:
         mapping = replace(mapping or _auto(data, args), date_order=args.date_order)
-    limits = Limits(max_bytes=int(args.max_mb * 2**20), max_rows=args.max_rows)
+    # More rows asked for on the command line: as many cells as 50 columns of them (the
+    # page's cell limit is for 200,000 rows of 20; ACLED exports have 31 columns).
+    cells = max(Limits().max_cells, args.max_rows * 50)
+    limits = Limits(max_bytes=int(args.max_mb * 2**20), max_rows=args.max_rows, max_cells=cells)
     result = import_file(
         data,
         args.file.name,
