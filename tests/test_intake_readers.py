@@ -166,6 +166,17 @@ def test_geometries_win_over_lat_lon_properties_and_areas_keep_an_area_precision
     }
 
 
+def test_a_long_property_is_one_problem_for_its_feature() -> None:
+    features = [
+        {"type": "Feature", "geometry": None, "properties": {"id": n, "summary": text}}
+        for n, text in enumerate(["ok", "y" * 200_000], start=1)
+    ]
+    data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    (problem,) = read_upload(data, "p.geojson").problems
+    assert (problem.row, problem.column) == (2, "summary")
+    assert problem.message.startswith("the cell holds 195.3 KB of text")
+
+
 def test_null_geometries_leave_lat_lon_properties_as_the_coordinates() -> None:
     feature = {
         "type": "Feature",

@@ -161,6 +161,22 @@ def long_cell(file: str, line: int, column: str, cell: str, limits: Limits) -> P
     )
 
 
+KEEP_OF_LONG_CELL = 1000  # characters of an over-long cell kept in the table
+
+
+def bounded_cell(
+    file: str, line: int, column: str, cell: str, limits: Limits, problems: list[Problem]
+) -> str:
+    """`cell`, or, when it is over `max_cell_bytes`, its start, with a problem for its row
+    added to `problems` (the whole text would be read by every later check)."""
+    if len(cell) <= limits.max_cell_bytes // 4 or len(cell.encode("utf-8")) <= (
+        limits.max_cell_bytes
+    ):
+        return cell
+    problems.append(long_cell(file, line, column, cell, limits))
+    return cell[:KEEP_OF_LONG_CELL] + " …"
+
+
 def _key(name: str) -> str:
     # The same key as `atlas.intake.mapping.column_key` ('Event Date ' → 'event_date').
     return re.sub(r"[\s\-./()]+", "_", name.strip().lower()).strip("_")

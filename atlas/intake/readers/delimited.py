@@ -18,7 +18,7 @@ from atlas.intake.table import (
     IntakeError,
     Limits,
     RawTable,
-    long_cell,
+    bounded_cell,
     make_frame,
     size_text,
     too_many_cells,
@@ -28,7 +28,6 @@ from atlas.intake.table import (
 from atlas.validation import Problem
 
 SNIFF_BYTES = 32768
-KEEP_OF_LONG_CELL = 1000  # characters of an over-long cell kept in the table
 CELL_READ_FACTOR = 16  # a cell up to 16 × max_cell_bytes (2 MB) is read, then reported
 
 
@@ -119,12 +118,7 @@ def _rows(stream: io.TextIOBase, name: str, delimiter: str, limits: Limits) -> R
                 )
                 cells = cells[:width]
             for index, cell in enumerate(cells):
-                cell = cell.strip()
-                if len(cell) > limits.max_cell_bytes // 4 and (
-                    len(cell.encode("utf-8")) > limits.max_cell_bytes
-                ):
-                    problems.append(long_cell(name, line, header[index], cell, limits))
-                    cell = cell[:KEEP_OF_LONG_CELL] + " …"
+                cell = bounded_cell(name, line, header[index], cell.strip(), limits, problems)
                 columns[index].append(cell)
             for index in range(len(cells), width):
                 columns[index].append("")

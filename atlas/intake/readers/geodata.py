@@ -43,7 +43,7 @@ def _to_lonlat(frame, name: str):
         ) from exc
 
 
-def _from_geodataframe(frame, name: str, fmt: str) -> RawTable:
+def _from_geodataframe(frame, name: str, fmt: str, limits: Limits) -> RawTable:
     import geopandas as gpd
 
     frame = _to_lonlat(frame, name)
@@ -57,7 +57,7 @@ def _from_geodataframe(frame, name: str, fmt: str) -> RawTable:
             records.append((properties, *shape_cells(geometry.iloc[position])))
     if not records:
         raise IntakeError(name, "the layer has no features", "choose the layer with data")
-    return geo_rows(name, fmt, records)
+    return geo_rows(name, fmt, records, limits)
 
 
 def read_gpkg(data: bytes, name: str, limits: Limits, layer: str | None = None) -> RawTable:
@@ -87,7 +87,7 @@ def read_gpkg(data: bytes, name: str, limits: Limits, layer: str | None = None) 
             frame = pyogrio.read_dataframe(path, layer=chosen, max_features=limits.max_rows + 1)
         except Exception as exc:
             raise _gdal_error(exc, path, name) from exc
-    table = _from_geodataframe(frame, name, "GeoPackage")
+    table = _from_geodataframe(frame, name, "GeoPackage", limits)
     table.layers, table.layer = layers, chosen
     empty = [n for n in layers[: layers.index(chosen)] if not layer]
     others = [n for n in layers if n != chosen and n not in empty]
@@ -167,4 +167,4 @@ def read_parquet(data: bytes, name: str, limits: Limits) -> RawTable:
             f"the Parquet file cannot be read ({type(exc).__name__})",
             "write it again (GeoParquet 1.x), or export the layer as GeoJSON",
         ) from exc
-    return _from_geodataframe(frame, name, "GeoParquet")
+    return _from_geodataframe(frame, name, "GeoParquet", limits)

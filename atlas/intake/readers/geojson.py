@@ -13,11 +13,13 @@ import json
 from atlas.intake.readers.export import read_export
 from atlas.intake.readers.geometry import EMPTY, shape_cells
 from atlas.intake.table import (
+    DEFAULT_LIMITS,
     GEOMETRY_COLUMNS,
     GEOMETRY_PRECISION,
     IntakeError,
     Limits,
     RawTable,
+    bounded_cell,
     make_frame,
     text,
 )
@@ -74,7 +76,10 @@ def _not_number(coordinates: object) -> str | None:
 
 
 def geo_rows(
-    name: str, fmt: str, records: list[tuple[dict, dict[str, str], str | None]]
+    name: str,
+    fmt: str,
+    records: list[tuple[dict, dict[str, str], str | None]],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> RawTable:
     """(properties, geometry cells, geometry error) per feature → RawTable. The geometry
     columns come only when some feature has a geometry (else `lat`/`lon` properties are
@@ -103,7 +108,11 @@ def geo_rows(
                 )
             )
             cells = EMPTY
-        rows.append([text(properties.get(c)) for c in columns] + [cells[c] for c in geometry])
+        row = [
+            bounded_cell(name, number, c, text(properties.get(c)), limits, problems)
+            for c in columns
+        ]
+        rows.append(row + [cells[c] for c in geometry])
     frame = make_frame(name, columns + geometry, rows, list(range(1, len(rows) + 1)))
     return RawTable(name, fmt, frame, problems=problems)
 
@@ -169,4 +178,4 @@ def read_geojson(data: bytes, name: str, limits: Limits) -> RawTable:
         records.append((properties, cells, error))
     if not records:
         raise IntakeError(name, "the FeatureCollection has no features", "add features")
-    return geo_rows(name, "GeoJSON", records)
+    return geo_rows(name, "GeoJSON", records, limits)

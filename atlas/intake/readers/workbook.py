@@ -22,8 +22,8 @@ from atlas.intake.table import (
     IntakeError,
     Limits,
     RawTable,
+    bounded_cell,
     check_shape,
-    long_cell,
     make_frame,
     size_text,
     text,
@@ -35,7 +35,6 @@ from atlas.validation import Problem
 
 MAX_RATIO = 250  # unpacked/packed for a member over RATIO_FROM bytes; XML sheets reach ~50
 RATIO_FROM = 10 * 2**20
-KEEP_OF_LONG_CELL = 1000
 # openpyxl holds every shared string as a Python string (4.9 million took 890 MB): five
 # distinct texts a row (title, place, source, url, summary) at the row limit.
 SHARED_STRINGS_PER_ROW = 5
@@ -242,14 +241,10 @@ def _sheet(book, title: str, name: str, limits: Limits) -> RawTable | None:
         while len(columns) < width:
             columns.append([""] * len(lines))
         for index, column in enumerate(columns):
-            cell = values.get(index, "")
-            if len(cell) > limits.max_cell_bytes // 4 and (
-                len(cell.encode("utf-8")) > limits.max_cell_bytes
-            ):
-                label = header[index] if index < len(header) else f"(column {index + 1})"
-                problems.append(long_cell(name, number, label, cell, limits))
-                cell = cell[:KEEP_OF_LONG_CELL] + " …"
-            column.append(cell)
+            label = header[index] if index < len(header) else f"(column {index + 1})"
+            column.append(
+                bounded_cell(name, number, label, values.get(index, ""), limits, problems)
+            )
         lines.append(number)
     if header is None:
         return None
