@@ -85,3 +85,31 @@ def test_the_contract_sheet_lists_unused_columns_and_maps_an_unknown_status():
     assert metrics["Errors · warnings"] == "0 · 0"  # the mapping settled the status
     result = at.session_state["import_result"][1]
     assert result.mapping.vocabularies == {"status": {"reported": "disputed"}}
+
+
+def test_an_upload_is_read_once_and_its_sheet_can_be_chosen(monkeypatch):
+    """Reruns (any widget change) reuse the table read; choosing another sheet reads again."""
+    import ui.intake
+
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("layer"))
+        return real(*args, **kwargs)
+
+    real = ui.intake.read_upload
+    monkeypatch.setattr(ui.intake, "read_upload", counting)
+    at = upload(data_page(), CORPUS / "xlsx_first_sheet_empty.xlsx")
+    at.run()
+    at.run()
+    assert calls == [None]
+    (chooser,) = [s for s in at.selectbox if s.label == "Sheet or layer"]
+    assert (chooser.value, chooser.options) == ("incidents", ["Notes", "Blank", "incidents"])
+    chooser.set_value("Notes").run()
+    assert not at.exception, at.exception
+    assert calls == [None, "Notes"]
+    assert any("the file is empty (sheet" in e.value.replace("\\", "") for e in at.error)
+    (chooser,) = [s for s in at.selectbox if s.label == "Sheet or layer"]
+    chooser.set_value("incidents").run()
+    at.button(key="import_go").click().run()
+    assert next(m.value for m in at.metric if m.label == "Incidents loaded") == "5"

@@ -224,3 +224,16 @@ def test_the_entry_point_runs(copy) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "did you mean 'detention'?" in done.stdout
+
+
+def test_a_sheet_or_layer_is_chosen_by_name(copy, capsys) -> None:
+    book = copy("xlsx_first_sheet_empty.xlsx")
+    assert main([str(book)]) == 0
+    assert "note: sheet 'incidents' (the first with data; empty: 'Notes', 'Blank')" in (
+        capsys.readouterr().out
+    )
+    assert main([str(book), "--sheet", "Notes"]) == 1
+    assert "the file is empty (sheet 'Notes')" in capsys.readouterr().out
+    layers = copy("gpkg_first_layer_empty.gpkg")
+    assert main([str(layers), "--layer", "incidents"]) == 0
+    assert "5 incident(s) loaded" in capsys.readouterr().out

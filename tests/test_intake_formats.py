@@ -30,6 +30,7 @@ VALID = {
     "valid_gbk.csv": ("CSV", "GB18030 (GBK)", "zh", False),
     "valid_tab.tsv": ("CSV", "UTF-8", "zh", True),
     "valid_semicolon.csv": ("CSV", "UTF-8", "zh", True),
+    "valid_utf16.csv": ("CSV", "UTF-16 LE", "zh", True),
     "valid.xlsx": ("XLSX", None, "zh", True),
     "valid.geojson": ("GeoJSON", None, "zh", True),
     "valid.gpkg": ("GeoPackage", None, "zh", True),
@@ -37,6 +38,7 @@ VALID = {
 }
 CODECS = {"UTF-8": "utf-8", "UTF-8 with BOM": "utf-8", "CP949 (EUC-KR)": "cp949"}
 CODECS["GB18030 (GBK)"] = "gb18030"
+CODECS["UTF-16 LE"] = "utf-16-le"
 
 # id → date_start, date_end, date_precision, latitude, longitude, geo_precision,
 #      people_min, people_max, people_qualifier, status, reports

@@ -18,7 +18,7 @@ from atlas import schema
 from atlas.intake import ImportResult, combine, describe_result, import_file, read_upload
 from atlas.intake.convert import is_acled
 from atlas.intake.encoding import CHOICES
-from atlas.intake.formats import EXTENSIONS, IntakeError, Limits
+from atlas.intake.formats import EXTENSIONS, IntakeError, Limits, RawTable
 from atlas.intake.mapping import (
     DATE_ORDERS,
     FIELDS,
@@ -32,6 +32,8 @@ from ui import data
 from ui.text import md
 
 RESULT = "import_result"
+UPLOAD = "_import_upload"  # (file id, token) of the file being imported
+READ = "_import_read"  # ((token, encoding, layer), RawTable or IntakeError): the last read
 NONE = "—"
 PREVIEW_COLUMNS = [
     "incident_id",
@@ -63,20 +65,29 @@ def show_import() -> None:
     )
     upload = st.file_uploader("File to import", type=list(EXTENSIONS), key="upload")
     if upload is None:
-        st.session_state.pop(RESULT, None)
+        for key in (RESULT, UPLOAD, READ):
+            st.session_state.pop(key, None)
         return
     content = upload.getvalue()
-    token = hashlib.sha256(content).hexdigest()[:10]
-    col1, col2 = st.columns(2)
+    token = _token(upload.file_id, content)
+    col1, col2, col3 = st.columns(3)
     chosen = col1.selectbox(
         "Encoding (CSV)", ["Detect automatically", *CHOICES], key=f"enc_{token}"
     )
     encoding = None if chosen == "Detect automatically" else chosen
     saved = col2.file_uploader("Reuse a saved mapping (JSON)", type=["json"], key="mapping_file")
-    try:
-        raw = read_upload(content, upload.name, encoding=encoding, limits=LIMITS)
-    except IntakeError as exc:
-        st.error(f"Cannot import this file: {md(exc.problem.message)}. Fix: {md(exc.problem.fix)}")
+    layer = st.session_state.get(f"layer_{token}")
+    raw = _read(content, upload.name, encoding, layer, token)
+    layers = st.session_state.get(f"_layers_{token}") or []
+    if len(layers) > 1:
+        col3.selectbox(
+            "Sheet or layer",
+            layers,
+            index=layers.index(layer or getattr(raw, "layer", None) or layers[0]),
+            key=f"layer_{token}",
+        )
+    if isinstance(raw, IntakeError):
+        st.error(f"Cannot import this file: {md(raw.problem.message)}. Fix: {md(raw.problem.fix)}")
         return
     mapping = _start_mapping(raw.columns, saved, token)
     if mapping is None:
@@ -94,7 +105,13 @@ def show_import() -> None:
             bar.progress(done / total, text=f"Geocoding place names offline: {done:,}/{total:,}")
 
         result = import_file(
-            content, upload.name, mapping, encoding=encoding, limits=LIMITS, progress=progress
+            content,
+            upload.name,
+            mapping,
+            encoding=encoding,
+            limits=LIMITS,
+            progress=progress,
+            layer=raw.layer,
         )
         bar.empty()
         st.session_state[RESULT] = (token, result)
@@ -115,6 +132,39 @@ def problem_count(problems, kind: str, rows_did: str) -> str:
     whole = sum(p.row is None for p in problems)
     text = f"{len(problems):,} {kind} in {len(rows):,} row(s), which {rows_did}"
     return text + (f" (and {whole:,} about whole files)." if whole else ".")
+
+
+def _token(file_id: str, content: bytes) -> str:
+    """A short hash of the upload, computed once per uploaded file (not on every rerun)."""
+    known = st.session_state.get(UPLOAD)
+    if known and known[0] == file_id:
+        return known[1]
+    token = hashlib.sha256(content).hexdigest()[:10]
+    st.session_state[UPLOAD] = (file_id, token)
+    return token
+
+
+def _read(
+    content: bytes, name: str, encoding: str | None, layer: str | None, token: str
+) -> RawTable | IntakeError:
+    """The upload read once per file, encoding and sheet/layer, not on every rerun of the
+    page (a widget change reruns it). Only the latest read is kept in the session."""
+    key = (token, encoding, layer)
+    cached = st.session_state.get(READ)
+    if cached and cached[0] == key:
+        return cached[1]
+    if cached and cached[0][:2] == key[:2] and getattr(cached[1], "layer", None) == layer:
+        return cached[1]  # the sheet read by default, now chosen by name
+    try:
+        raw: RawTable | IntakeError = read_upload(
+            content, name, encoding=encoding, limits=LIMITS, layer=layer
+        )
+        if raw.layers:
+            st.session_state[f"_layers_{token}"] = raw.layers
+    except IntakeError as exc:
+        raw = exc
+    st.session_state[READ] = (key, raw)
+    return raw
 
 
 def _start_mapping(columns: list[str], saved, token: str) -> Mapping | None:

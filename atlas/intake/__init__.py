@@ -168,11 +168,13 @@ def import_file(
     limits: Limits = DEFAULT_LIMITS,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    layer: str | None = None,
 ) -> ImportResult:
-    """Import the bytes of a file called `name`. Never raises for bad data: a file that
-    cannot be read at all gives a result with no dataset and the problem saying why."""
+    """Import the bytes of a file called `name` (`layer`: the sheet or GeoPackage layer,
+    default the first with data). Never raises for bad data: a file that cannot be read at
+    all gives a result with no dataset and the problem saying why."""
     try:
-        raw = read_upload(data, name, encoding=encoding, limits=limits)
+        raw = read_upload(data, name, encoding=encoding, limits=limits, layer=layer)
     except IntakeError as exc:
         return ImportResult(name, "", None, "", mapping or Mapping(), None, [exc.problem])
     version = hashlib.sha256(data).hexdigest()[:12]

@@ -1,7 +1,8 @@
 """Import a file from the command line: the same import as the Data page.
 
-    python -m atlas.intake FILE [--mapping M.json] [--encoding NAME] [--date-order DMY]
-        [--report REPORT.csv] [--invalid INVALID.csv] [--out DIR] [--save-mapping M.json]
+    python -m atlas.intake FILE [--layer NAME] [--mapping M.json] [--encoding NAME]
+        [--date-order DMY] [--report REPORT.csv] [--invalid INVALID.csv] [--out DIR]
+        [--save-mapping M.json]
 
 Prints what was read and every problem; writes the validation report (default
 FILE.report.csv beside the file, never over the file itself), the rows that did not load
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--mapping", type=Path, help="a mapping saved from the Data page (JSON)")
     parser.add_argument("--encoding", choices=CHOICES, help="override the detected encoding")
+    parser.add_argument(
+        "--layer", "--sheet", help="the sheet (XLSX) or layer (GeoPackage) to read, by name"
+    )
     parser.add_argument("--date-order", choices=DATE_ORDERS, help="how to read 03/04/2013")
     parser.add_argument("--report", type=Path, help="validation report (CSV)")
     parser.add_argument("--invalid", type=Path, help="the rows that did not load (CSV)")
@@ -56,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     if args.date_order:
         mapping = replace(mapping or _auto(data, args), date_order=args.date_order)
-    limits = Limits(max_bytes=int(args.max_mb * 2**20), max_rows=args.max_rows)
+    # More rows asked for on the command line: as many cells as 50 columns of them (the
+    # page's cell limit is for 200,000 rows of 20; ACLED exports have 31 columns).
+    cells = max(Limits().max_cells, args.max_rows * 50)
+    limits = Limits(max_bytes=int(args.max_mb * 2**20), max_rows=args.max_rows, max_cells=cells)
     result = import_file(
         data,
         args.file.name,
@@ -64,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         encoding=args.encoding,
         limits=limits,
         progress=_progress if sys.stderr.isatty() else None,
+        layer=args.layer,
     )
     from atlas.intake import describe_result
 
@@ -102,7 +110,8 @@ def _auto(data: bytes, args) -> Mapping:
     from atlas.intake.mapping import auto_mapping
 
     try:
-        return auto_mapping(read_upload(data, args.file.name, encoding=args.encoding).columns)
+        raw = read_upload(data, args.file.name, encoding=args.encoding, layer=args.layer)
+        return auto_mapping(raw.columns)
     except Exception:  # the import itself reports why the file cannot be read
         return Mapping()
 

@@ -35,7 +35,7 @@ import pandas as pd
 
 from atlas import schema
 from atlas.intake.acled import acled_row, is_acled
-from atlas.intake.formats import RawTable
+from atlas.intake.formats import GEOMETRY_PRECISION, RawTable
 from atlas.intake.geocode import locate_rows
 from atlas.intake.mapping import Mapping
 from atlas.intake.row import (
@@ -122,7 +122,9 @@ def _flat_row(rec: dict[str, str], raw: RawTable, mapping: Mapping, today: date)
     set_country(row, get("country"), col("country"))
     inc["admin1"] = admin1_name(get("admin1"), inc["country"])
     inc["location_name"] = get("location_name")
-    _coordinates(row, get, col, mapping, raw.file)
+    from_geometry = mapping.column("latitude") == "geometry_latitude"
+    area = rec.get(GEOMETRY_PRECISION, "") if from_geometry else ""
+    _coordinates(row, get, col, mapping, raw.file, area)
     _people(row, get, col, mapping)
     inc["actor"], inc["summary"] = get("actor"), get("summary")
     for name in AS_WRITTEN:
@@ -163,14 +165,15 @@ def _dates(row: Row, get, col, mapping: Mapping, today: date) -> None:
         row.incident["date_precision"] = precision  # the rules check it against the dates
 
 
-def _coordinates(row: Row, get, col, mapping: Mapping, file: str) -> None:
+def _coordinates(row: Row, get, col, mapping: Mapping, file: str, area: str = "") -> None:
+    """`area`: the precision a geo file's geometry gives (an area's, by its size)."""
     inc = row.incident
     written = get("latitude"), get("longitude")
     inc["latitude"], inc["longitude"] = (ascii_number(v) for v in written)
     precision = _vocabulary(
         row, "geo_precision", get("geo_precision"), mapping, col("geo_precision")
     )
-    inc["geo_precision"] = precision
+    inc["geo_precision"] = precision or area
     if not (inc["latitude"] or inc["longitude"]):
         return
     notes = []

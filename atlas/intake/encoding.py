@@ -1,14 +1,16 @@
 """Text encodings of uploaded CSV files: detected, named, never guessed silently.
 
-UTF-8 (with or without BOM) is tried first and strictly. A file whose first lines are
-UTF-8 Korean or Chinese and a later line is not mixes encodings: it is refused, naming the
-line, since no single decoding reads it right. Otherwise the two legacy CJK encodings are
-tried: CP949 (EUC-KR and its Windows extension, Korean) and GB18030 (GBK and GB2312,
-Chinese). Their byte ranges overlap, so a Korean file often decodes without error as
-GB18030 (into rare Chinese characters) and the other way round: the decodings are told
-apart by how much of the text is made of the language's most common characters (Hangul
-syllables for Korean, Han characters for Chinese). The caller shows the encoding used and
-may override it.
+A byte order mark names UTF-8, UTF-16 or UTF-32; without one, text whose every second
+(fourth) byte is zero is UTF-16 (UTF-32), as Windows "Unicode text" exports are. UTF-8 is
+then tried, strictly. Files are checked a chunk at a time, never decoded whole here. A
+file whose first lines are UTF-8 Korean or Chinese and a later line is not mixes
+encodings: it is refused, naming the line, since no single decoding reads it right.
+Otherwise the two legacy CJK encodings are tried: CP949 (EUC-KR and its Windows
+extension, Korean) and GB18030 (GBK and GB2312, Chinese). Their byte ranges overlap, so a
+Korean file often decodes without error as GB18030 (into rare Chinese characters) and the
+other way round: the decodings are told apart by how much of the text is made of the
+language's most common characters (Hangul syllables for Korean, Han characters for
+Chinese). The caller shows the encoding used and may override it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,28 @@ from __future__ import annotations
 import codecs
 
 UTF8, UTF8_BOM, CP949, GB18030 = "UTF-8", "UTF-8 with BOM", "CP949 (EUC-KR)", "GB18030 (GBK)"
-CODECS = {UTF8: "utf-8", UTF8_BOM: "utf-8-sig", CP949: "cp949", GB18030: "gb18030"}
+UTF16LE, UTF16BE, UTF32LE, UTF32BE = "UTF-16 LE", "UTF-16 BE", "UTF-32 LE", "UTF-32 BE"
+CODECS = {
+    UTF8: "utf-8",
+    UTF8_BOM: "utf-8-sig",
+    CP949: "cp949",
+    GB18030: "gb18030",
+    UTF16LE: "utf-16-le",  # the BOM, if any, is a U+FEFF the reader drops
+    UTF16BE: "utf-16-be",
+    UTF32LE: "utf-32-le",
+    UTF32BE: "utf-32-be",
+}
 CHOICES = tuple(CODECS)  # what a person may choose instead of the detected encoding
+# Byte order marks, longest first: UTF-32 LE's begins with UTF-16 LE's.
+BOMS = (
+    (codecs.BOM_UTF32_LE, UTF32LE),
+    (codecs.BOM_UTF32_BE, UTF32BE),
+    (codecs.BOM_UTF8, UTF8_BOM),
+    (codecs.BOM_UTF16_LE, UTF16LE),
+    (codecs.BOM_UTF16_BE, UTF16BE),
+)
+CHUNK = 2**20  # bytes decoded at a time: a file is checked without holding its text
+SAMPLE = 2**18  # bytes scored to tell CP949 from GB18030
 
 # The most frequent syllables of Korean prose and characters of Chinese prose, with words
 # of this domain (places, detention, return). A correct decoding is mostly made of these;
@@ -60,44 +82,89 @@ def _check_mixed(data: bytes, bad: int) -> None:
     )
 
 
-def detect(data: bytes) -> str:
-    """The name (a key of CODECS) of the encoding `data` is in."""
-    if data.startswith(codecs.BOM_UTF8):
-        return UTF8_BOM
-    try:
-        data.decode("utf-8")
-        return UTF8
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    _check_mixed(data, utf8_error.start)
-    decoded = {}
-    for name in (CP949, GB18030):
+def _wide(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a byte order mark (what Windows "Unicode text" and some
+    exports write): text whose every second or fourth byte is zero in the first lines."""
+    sample = data[:4096]
+    if b"\x00" not in sample:
+        return None
+    for name in (UTF32LE, UTF32BE, UTF16LE, UTF16BE):
+        width = 4 if name.startswith("UTF-32") else 2
         try:
-            decoded[name] = data.decode(CODECS[name])
+            chars = sample[: len(sample) // width * width].decode(CODECS[name])
         except UnicodeDecodeError:
             continue
-    if not decoded:
-        line = data[: utf8_error.start].count(b"\n") + 1
-        byte = data[utf8_error.start : utf8_error.start + 1].hex()
-        raise EncodingError(
-            f"not UTF-8, CP949/EUC-KR or GB18030/GBK text (byte 0x{byte} on line {line})"
-        )
-    if len(decoded) == 1:
-        return next(iter(decoded))
-    korean = _score(decoded[CP949], COMMON_KOREAN, 0xAC00, 0xD7A3)
-    chinese = _score(decoded[GB18030], COMMON_CHINESE, 0x4E00, 0x9FFF)
+        readable = sum(c.isprintable() or c in "\t\r\n" for c in chars)
+        if chars and readable >= 0.95 * len(chars):
+            return name
+    return None
+
+
+def _first_error(data: bytes, codec: str) -> int | None:
+    """Offset of the first byte `codec` cannot decode, or None; decoded a chunk at a time
+    and thrown away, so a 50 MB file never becomes 200 MB of text here."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    for start in range(0, len(data), CHUNK):
+        chunk = data[start : start + CHUNK]
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk, final=start + CHUNK >= len(data))
+        except UnicodeDecodeError as exc:
+            return max(0, start - pending + exc.start)
+    return None
+
+
+def _not_text(data: bytes, bad: int, names: str) -> EncodingError:
+    line = data[:bad].count(b"\n") + 1
+    byte = data[bad : bad + 1].hex()
+    return EncodingError(f"not {names} text (byte 0x{byte} on line {line})")
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-16 or UTF-32 (by byte order mark, else by zero bytes), or None: such text has
+    zero bytes and is still text, not a binary file."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return name if name != UTF8_BOM else None
+    return _wide(data)
+
+
+def detect(data: bytes) -> str:
+    """The name (a key of CODECS) of the encoding `data` is in."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return name
+    wide = _wide(data)
+    if wide is not None:
+        return wide
+    bad = _first_error(data, "utf-8")
+    if bad is None:
+        return UTF8
+    _check_mixed(data, bad)
+    valid = [name for name in (CP949, GB18030) if _first_error(data, CODECS[name]) is None]
+    if not valid:
+        raise _not_text(data, bad, "UTF-8, UTF-16, CP949/EUC-KR or GB18030/GBK")
+    if len(valid) == 1:
+        return valid[0]
+    sample = data[:SAMPLE]
+    korean = _score(sample.decode("cp949", "replace"), COMMON_KOREAN, 0xAC00, 0xD7A3)
+    chinese = _score(sample.decode("gb18030", "replace"), COMMON_CHINESE, 0x4E00, 0x9FFF)
     return CP949 if korean >= chinese else GB18030
+
+
+def check(data: bytes, encoding: str | None = None) -> str:
+    """The encoding (a key of CODECS) to read `data` with: `encoding` if given, else the
+    detected one; raises EncodingError when the bytes are not text in it."""
+    name = encoding or detect(data)
+    if name not in CODECS:
+        raise EncodingError(f"unknown encoding {name!r}; choose one of {', '.join(CHOICES)}")
+    bad = _first_error(data, CODECS[name])
+    if bad is not None:
+        raise _not_text(data, bad, name)
+    return name
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     """(text, encoding name): `encoding` (a key of CODECS) if given, else the detected one."""
-    name = encoding or detect(data)
-    if name not in CODECS:
-        raise EncodingError(f"unknown encoding {name!r}; choose one of {', '.join(CHOICES)}")
-    try:
-        return data.decode(CODECS[name]), name
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise EncodingError(
-            f"not {name} text (byte 0x{data[exc.start : exc.start + 1].hex()} on line {line})"
-        ) from exc
+    name = check(data, encoding)
+    return data.decode(CODECS[name]).removeprefix("\ufeff"), name

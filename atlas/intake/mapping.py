@@ -94,8 +94,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "admin1": ("admin1", "province", "state", "prefecture", "도", "省"),
     "country": ("country", "country_code", "iso2", "nation", "국가", "国家"),
-    "latitude": ("latitude", "lat", "y", "위도", "纬度", "geometry_latitude"),
-    "longitude": ("longitude", "lon", "lng", "long", "x", "경도", "经度", "geometry_longitude"),
+    # A feature's geometry first: a `lat` property in one feature must not hide them all.
+    "latitude": ("geometry_latitude", "latitude", "lat", "y", "위도", "纬度"),
+    "longitude": ("geometry_longitude", "longitude", "lon", "lng", "long", "x", "경도", "经度"),
     "geo_precision": ("geo_precision", "location_precision", "precision", "geoprecision"),
     "people": (
         "people",
