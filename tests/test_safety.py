@@ -86,12 +86,12 @@ COMPOSED = {
     ("ui/detail.py", "count"),  # " · count: " + md(...)
     ("ui/detail.py", "people"),  # md(...) parts
     ("ui/detail.py", "cite"),  # md(...) parts
-    ("ui/intake.py", "title"),  # a constant
-    ("ui/intake.py", "help_text"),  # the importer's own field help (atlas.intake.FIELDS)
+    ("ui/mapping_editor.py", "title"),  # a constant
+    ("ui/mapping_editor.py", "help_text"),  # the importer's own field help (atlas.intake.FIELDS)
     ("ui/exports.py", "extra"),  # a number
     ("ui/exports.py", "fmt.label"),  # atlas.export.data.FORMATS' own labels
     ("ui/exports.py", "name"),  # a file name from the figure kind and format chosen
-    ("ui/intake.py", "name"),  # a field name of the importer (atlas.intake.FIELDS)
+    ("ui/mapping_editor.py", "name"),  # a field name of the importer (atlas.intake.FIELDS)
     ("ui/sidebar.py", "people"),  # numbers formatted with ","
     ("views/dashboard.py", "where"),  # a cell's numbers
     ("views/data.py", "in_use"),  # md(dataset.origin) or a constant
