@@ -9,21 +9,14 @@ from streamlit.testing.v1 import AppTest
 
 from atlas.filters import Filters, Vocabulary, apply_filters, to_query
 from atlas.incidents import incident_table
+from tests.apptest import run_app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
 
 
 def run(params: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if params:
-        at.query_params = params
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_app(params, page)
 
 
 def url_of(at: AppTest) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from atlas.intake import combine, import_file
 from atlas.loading import COLUMNS, FILES, read_table
 from atlas.paths import BUNDLED_DATA_DIR
-from ui.data import IN_USE, session_data
+from tests.apptest import run_app
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
@@ -35,16 +35,7 @@ def imported():
 
 
 def run(dataset, page: str | None = None, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state[IN_USE] = session_data(dataset)
-    if params:
-        at.query_params = params
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_app(params, page, dataset)
 
 
 @pytest.mark.parametrize("page", PAGES)

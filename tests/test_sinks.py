@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 from atlas.intake import combine, import_file
 from atlas.loading import COLUMNS, FILES, read_table
 from atlas.paths import BUNDLED_DATA_DIR
+from tests.apptest import run_app
 from tests.markdown_sinks import dangers, live
-from ui.data import IN_USE, session_data
 from ui.text import md
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -97,17 +97,7 @@ def hostile():
 
 
 def run(params=None, page=None, dataset=None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    if dataset is not None:
-        at.session_state[IN_USE] = session_data(dataset)
-    if params:
-        at.query_params = params
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_app(params, page, dataset)
 
 
 HOSTILE_URLS = [  # (parameters, a fragment of the one notice they give)

@@ -1,0 +1,29 @@
+"""One way to run the app in AppTest: URL parameters, a page, an imported dataset in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from atlas.loading import Dataset
+from ui.data import IN_USE, session_data
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def run_app(
+    params: dict | None = None, page: str | None = None, dataset: Dataset | None = None
+) -> AppTest:
+    """Run app.py (then `page`, a views/ script) and fail on any exception it shows."""
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if dataset is not None:
+        at.session_state[IN_USE] = session_data(dataset)
+    if params:
+        at.query_params = params
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, at.exception
+    return at
