@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,7 +9,6 @@ from atlas.filters import Filters, Vocabulary, apply_filters, to_query
 from atlas.incidents import incident_table
 from tests.apptest import run_app
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
 
 

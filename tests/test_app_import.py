@@ -5,8 +5,6 @@ file; the upload itself is tested in tests/browser/test_import.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -15,7 +13,6 @@ from atlas.loading import COLUMNS, FILES, read_table
 from atlas.paths import BUNDLED_DATA_DIR
 from tests.apptest import run_app
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
 SHEET = (
     "id,date,type,place,lat,lon,people,source,notes\n"

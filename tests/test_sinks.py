@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -22,7 +21,6 @@ from tests.apptest import run_app
 from tests.markdown_sinks import dangers, live
 from ui.text import md
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
 HOST = "http://127.0.0.1:9"
 PAYLOADS = [
