@@ -9,7 +9,7 @@ selection into the filter/selection state before the sidebar widgets are drawn.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import streamlit as st
 
@@ -17,7 +17,8 @@ from atlas.filters import PASSTHROUGH_KEYS as KEEP
 from atlas.filters import Filters, Vocabulary, from_query, to_query
 from atlas.grid import parse_cell
 from atlas.mapspec import CELL_LAYER
-from atlas.timeline import BRUSH, PICK
+from atlas.timeline import BRUSH, OVERVIEW, PICK
+from atlas.zoom import brush_period
 
 W = {  # widget keys
     "period": "f_period",
@@ -114,8 +115,9 @@ def _new(key: str, signature: object) -> bool:
     return signature != seen
 
 
-def _ms_to_date(ms: float) -> date:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
+def set_period(start: date, end: date) -> None:
+    """Set the period filter (zoom presets, brushes): the widget holds it from here on."""
+    st.session_state[W["period"]] = (start, end)
 
 
 def apply_selections(vocab: Vocabulary) -> None:
@@ -141,12 +143,17 @@ def apply_selections(vocab: Vocabulary) -> None:
         picked = tuple(p.get("incident_id") for p in selection.get(PICK) or [])
         if _new("pick", picked) and picked:
             select(picked[0])
-        brush = selection.get(BRUSH) or {}
-        bounds = next(iter(brush.values()), None)
-        if _new("brush", tuple(bounds or ())) and bounds and len(bounds) == 2:
-            lo = max(_ms_to_date(min(bounds)), vocab.first)
-            hi = min(_ms_to_date(max(bounds)), vocab.last)
-            st.session_state[W["period"]] = (lo, hi)
+        # the detail's brush snaps by the zoom of the period it spans, the overview's by
+        # the whole range (atlas.zoom.brush_period)
+        period = st.session_state.get(W["period"]) or (vocab.first, vocab.last)
+        shown = (period[-1] - period[0]).days + 1 if len(period) == 2 else 0
+        views = {BRUSH: shown, OVERVIEW: (vocab.last - vocab.first).days + 1}
+        for name, view_days in views.items():
+            bounds = next(iter((selection.get(name) or {}).values()), None)
+            if _new(name, tuple(bounds or ())) and bounds:
+                snapped = brush_period(bounds, view_days, vocab.first, vocab.last)
+                if snapped:
+                    set_period(*snapped)
     listing = st.session_state.get("list")
     if listing is not None:
         rows = tuple((listing.get("selection") or {}).get("rows") or ())
