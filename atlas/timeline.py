@@ -110,9 +110,14 @@ def timeline_frame(
     domain: tuple[str, str] | None = None,
     width: int = DETAIL_WIDTH,
 ) -> pd.DataFrame:
-    """Chart rows: ISO date strings, UTC; `size` is the area (px²) of a symbol whose radius
-    is the map's `pixel_radius`; `lane` and `y_offset` dodge marks at this zoom."""
-    out = frame.copy()
+    """Chart rows within `domain`: ISO date strings, UTC; `size` is the area (px²) of a
+    symbol whose radius is the map's `pixel_radius`; `lane` and `y_offset` dodge marks at
+    this zoom."""
+    out = frame
+    if domain:  # only what the view can show: rows outside it would be clipped anyway
+        d0, d1 = (pd.Timestamp(d).tz_localize(None) for d in domain)
+        out = out[(out["date_start"] < d1) & (out["date_end"] >= d0)]
+    out = out.copy()
     end_exclusive = out["date_end"] + pd.Timedelta(days=1)
     mid = out["date_start"] + (end_exclusive - out["date_start"]) / 2
     out["start"] = out["date_start"].dt.strftime("%Y-%m-%dT00:00:00Z")
