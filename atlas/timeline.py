@@ -317,12 +317,12 @@ def focus_context_chart(
     whole: tuple[str, str],
     gaps: pd.DataFrame | None = None,
     large: bool = False,
-) -> alt.VConcatChart:
-    """Detail over the period (per incident, or monthly counts when `large`) above the
-    overview of the whole range."""
+) -> tuple[alt.TopLevelMixin, alt.LayerChart]:
+    """Detail over the period (per incident, or monthly counts when `large`) and the
+    overview of the whole range: two charts drawn one above the other, each as wide as its
+    container (a vconcat would not stretch), with label columns of the same width."""
     if large:
         detail = binned_timeline_chart(frame, period, height=ROW_PX * 5)
     else:
         detail = timeline_chart(frame, selected, period, gaps=gaps)
-    overview = overview_chart(frame, whole, period, gaps)
-    return alt.vconcat(detail, overview, spacing=6)
+    return detail, overview_chart(frame, whole, period, gaps)

@@ -12,7 +12,7 @@ from tests.test_app import run, url_of
 
 def _detail_domain(at) -> list[str]:
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
-    return spec["vconcat"][0]["layer"][-1]["encoding"]["x"]["scale"]["domain"]
+    return spec["layer"][-1]["encoding"]["x"]["scale"]["domain"]
 
 
 @pytest.mark.parametrize(

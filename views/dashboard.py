@@ -43,8 +43,9 @@ def draw_timeline(full: bool) -> None:
     filters = view["filters"]
     gaps = coverage_gaps(data.coverage(dataset), *(pd.Timestamp(w[:10]) for w in whole))
     period = period_domain(filters.start, filters.end, whole)
-    chart = focus_context_chart(frame, selected, period, whole, gaps, large=large)
-    st.altair_chart(chart, key="timeline", on_select="rerun", width="stretch")
+    detail, overview = focus_context_chart(frame, selected, period, whole, gaps, large=large)
+    st.altair_chart(detail, key=state.TIMELINE, on_select="rerun", width="stretch")
+    st.altair_chart(overview, key=state.OVERVIEW_KEY, on_select="rerun", width="stretch")
 
 
 def zoom(unit: str | None) -> None:
