@@ -51,7 +51,8 @@ ROW_PX = 40  # px: height of one event-type row
 LANE_PX = 12  # px: vertical step between dodged lanes within a row
 LANES = (0, -1, 1)  # lane offsets (in LANE_PX) tried in order: a row holds three lanes
 DETAIL_WIDTH = 640  # px: the narrowest plot width the lanes are computed for
-OVERVIEW_PX = 56
+AXIS_PX = 24  # px: the time axis under each view (Streamlit fits the axis into the height)
+OVERVIEW_PX = 84
 GAP_FILL = "#9a9a9a"
 CHART_COLUMNS = [
     "incident_id",
@@ -146,6 +147,15 @@ def timeline_frame(
         return (pd.to_datetime(col).astype("int64").to_numpy() / 1e3 - d0) * per_ms
 
     centre = px(mid)
+    if domain:
+        # a span reaching outside the view has its point in the middle of the visible part,
+        # on its line: visible and clickable at any zoom
+        lo = np.maximum(px(out["date_start"]), 0.0)
+        hi = np.minimum(px(end_exclusive), float(width))
+        outside = (centre < 0) | (centre > width)
+        centre = np.where(outside, (lo + hi) / 2, centre)
+        shown = pd.to_datetime(d0 + centre / per_ms, unit="ms")
+        out["mid"] = np.where(outside, shown.strftime("%Y-%m-%dT%H:%M:%SZ"), out["mid"])
     left = np.minimum(px(out["date_start"]), centre - radius)
     right = np.maximum(px(end_exclusive), centre + radius)
     out["lane"] = dodge_lanes(left, right, out["event_type"].to_numpy())
@@ -252,7 +262,7 @@ def timeline_chart(
     layers = [spans, marks]
     if gaps is not None and len(gaps):
         layers.insert(0, _gap_layer(gaps, domain))
-    return alt.layer(*layers).properties(height=height or ROW_PX * len(labels))
+    return alt.layer(*layers).properties(height=height or ROW_PX * len(labels) + AXIS_PX)
 
 
 def overview_chart(
@@ -282,7 +292,7 @@ def overview_chart(
                     titleAngle=0,
                     titleAlign="right",
                     titleBaseline="middle",
-                    titleY=height / 2,
+                    titleY=(height - AXIS_PX) / 2,
                     titleX=-8,
                     titleFontWeight="normal",
                     minExtent=LABEL_WIDTH,

@@ -15,6 +15,7 @@ from atlas.coverage import coverage_gaps, covered_spans
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
 from atlas.timeline import (
+    AXIS_PX,
     BRUSH,
     DETAIL_WIDTH,
     LABEL_WIDTH,
@@ -189,7 +190,7 @@ def test_rows_and_labels_never_move(table, types):
     y = spec["layer"][-1]["encoding"]["y"]
     assert y["scale"]["domain"] == [e.label for e in schema.EVENT_TYPES]
     assert y["axis"]["minExtent"] == y["axis"]["maxExtent"] == LABEL_WIDTH
-    assert spec["height"] == ROW_PX * len(schema.EVENT_TYPES)
+    assert spec["height"] == ROW_PX * len(schema.EVENT_TYPES) + AXIS_PX
 
 
 # --- focus + context --------------------------------------------------------------------
@@ -292,3 +293,14 @@ def test_no_documents_no_coverage():
     assert covered_spans(empty[["document", "published"]], empty) == []
     gaps = coverage_gaps([], pd.Timestamp("2020-01-01"), pd.Timestamp("2021-01-01"))
     assert len(gaps) == 1
+
+
+def test_every_mark_of_the_period_is_inside_the_view_on_its_span(table):
+    # year-precision statements of 2013 reach across November: their points move into it
+    frame = apply_filters(table, Filters(start=date(2013, 11, 1), end=date(2013, 11, 30)))
+    domain = period_domain(date(2013, 11, 1), date(2013, 11, 30), WHOLE)
+    rows = timeline_frame(frame, None, domain)
+    assert set(rows["incident_id"]) == set(frame.loc[frame["in_period"], "incident_id"])
+    assert rows["mid"].between(domain[0], domain[1]).all()
+    assert (rows["start"] <= rows["mid"]).all() and (rows["mid"] <= rows["end"]).all()
+    assert (rows["start"] < domain[0]).any()  # some span does reach outside
