@@ -275,8 +275,10 @@ def overview_chart(
     """The whole range as monthly counts per event type (faded outside the period), the
     period outlined; carries the brush "overview"."""
     labels, colours = _labels_colours()
+    bins = timeline_bins(frame)
+    bins = bins[(bins["end"] > domain[0]) & (bins["start"] < domain[1])]  # ISO strings sort
     bars = (
-        alt.Chart(timeline_bins(frame))
+        alt.Chart(bins)
         .mark_bar(clip=True)
         .encode(
             x=_time_x("start", domain),

@@ -304,3 +304,12 @@ def test_every_mark_of_the_period_is_inside_the_view_on_its_span(table):
     assert rows["mid"].between(domain[0], domain[1]).all()
     assert (rows["start"] <= rows["mid"]).all() and (rows["mid"] <= rows["end"]).all()
     assert (rows["start"] < domain[0]).any()  # some span does reach outside
+
+
+def test_the_readme_states_the_snapping_rule():
+    from pathlib import Path
+
+    from atlas.zoom import MONTH_SNAP_DAYS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"view spans {MONTH_SNAP_DAYS} days or less" in " ".join(readme.split())
