@@ -19,6 +19,7 @@ from ui import data, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import show_incident_list, show_source_panel
+from ui.text import md
 
 dataset, table, vocab = data.load()
 view = st.session_state["view"]
@@ -59,7 +60,8 @@ def zoom(unit: str | None) -> None:
 def zoom_buttons() -> None:
     cols = st.columns([1, 1, 1, 1.4, 4])
     for col, (unit, label) in zip(cols, ZOOMS.items(), strict=False):
-        col.button(label, key=f"zoom_{unit}", on_click=zoom, args=(unit,), width="stretch")
+        # static labels (atlas.zoom.ZOOMS), escaped like every other sink all the same
+        col.button(md(label), key=f"zoom_{unit}", on_click=zoom, args=(unit,), width="stretch")
     cols[3].button("Whole range", key="zoom_reset", on_click=zoom, args=(None,), width="stretch")
 
 
