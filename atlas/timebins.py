@@ -98,7 +98,8 @@ def binned_timeline_chart(
             color=alt.Color(
                 "type_label:N",
                 scale=alt.Scale(domain=labels, range=colours),
-                legend=alt.Legend(orient="bottom", title=None, columns=4),
+                legend=None,  # the page's legend lists the types: a legend here would
+                # take the height Streamlit fits the chart into
             ),
             opacity=alt.condition("datum.in_period", alt.value(0.9), alt.value(0.2)),
             tooltip=[

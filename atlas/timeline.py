@@ -334,7 +334,7 @@ def focus_context_chart(
     overview of the whole range: two charts drawn one above the other, each as wide as its
     container (a vconcat would not stretch), with label columns of the same width."""
     if large:
-        detail = binned_timeline_chart(frame, period, height=ROW_PX * 5)
+        detail = binned_timeline_chart(frame, period, height=ROW_PX * 6 + AXIS_PX)
     else:
         detail = timeline_chart(frame, selected, period, gaps=gaps)
     return detail, overview_chart(frame, whole, period, gaps)
