@@ -1,10 +1,24 @@
-"""The timeline as data: `timeline_chart` returns an Altair chart that tests inspect.
+"""The timeline as data: focus + context, built by pure functions that tests inspect.
 
-Each incident is a mark on a UTC time axis, one row per event type: a span from date_start
-to date_end (imprecise dates are drawn as what they are, ranges), a point sized by people
-(hollow when the count is unknown), context events as grey diamonds. Rows outside the
-filtered period stay, dimmed, so the brush (selection "brush", x only) shows its context;
-clicking a mark selects it (selection "pick", by incident_id).
+- The **detail** view (`timeline_chart`) spans the selected period: one fixed-height row per
+  event type, every type's row always present in a fixed order, behind a label column of
+  fixed width (`LABEL_WIDTH`), so nothing moves when filters change. Each incident is a
+  point at the middle of its span, sized with the map's own radius function
+  (`atlas.mapspec.pixel_radius`: square root of people, same pixels), over a rule from
+  date_start to date_end (imprecise dates stay spans). Stocks (`held`) are squares: a count
+  of people held as of a date, not an event. Marks that would overlap within a row at the
+  current zoom are dodged into lanes (`dodge_lanes`), and smaller marks are drawn over
+  larger ones, so every mark stays clickable (selection "pick", by incident_id).
+- The **overview** strip (`overview_chart`) shows the whole range as monthly counts with
+  the selected period outlined.
+- Both shade the stretches no document covers (`atlas.coverage`): "no reports" is not
+  "no events".
+
+Period and brush: the period filter (sidebar, URL `from`/`to`) is the state. The detail
+view spans it; a brush on the detail (selection "brush") or on the overview (selection
+"overview") sets it, snapped to whole months or days (`atlas.zoom.brush_period`); zoom
+presets (year, quarter, month) and reset set it too. Dates are UTC ISO strings (datetimes
+arrive in the browser as {}), on `utc` scales.
 """
 
 from __future__ import annotations
@@ -14,9 +28,32 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
+from atlas.mapspec import pixel_radius
+from atlas.timebins import LABEL_WIDTH, binned_timeline_chart, timeline_bins
 
-BRUSH = "brush"
+__all__ = [
+    "BRUSH",
+    "OVERVIEW",
+    "PICK",
+    "binned_timeline_chart",
+    "dodge_lanes",
+    "focus_context_chart",
+    "overview_chart",
+    "timeline_bins",
+    "timeline_chart",
+    "timeline_frame",
+]
+
+BRUSH = "brush"  # on the detail view
+OVERVIEW = "overview"  # on the overview strip
 PICK = "pick"
+ROW_PX = 40  # px: height of one event-type row
+LANE_PX = 12  # px: vertical step between dodged lanes within a row
+LANES = (0, -1, 1)  # lane offsets (in LANE_PX) tried in order: a row holds three lanes
+DETAIL_WIDTH = 640  # px: the narrowest plot width the lanes are computed for
+AXIS_PX = 24  # px: the time axis under each view (Streamlit fits the axis into the height)
+OVERVIEW_PX = 84
+GAP_FILL = "#9a9a9a"
 CHART_COLUMNS = [
     "incident_id",
     "title",
@@ -32,36 +69,118 @@ CHART_COLUMNS = [
     "selected",
     "hollow",
     "shape",
+    "size",
+    "lane",
+    "y_offset",
 ]
 
 
-def timeline_frame(frame: pd.DataFrame, selected: str | None) -> pd.DataFrame:
-    """Chart rows: ISO date strings (datetimes arrive in the browser as {}), UTC."""
-    out = frame.copy()
+def _labels_colours() -> tuple[list[str], list[str]]:
+    labels = [e.label for e in schema.EVENT_TYPES]
+    colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
+    return labels, colours
+
+
+def _ms(iso: str) -> float:
+    return pd.Timestamp(iso).value / 1e6
+
+
+def dodge_lanes(
+    left_px: np.ndarray, right_px: np.ndarray, rows: np.ndarray, lanes: tuple[int, ...] = LANES
+) -> np.ndarray:
+    """A lane per mark so that marks of one row whose pixel extents [left, right] overlap
+    sit in different lanes (greedy, left to right). When every lane of a row is taken at
+    that place, the lane that frees up first is reused (more than `len(lanes)` marks on
+    one spot: they overlap, smaller drawn on top)."""
+    out = np.zeros(len(left_px), dtype=int)
+    order = np.lexsort((left_px, rows))
+    free: dict[object, list[float]] = {}
+    for i in order:
+        ends = free.setdefault(rows[i], [-np.inf] * len(lanes))
+        slot = next((k for k, end in enumerate(ends) if end < left_px[i]), None)
+        if slot is None:
+            slot = int(np.argmin(ends))
+        ends[slot] = right_px[i]
+        out[i] = lanes[slot]
+    return out
+
+
+def timeline_frame(
+    frame: pd.DataFrame,
+    selected: str | None,
+    domain: tuple[str, str] | None = None,
+    width: int = DETAIL_WIDTH,
+) -> pd.DataFrame:
+    """Chart rows within `domain`: ISO date strings, UTC; `size` is the area (px²) of a
+    symbol whose radius is the map's `pixel_radius`; `lane` and `y_offset` dodge marks at
+    this zoom."""
+    out = frame
+    if domain:  # only what the view can show: rows outside it would be clipped anyway
+        d0, d1 = (pd.Timestamp(d).tz_localize(None) for d in domain)
+        out = out[(out["date_start"] < d1) & (out["date_end"] >= d0)]
+    out = out.copy()
     end_exclusive = out["date_end"] + pd.Timedelta(days=1)
+    mid = out["date_start"] + (end_exclusive - out["date_start"]) / 2
     out["start"] = out["date_start"].dt.strftime("%Y-%m-%dT00:00:00Z")
     out["end"] = end_exclusive.dt.strftime("%Y-%m-%dT00:00:00Z")
-    out["mid"] = (out["date_start"] + (end_exclusive - out["date_start"]) / 2).dt.strftime(
-        "%Y-%m-%dT%H:%M:%SZ"
-    )
+    out["mid"] = mid.dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     out["people"] = out["people_max"].fillna(out["people_min"]).astype("float").fillna(0)
     out["selected"] = out["incident_id"] == selected
     out["hollow"] = out["people_min"].isna()
-    out["shape"] = out["event_type"].map(lambda t: "diamond" if t == "context" else "circle")
+    shapes = {"context": "diamond", **{t: "square" for t in schema.STOCK_TYPES}}
+    out["shape"] = out["event_type"].map(lambda t: shapes.get(t, "circle"))
+    radius = np.array(
+        [pixel_radius(hi, lo) for hi, lo in zip(out["people_max"], out["people_min"], strict=True)],
+        dtype=float,
+    )
+    # Vega symbol size is the area of the bounding square: a diameter of 2r is (2r)²
+    out["size"] = np.round((2 * radius) ** 2, 1)
+    if domain:
+        d0, d1 = _ms(domain[0]), _ms(domain[1])
+    elif len(out):
+        d0, d1 = _ms(out["start"].min()), _ms(out["end"].max())
+    else:
+        d0, d1 = 0.0, 1.0
+    per_ms = width / max(d1 - d0, 1.0)
+
+    def px(col: pd.Series) -> np.ndarray:
+        return (pd.to_datetime(col).astype("int64").to_numpy() / 1e3 - d0) * per_ms
+
+    centre = px(mid)
+    if domain:
+        # a span reaching outside the view has its point in the middle of the visible part,
+        # on its line: visible and clickable at any zoom
+        lo = np.maximum(px(out["date_start"]), 0.0)
+        hi = np.minimum(px(end_exclusive), float(width))
+        outside = (centre < 0) | (centre > width)
+        centre = np.where(outside, (lo + hi) / 2, centre)
+        shown = pd.to_datetime(d0 + centre / per_ms, unit="ms")
+        out["mid"] = np.where(outside, shown.strftime("%Y-%m-%dT%H:%M:%SZ"), out["mid"])
+    left = np.minimum(px(out["date_start"]), centre - radius)
+    right = np.maximum(px(end_exclusive), centre + radius)
+    out["lane"] = dodge_lanes(left, right, out["event_type"].to_numpy())
+    out["y_offset"] = ROW_PX // 2 + out["lane"] * LANE_PX
     return out[CHART_COLUMNS]
 
 
-def _time_scale(domain: tuple[str, str] | None) -> alt.Scale:
-    return alt.Scale(type="utc", domain=list(domain)) if domain else alt.Scale(type="utc")
+def _time_x(field: str, domain: tuple[str, str] | None) -> alt.X:
+    """The shared UTC axis; Vega's own multi-level time labels (years, months, days) fit
+    every zoom."""
+    scale = alt.Scale(type="utc", domain=list(domain)) if domain else alt.Scale(type="utc")
+    return alt.X(f"{field}:T", scale=scale, title=None, axis=alt.Axis(labelOverlap=True))
 
 
-def _time_x(domain: tuple[str, str] | None) -> alt.X:
-    """Marks from `start` to `x2`, on the shared UTC axis (years, month in the label)."""
-    return alt.X(
-        "start:T",
-        scale=_time_scale(domain),
-        title=None,
-        axis=alt.Axis(format="%Y", labelExpr="utcFormat(datum.value, '%b %Y')"),
+def _gap_layer(gaps: pd.DataFrame, domain: tuple[str, str] | None) -> alt.Chart:
+    """Grey bands where no document reports ("no reports", not "no events")."""
+    return (
+        alt.Chart(gaps)
+        .mark_rect(color=GAP_FILL, opacity=0.18, clip=True)
+        .encode(
+            x=_time_x("start", domain),
+            x2="end:T",
+            tooltip=[alt.Tooltip("note:N", title="No reports")],
+        )
+        .transform_calculate(note="'No document in the set reports from this stretch'")
     )
 
 
@@ -69,12 +188,23 @@ def timeline_chart(
     frame: pd.DataFrame,
     selected: str | None = None,
     domain: tuple[str, str] | None = None,
-    height: int = 260,
+    height: int | None = None,
+    gaps: pd.DataFrame | None = None,
+    width: int = DETAIL_WIDTH,
 ) -> alt.LayerChart:
-    data = timeline_frame(frame, selected)
-    labels = [e.label for e in schema.EVENT_TYPES]
-    colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
-    y = alt.Y("type_label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=200))
+    """The detail view over `domain` (the selected period): see the module docstring."""
+    data = timeline_frame(frame, selected, domain, width)
+    labels, colours = _labels_colours()
+    y = alt.Y(
+        "type_label:N",
+        sort=labels,
+        # every row, always, in schema order; bands of exactly ROW_PX (no padding), the
+        # marks placed in them by yOffset from the band's top
+        scale=alt.Scale(domain=labels, paddingInner=0, paddingOuter=0),
+        title=None,
+        axis=alt.Axis(labelLimit=LABEL_WIDTH - 10, minExtent=LABEL_WIDTH, maxExtent=LABEL_WIDTH),
+    )
+    y_offset = alt.YOffset("y_offset:Q", scale=None)
     colour = alt.Color("type_label:N", scale=alt.Scale(domain=labels, range=colours), legend=None)
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])
     pick = alt.selection_point(name=PICK, fields=["incident_id"], on="click", empty=False)
@@ -86,116 +216,125 @@ def timeline_chart(
         alt.Tooltip("n_sources:Q", title="Sources"),
     ]
     base = alt.Chart(data)
-    spans = base.mark_rule(strokeWidth=5, strokeCap="round", clip=True).encode(
-        x=_time_x(domain),
+    spans = base.mark_rule(strokeWidth=4, strokeCap="round", clip=True).encode(
+        x=_time_x("start", domain),
         x2="end:T",
         y=y,
+        yOffset=y_offset,
         color=colour,
         opacity=opacity,
     )
     marks = (
         base.mark_point(filled=True, clip=True)
         .encode(
-            x=alt.X("mid:T", scale=_time_scale(domain)),
+            x=_time_x("mid", domain),
             y=y,
+            yOffset=y_offset,
             color=colour,
             shape=alt.Shape(
                 "shape:N",
-                scale=alt.Scale(domain=["circle", "diamond"], range=["circle", "diamond"]),
+                scale=alt.Scale(
+                    domain=["circle", "diamond", "square"], range=["circle", "diamond", "square"]
+                ),
                 legend=None,
             ),
-            size=alt.Size("people:Q", scale=alt.Scale(type="sqrt", range=[60, 900]), legend=None),
-            fillOpacity=alt.condition("datum.hollow", alt.value(0.0), alt.value(0.85)),
+            size=alt.Size("size:Q", scale=None, legend=None),  # px², from pixel_radius
+            order=alt.Order("size:Q", sort="descending"),  # small marks on top: clickable
+            # count unknown: hollow; a stock (square) lightly filled, it is a level, not an event
+            fillOpacity=alt.when("datum.hollow")
+            .then(alt.value(0.0))
+            .when("datum.shape == 'square'")
+            .then(alt.value(0.08))
+            .otherwise(alt.value(0.55)),
             opacity=opacity,
-            stroke=alt.condition("datum.selected", alt.value("black"), alt.value(None)),
-            strokeWidth=alt.condition("datum.selected", alt.value(3), alt.value(1.5)),
+            stroke=alt.when("datum.selected")
+            .then(alt.value("black"))
+            .otherwise(
+                alt.Stroke(
+                    "type_label:N", scale=alt.Scale(domain=labels, range=colours), legend=None
+                )
+            ),
+            strokeWidth=alt.when("datum.selected").then(alt.value(3)).otherwise(alt.value(1.5)),
             tooltip=tooltip,
         )
         .add_params(brush, pick)
     )
-    return alt.layer(spans, marks).properties(height=height)
+    layers = [spans, marks]
+    if gaps is not None and len(gaps):
+        layers.insert(0, _gap_layer(gaps, domain))
+    return alt.layer(*layers).properties(height=height or ROW_PX * len(labels) + AXIS_PX)
 
 
-BIN_COLUMNS = ["start", "end", "type_label", "in_period", "count", "y0", "y1"]
-
-
-def timeline_bins(frame: pd.DataFrame) -> pd.DataFrame:
-    """Incidents per calendar month (UTC), event type and in/out of the period: the timeline
-    of a large filtered set. An imprecise date counts in equal parts in every month of its
-    span (a year-precision incident adds 1/12 to each month), so the bars neither invent
-    a peak in one month nor lose the incident; the counts sum to the number of incidents.
-    Vectorised; ISO strings."""
-    first = frame["date_start"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    last = frame["date_end"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    months = last - first + 1
-    types = pd.Categorical(frame["event_type"], categories=schema.EVENT_TYPE_CODES).codes
-    n_types = len(schema.EVENT_TYPE_CODES)
-    base = (first * n_types + types.astype(np.int64)) * 2 + frame["in_period"].to_numpy()
-    # most incidents fall in one month; only the others are spread, one entry per month
-    spread = np.flatnonzero(months > 1)
-    row = np.repeat(spread, months[spread])
-    step = np.arange(len(row)) - np.repeat(
-        np.cumsum(months[spread]) - months[spread], months[spread]
-    )
-    key = np.concatenate([base[months == 1], base[row] + step * n_types * 2])
-    weight = np.concatenate([np.ones(int((months == 1).sum())), 1.0 / months[row]])
-    if len(key):
-        low = int(key.min())
-        summed = np.bincount(key - low, weights=weight)
-        keys = np.flatnonzero(summed) + low
-        counts = summed[keys - low]
-    else:
-        keys, counts = key, weight
-    starts = (keys // 2 // n_types).astype("datetime64[M]")
-    labels = np.array([e.label for e in schema.EVENT_TYPES], dtype=object)
-    # stacked here, in event-type order (keys are sorted by month, then type): y0..y1
-    top = pd.Series(counts).groupby(keys // 2 // n_types).cumsum().to_numpy()
-    return pd.DataFrame(
-        {
-            "start": np.datetime_as_string(starts.astype("datetime64[D]")) + "T00:00:00Z",
-            "end": np.datetime_as_string((starts + 1).astype("datetime64[D]")) + "T00:00:00Z",
-            "type_label": labels[keys // 2 % n_types],
-            "in_period": (keys % 2).astype(bool),
-            "count": np.round(counts, 2),
-            "y0": np.round(top - counts, 2),
-            "y1": np.round(top, 2),
-        },
-        columns=BIN_COLUMNS,
-    )
-
-
-def binned_timeline_chart(
-    frame: pd.DataFrame, domain: tuple[str, str] | None = None, height: int = 260
-) -> alt.Chart:
-    """Stacked monthly counts per event type (imprecise dates spread over their months),
-    brushable on x (selection "brush", as the
-    per-incident chart) so dragging still sets the period; months outside it are faded."""
-    data = timeline_bins(frame)
-    labels = [e.label for e in schema.EVENT_TYPES]
-    colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
-    brush = alt.selection_interval(name=BRUSH, encodings=["x"])
-    return (
-        alt.Chart(data)
+def overview_chart(
+    frame: pd.DataFrame,
+    domain: tuple[str, str],
+    period: tuple[str, str] | None = None,
+    gaps: pd.DataFrame | None = None,
+    height: int = OVERVIEW_PX,
+) -> alt.LayerChart:
+    """The whole range as monthly counts per event type (faded outside the period), the
+    period outlined; carries the brush "overview"."""
+    labels, colours = _labels_colours()
+    bins = timeline_bins(frame)
+    bins = bins[(bins["end"] > domain[0]) & (bins["start"] < domain[1])]  # ISO strings sort
+    bars = (
+        alt.Chart(bins)
         .mark_bar(clip=True)
         .encode(
-            x=_time_x(domain),
+            x=_time_x("start", domain),
             x2="end:T",
-            # stacked in timeline_bins (y0..y1): Vega-Lite does not stack bars that span x
-            # to x2, and an aggregate would drop `in_period`, which the opacity reads
-            y=alt.Y("y0:Q", title="Incidents per month"),
+            y=alt.Y(
+                "y0:Q",
+                title="Whole range",
+                axis=alt.Axis(
+                    labels=False,
+                    ticks=False,
+                    grid=False,
+                    domain=False,
+                    titleAngle=0,
+                    titleAlign="right",
+                    titleBaseline="middle",
+                    titleY=(height - AXIS_PX) / 2,
+                    titleX=-8,
+                    titleFontWeight="normal",
+                    minExtent=LABEL_WIDTH,
+                    maxExtent=LABEL_WIDTH,
+                ),
+            ),
             y2="y1:Q",
             color=alt.Color(
-                "type_label:N",
-                scale=alt.Scale(domain=labels, range=colours),
-                legend=alt.Legend(orient="bottom", title=None, columns=4),
+                "type_label:N", scale=alt.Scale(domain=labels, range=colours), legend=None
             ),
-            opacity=alt.condition("datum.in_period", alt.value(0.9), alt.value(0.2)),
-            tooltip=[
-                alt.Tooltip("start:T", title="Month", format="%b %Y", formatType="utc"),
-                alt.Tooltip("type_label:N", title="Type"),
-                alt.Tooltip("count:Q", title="Incidents", format=",.1f"),
-            ],
+            opacity=alt.condition("datum.in_period", alt.value(0.9), alt.value(0.3)),
         )
-        .add_params(brush)
-        .properties(height=height)
+        .add_params(alt.selection_interval(name=OVERVIEW, encodings=["x"]))
     )
+    layers: list[alt.Chart] = [bars]
+    if gaps is not None and len(gaps):
+        layers.insert(0, _gap_layer(gaps, domain))
+    if period:
+        outline = pd.DataFrame({"start": [period[0]], "end": [period[1]]})
+        layers.append(
+            alt.Chart(outline)
+            .mark_rect(fill=None, stroke="#222222", strokeWidth=1.5, clip=True)
+            .encode(x=_time_x("start", domain), x2="end:T")
+        )
+    return alt.layer(*layers).properties(height=height)
+
+
+def focus_context_chart(
+    frame: pd.DataFrame,
+    selected: str | None,
+    period: tuple[str, str],
+    whole: tuple[str, str],
+    gaps: pd.DataFrame | None = None,
+    large: bool = False,
+) -> tuple[alt.TopLevelMixin, alt.LayerChart]:
+    """Detail over the period (per incident, or monthly counts when `large`) and the
+    overview of the whole range: two charts drawn one above the other, each as wide as its
+    container (a vconcat would not stretch), with label columns of the same width."""
+    if large:
+        detail = binned_timeline_chart(frame, period, height=ROW_PX * 6 + AXIS_PX)
+    else:
+        detail = timeline_chart(frame, selected, period, gaps=gaps)
+    return detail, overview_chart(frame, whole, period, gaps)

@@ -40,7 +40,7 @@ def test_large_sets_are_drawn_as_cells_and_monthly_bins(low_limit):
         f"{at.metric[0].value} incidents shown as {len(layers[CELL_LAYER]['data'])}"
     )
     assert 0 < counted < int(at.metric[0].value)  # unlocated incidents are in no cell
-    chart = _chart(at)
+    chart = _chart(at)  # the detail (monthly bins over the period), above the overview
     assert chart["mark"]["type"] == "bar"
     assert chart["params"][0]["name"] == "brush"
 

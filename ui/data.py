@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from atlas.coverage import covered_spans
 from atlas.filters import Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
@@ -125,6 +126,16 @@ def bundled_tables(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
 @st.cache_resource
 def _bundled_tables(data_dir: str, version: str) -> dict[str, pd.DataFrame]:
     return {name: read_table(Path(data_dir) / FILES[name], COLUMNS[name]) for name in FILES}
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _coverage(version: str, _dataset: Dataset) -> list:
+    return covered_spans(_dataset.documents, _dataset.reports, _dataset.incidents)
+
+
+def coverage(dataset: Dataset) -> list:
+    """The spans some document covers (atlas.coverage), once per dataset version."""
+    return _coverage(dataset.version, dataset)
 
 
 @st.cache_resource

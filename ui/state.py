@@ -2,14 +2,15 @@
 state and the URL is rewritten from them on every run (so a copied link reopens the view).
 
 Selections arrive from the map (key "map", or "map-<cell>" while a cell is selected: see
-`map_key`), the timeline ("timeline") and the incident list
+`map_key`), the timeline (its detail "timeline" and its overview strip
+"timeline_overview"), and the incident list
 ("list") as widget states at the start of the next run; `apply_selections` turns a *new*
 selection into the filter/selection state before the sidebar widgets are drawn.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import streamlit as st
 
@@ -17,7 +18,8 @@ from atlas.filters import PASSTHROUGH_KEYS as KEEP
 from atlas.filters import Filters, Vocabulary, from_query, to_query
 from atlas.grid import parse_cell
 from atlas.mapspec import CELL_LAYER
-from atlas.timeline import BRUSH, PICK
+from atlas.timeline import BRUSH, OVERVIEW, PICK
+from atlas.zoom import brush_period
 
 W = {  # widget keys
     "period": "f_period",
@@ -29,6 +31,8 @@ W = {  # widget keys
     "min_people": "f_min_people",
 }
 INCIDENT = "incident"
+TIMELINE = "timeline"  # the timeline's detail view (brush, pick): widget key
+OVERVIEW_KEY = "timeline_overview"  # its whole-range strip (brush "overview")
 CELL = "cell"  # the selected map grid cell, by name (atlas.grid)
 MAP_LAYERS = (
     "incidents",
@@ -114,8 +118,13 @@ def _new(key: str, signature: object) -> bool:
     return signature != seen
 
 
-def _ms_to_date(ms: float) -> date:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).date()
+def set_period(start: date, end: date) -> None:
+    """Set the period filter (zoom presets, brushes): the widget holds it from here on."""
+    st.session_state[W["period"]] = (start, end)
+
+
+def _selection(widget: object) -> dict:
+    return (widget.get("selection") or {}) if widget is not None else {}
 
 
 def apply_selections(vocab: Vocabulary) -> None:
@@ -135,18 +144,26 @@ def apply_selections(vocab: Vocabulary) -> None:
                 select(ids[0])
             elif cells:
                 select_cell(cells[0])
-    chart = st.session_state.get("timeline")
+    chart = st.session_state.get(TIMELINE)
     if chart is not None:
-        selection = chart.get("selection") or {}
-        picked = tuple(p.get("incident_id") for p in selection.get(PICK) or [])
+        picked = tuple(p.get("incident_id") for p in _selection(chart).get(PICK) or [])
         if _new("pick", picked) and picked:
             select(picked[0])
-        brush = selection.get(BRUSH) or {}
+    # the detail's brush snaps by the zoom of the period it spans, the overview's by the
+    # whole range (atlas.zoom.brush_period)
+    period = st.session_state.get(W["period"]) or (vocab.first, vocab.last)
+    shown = (period[-1] - period[0]).days + 1 if len(period) == 2 else 0
+    brushes = {
+        BRUSH: (TIMELINE, shown),
+        OVERVIEW: (OVERVIEW_KEY, (vocab.last - vocab.first).days + 1),
+    }
+    for name, (key, view_days) in brushes.items():
+        brush = _selection(st.session_state.get(key)).get(name) or {}
         bounds = next(iter(brush.values()), None)
-        if _new("brush", tuple(bounds or ())) and bounds and len(bounds) == 2:
-            lo = max(_ms_to_date(min(bounds)), vocab.first)
-            hi = min(_ms_to_date(max(bounds)), vocab.last)
-            st.session_state[W["period"]] = (lo, hi)
+        if _new(name, tuple(bounds or ())) and bounds:
+            snapped = brush_period(bounds, view_days, vocab.first, vocab.last)
+            if snapped:
+                set_period(*snapped)
     listing = st.session_state.get("list")
     if listing is not None:
         rows = tuple((listing.get("selection") or {}).get("rows") or ())

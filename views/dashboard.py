@@ -4,18 +4,22 @@ both fit a 16:9 frame, and the page stops after them."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from atlas import schema
+from atlas.coverage import coverage_gaps
 from atlas.filters import visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
 from atlas.mapspec import build_deck, build_grid_deck
-from atlas.timeline import binned_timeline_chart, timeline_chart
+from atlas.timeline import focus_context_chart
+from atlas.zoom import ZOOMS, period_domain, zoom_anchor, zoom_period
 from geo import ATTRIBUTION
 from ui import data, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import show_incident_list, show_source_panel
+from ui.text import md
 
 dataset, table, vocab = data.load()
 view = st.session_state["view"]
@@ -32,14 +36,33 @@ large = aggregated(len(visible))
 background = dataset.curated and vocab.first.year < 2000
 
 
-def draw_timeline(height: int, full: bool) -> None:
+def draw_timeline(full: bool) -> None:
+    """Focus + context (atlas.timeline): the detail spans the period filter, the overview
+    the whole range; brushes and the zoom buttons set the period (ui.state)."""
     first_year = vocab.first.year if full or not background else 2011
-    domain = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
-    if large:
-        chart = binned_timeline_chart(frame, domain, height=height)
-    else:
-        chart = timeline_chart(frame, selected, domain, height=height)
-    st.altair_chart(chart, key="timeline", on_select="rerun", width="stretch")
+    whole = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
+    filters = view["filters"]
+    gaps = coverage_gaps(data.coverage(dataset), *(pd.Timestamp(w[:10]) for w in whole))
+    period = period_domain(filters.start, filters.end, whole)
+    detail, overview = focus_context_chart(frame, selected, period, whole, gaps, large=large)
+    st.altair_chart(detail, key=state.TIMELINE, on_select="rerun", width="stretch")
+    st.altair_chart(overview, key=state.OVERVIEW_KEY, on_select="rerun", width="stretch")
+
+
+def zoom(unit: str | None) -> None:
+    if unit is None:
+        state.set_period(vocab.first, vocab.last)
+        return
+    anchor = zoom_anchor(frame, selected, view["filters"].start or vocab.first)
+    state.set_period(*zoom_period(anchor, unit, vocab.first, vocab.last))
+
+
+def zoom_buttons() -> None:
+    cols = st.columns([1, 1, 1, 1.4, 4])
+    for col, (unit, label) in zip(cols, ZOOMS.items(), strict=False):
+        # static labels (atlas.zoom.ZOOMS), escaped like every other sink all the same
+        col.button(md(label), key=f"zoom_{unit}", on_click=zoom, args=(unit,), width="stretch")
+    cols[3].button("Whole range", key="zoom_reset", on_click=zoom, args=(None,), width="stretch")
 
 
 def clear_cell() -> None:
@@ -96,7 +119,7 @@ with map_col:
         st.button("Show the whole map", key="cell_clear", on_click=clear_cell)
     st.caption(ATTRIBUTION)
     if embedded:
-        draw_timeline(150, full=False)
+        draw_timeline(full=False)
 with detail_col:
     if selected:
         show_detail(
@@ -115,17 +138,22 @@ if embedded:
 full = background and st.toggle(
     f"Timeline from {vocab.first.year:d} (legal background)", value=False, key="full_timeline"
 )
-draw_timeline(260, full)
+draw_timeline(full)
+zoom_buttons()
 if large:
     st.caption(
         "Incidents per month and event type; an imprecise date counts in equal parts in each "
-        "month of its span. Drag across the timeline to set the period; faded bars are "
-        "outside it."
+        "month of its span. Drag across the timeline or the whole-range strip below it to "
+        "set the period; grey bands: no document reports from that stretch."
     )
 else:
     st.caption(
-        "Drag across the timeline to set the period; click a mark to select it. Spans are "
-        "imprecise dates; faded marks are outside the period."
+        "The upper timeline spans the period; the strip below is the whole range. Drag across "
+        "either to set the period (snapped to whole months, or days when zoomed in), or zoom "
+        "to the year, quarter or month of the selected or first incident. Click a mark to "
+        "select it. Mark area: people, as on the map; squares: people held as of a date (a "
+        "stock); lines: imprecise dates. Grey bands: no document in the set reports from "
+        "that stretch (no reports, not no events)."
     )
 
 list_tab, source_tab, export_tab = st.tabs(

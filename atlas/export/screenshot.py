@@ -39,7 +39,8 @@ MAP = '[data-testid="stDeckGlJsonChart"]'
 # The app's pages by URL path (app.py's st.navigation; a test holds the two equal).
 PAGES = ("", "sources", "incident", "data")
 _BASE_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
-TIMELINE = '[data-testid="stVegaLiteChart"]'
+# The timeline's detail view: the first of its two charts (the overview strip follows it)
+TIMELINE = '[data-testid="stVegaLiteChart"] >> nth=0'
 
 
 class ScreenshotError(RuntimeError):

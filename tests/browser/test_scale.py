@@ -27,6 +27,7 @@ from tests.browser.test_dashboard import query
 
 N = 100_000
 DETENTION = [(217, 110, 25)]  # a detention bar (opacity 0.9) on white
+OVERVIEW_CHART = '[data-testid="stVegaLiteChart"] >> nth=1'  # the timeline's whole-range strip
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +71,10 @@ def test_brush_on_the_timeline_narrows_map_and_timeline(big_server, page):
     wait_for_map(page, timeout=240, colours=CELL_COLOURS)
     assert wait_until(lambda: count(page) == N, timeout=60)
     chart = page.locator(TIMELINE)
+    overview = page.locator(OVERVIEW_CHART)  # the whole-range strip under the detail
     chart.scroll_into_view_if_needed()
     wait_until(lambda: len(coloured_pixels(chart.screenshot(), DETENTION, 40)) > 50, timeout=60)
-    before = len(coloured_pixels(chart.screenshot(), DETENTION, 40))
+    before = len(coloured_pixels(overview.screenshot(), DETENTION, 40))
     box = chart.bounding_box()
     y = box["y"] + box["height"] * 0.35
     page.mouse.move(box["x"] + box["width"] * 0.55, y)
@@ -85,8 +87,9 @@ def test_brush_on_the_timeline_narrows_map_and_timeline(big_server, page):
     assert wait_until(lambda: map_caption(page).startswith(f"{after:,} incidents shown"), 60)
     page.locator(MAP).scroll_into_view_if_needed()
     wait_for_map(page, colours=CELL_COLOURS)
-    # … and the timeline fades the months outside it: fewer full-colour detention bars
-    chart.scroll_into_view_if_needed()
+    # … the detail now spans it, and the overview fades the months outside it: fewer
+    # full-colour detention bars in the whole-range strip
+    overview.scroll_into_view_if_needed()
     assert wait_until(
-        lambda: len(coloured_pixels(chart.screenshot(), DETENTION, 40)) < before * 0.8, 60
+        lambda: len(coloured_pixels(overview.screenshot(), DETENTION, 40)) < before * 0.8, 60
     )
