@@ -11,6 +11,8 @@ from atlas.sources import ReportIndex, source_summary, source_summary_large
 LIST_LIMIT = 1_000  # rows sent to the incident list: ~100 KB, whatever the filtered set
 
 LIST_COLUMNS = {
+    "start": "Start",
+    "end": "End",
     "date_text": "Date (as written)",
     "title": "Incident",
     "type_label": "Type",
@@ -21,27 +23,55 @@ LIST_COLUMNS = {
 }
 
 
+SCROLL_TO_CARD = "_scroll_to_card"  # set by a click in the list, read by the page
+
+
+def newest_first(visible: pd.DataFrame, limit: int = LIST_LIMIT) -> pd.DataFrame:
+    """The list's rows: newest first (latest end, then latest start), at most `limit`, with
+    ISO `start` and `end` dates (text: sortable as dates, the same in every time zone)."""
+    rows = visible.sort_values(["date_end", "date_start", "incident_id"], ascending=False)
+    rows = rows.head(limit)
+    return rows.assign(
+        start=rows["date_start"].dt.strftime("%Y-%m-%d"),
+        end=rows["date_end"].dt.strftime("%Y-%m-%d"),
+    )
+
+
+def _clicked() -> None:
+    st.session_state[SCROLL_TO_CARD] = True
+
+
 def show_incident_list(visible: pd.DataFrame, selected: str | None) -> None:
-    """Selectable list of the filtered incidents (selecting a row selects the incident);
-    the first `LIST_LIMIT` by date when there are more, with a note saying so."""
-    shown = visible.head(LIST_LIMIT)
+    """Selectable list of the filtered incidents, newest first (selecting a row selects the
+    incident and scrolls its card into view); the newest `LIST_LIMIT` when there are more,
+    with a note saying so. Every column sorts by a click on its header."""
+    shown = newest_first(visible)
     st.session_state["_list_ids"] = list(shown["incident_id"])
     table = shown[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
     table.insert(0, "●", ["●" if i == selected else "" for i in shown["incident_id"]])
     unmapped = int((~visible["mapped"]).sum())
+    st.caption(
+        "Every incident of the map and timeline, as a table: the keyboard and screen-reader "
+        "alternative to the map. Tab into it, move with the arrow keys, select a row with "
+        "the space bar; start and end are ISO dates (a span when the date is imprecise)."
+    )
     st.dataframe(
         table,
         key="list",
-        on_select="rerun",
+        on_select=_clicked,
         selection_mode="single-row",
         hide_index=True,
         width="stretch",
         height=300,
+        column_config={
+            "Start": st.column_config.TextColumn(width="small"),
+            "End": st.column_config.TextColumn(width="small"),
+        },
     )
     if len(visible) > LIST_LIMIT:
         st.caption(
-            f"Showing the first {LIST_LIMIT:,} of {len(visible):,} incidents (by date): "
-            "narrow the filters, brush the timeline or select a map cell to list the rest."
+            f"Showing the newest {LIST_LIMIT:,} of {len(visible):,} incidents: narrow the "
+            "filters, brush the timeline or select a map cell to list the rest."
         )
     if unmapped:
         st.caption(
