@@ -81,9 +81,9 @@ def test_summary_row_counts_flows_apart_and_never_sums_stocks():
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Matching incidents"] == "70"
-    assert set(metrics) == {"Matching incidents", "Detained", "Transferred", "Returned", "Period"}
+    assert {"Matching incidents", "Detained", "Transferred", "Returned", "Period"} < set(metrics)
     assert metrics["Period"] == "2013-11 – 2013-11"
-    assert any("a stock, not added" in c.value for c in at.caption)
+    assert any(label.startswith("Held as of") for label in metrics)
     assert "5 documents" in at.caption[0].value
     assert "gap in the reporting" in at.caption[0].value
 

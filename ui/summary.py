@@ -36,8 +36,11 @@ def scope_line(dataset: Dataset) -> str:
 def show_scope(dataset: Dataset, key: str = "about", data_page: str | None = None) -> None:
     """The scope line and an "About the data" note listing each document and its years;
     with `data_page` (the Data page's script, as given to st.navigation) a link to it."""
-    st.caption(scope_line(dataset))
-    with st.expander("About the data", key=key):
+    # The button first and no wrapping: the line stays one row high at 1280 px and above.
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
+        about = st.popover("About the data", type="tertiary", icon=":material/info:", key=key)
+        st.caption(scope_line(dataset))
+    with about:
         scope = document_scope(dataset)
         lines = []
         for row in scope.to_dict("records"):
@@ -90,12 +93,13 @@ def show_summary(visible: pd.DataFrame, period: tuple[date, date], key: str = "s
                 width="content",
             )
         st.metric("Period", f"{period[0]:%Y-%m} – {period[1]:%Y-%m}", width="content")
-    held = stocks(visible)
-    if len(held):
-        rec = held.iloc[0]
-        start, end = f"{rec['date_start']:%Y-%m-%d}", f"{rec['date_end']:%Y-%m-%d}"
-        when = start if start == end else f"{start} to {end}"
-        st.caption(
-            f"Held as of {md(when)}: {md(rec['people_label'])}; a stock, not added to the "
-            f"flows. Stocks in the selection: {len(held):,}."
-        )
+        held = stocks(visible)
+        if len(held):  # the latest stock, in the row but apart: a state, never a flow
+            rec = held.iloc[0]
+            st.metric(
+                f"Held as of {rec['date_end']:%Y-%m} (stock)",
+                str(rec["people_label"]),
+                help=f"People held as of a date: a stock, not added to the flows. Stocks in "
+                f"the selection: {len(held):,} (the sidebar lists them).",
+                width="content",
+            )

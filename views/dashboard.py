@@ -26,9 +26,14 @@ visible = visible_rows(frame)
 # Above atlas.grid.DETAIL_LIMIT in-period incidents, map and timeline show counts (grid
 # cells, months) computed here instead of one mark per incident.
 large = aggregated(len(visible))
-MAP_HEIGHT = 480
-# Less space above the title, so that the summary row and the map fit at 1280×720.
-COMPACT = "<style>[data-testid='stMainBlockContainer']{padding-top:2.5rem}</style>"
+MAP_HEIGHT = 400  # with the rows above it, the whole map fits in 1280×720
+# Less space above and around the title and smaller metric figures, so that the summary row
+# and the map fit at 1280×720 (static CSS).
+COMPACT = (
+    "<style>[data-testid='stMainBlockContainer']{padding-top:3rem}"
+    "h1{font-size:2rem !important;padding:0 !important}"
+    "[data-testid='stMetricValue']{font-size:1.5rem}</style>"
+)
 # A click in the incident list (far below) brings the card into view. Static text only.
 SCROLL_SCRIPT = (
     "<script>document.querySelector('.st-key-detail')"
@@ -86,12 +91,15 @@ def draw_map(online: bool) -> None:
 
 
 def draw_legend() -> None:
-    legend = " &nbsp; ".join(
-        f"<span style='color:rgb{e.colour}'>●</span> {e.label}" for e in schema.EVENT_TYPES
-    )
-    st.markdown(  # static text only: no data reaches this HTML
-        legend + " &nbsp; ○ count unknown &nbsp; ◯ area/halo = imprecise place "
-        "&nbsp; ◇ white dot = border crossing",
+    """The colours of the event types present (all of them when none is), then the marks."""
+    present = set(visible["event_type"].astype(str))
+    types = [e for e in schema.EVENT_TYPES if e.code in present] or schema.EVENT_TYPES
+    legend = " &nbsp; ".join(f"<span style='color:rgb{e.colour}'>●</span> {e.label}" for e in types)
+    st.markdown(  # static text only (the schema's labels): no data reaches this HTML
+        "<span style='font-size:0.875rem'>"
+        + legend
+        + " &nbsp; ○ count unknown &nbsp; ◯ halo: imprecise place &nbsp; "
+        "◇ white dot: border crossing</span>",
         unsafe_allow_html=True,
     )
 
@@ -113,10 +121,12 @@ if not embedded:
 draw_legend()
 map_col, detail_col = st.columns([3, 2])
 with map_col:
+    slot = st.container()  # the map above its toggle: the map starts higher on the page
     online = not embedded and st.toggle(
         "Online basemap (sends map requests to Carto)", value=False, key="basemap"
     )
-    draw_map(online)
+    with slot:
+        draw_map(online)
     if embedded:
         draw_timeline(150, full=False)
 with detail_col:
