@@ -107,3 +107,13 @@ def test_list_newest_first_with_iso_dates():
     assert ends == sorted(ends, reverse=True)
     assert all(len(d) == 10 and d[4] == "-" for d in frame["Start"])
     assert any("alternative to the map" in c.value for c in at.caption)
+
+
+def test_list_picker_selects_by_keyboard_friendly_box():
+    at = app(list_app).run()
+    pick = at.selectbox(key="list_pick")
+    assert pick.value is None
+    assert pick.options[0].startswith("2024-")  # newest first
+    pick.select_index(0).run()
+    assert not at.exception
+    assert at.session_state["incident"] == at.session_state["_list_ids"][0]

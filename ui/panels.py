@@ -7,6 +7,8 @@ import streamlit as st
 
 from atlas import grid
 from atlas.sources import ReportIndex, source_summary, source_summary_large
+from ui import state
+from ui.search import incident_label
 
 LIST_LIMIT = 1_000  # rows sent to the incident list: ~100 KB, whatever the filtered set
 
@@ -41,6 +43,11 @@ def _clicked() -> None:
     st.session_state[SCROLL_TO_CARD] = True
 
 
+def _picked() -> None:
+    state.select(st.session_state.get("list_pick"))
+    st.session_state[SCROLL_TO_CARD] = True
+
+
 def show_incident_list(visible: pd.DataFrame, selected: str | None) -> None:
     """Selectable list of the filtered incidents, newest first (selecting a row selects the
     incident and scrolls its card into view); the newest `LIST_LIMIT` when there are more,
@@ -51,9 +58,24 @@ def show_incident_list(visible: pd.DataFrame, selected: str | None) -> None:
     table.insert(0, "●", ["●" if i == selected else "" for i in shown["incident_id"]])
     unmapped = int((~visible["mapped"]).sum())
     st.caption(
-        "Every incident of the map and timeline, as a table: the keyboard and screen-reader "
-        "alternative to the map. Tab into it, move with the arrow keys, select a row with "
-        "the space bar; start and end are ISO dates (a span when the date is imprecise)."
+        "Every incident of the map and timeline, as a list: the keyboard and screen-reader "
+        "alternative to the map. Choose one in the box below (type to narrow it, Enter to "
+        "open) or click a row; start and end are ISO dates (a span when the date is "
+        "imprecise); click a column header to sort."
+    )
+    labels = dict(
+        zip(shown["incident_id"], map(incident_label, shown.to_dict("records")), strict=True)
+    )
+    if st.session_state.get("list_pick") not in labels:
+        st.session_state.pop("list_pick", None)  # a choice the filters left out
+    st.selectbox(
+        "Open an incident of the list",
+        list(labels),
+        key="list_pick",
+        format_func=labels.__getitem__,
+        index=None,
+        placeholder="Newest first: type a date or words of the title…",
+        on_change=_picked,
     )
     st.dataframe(
         table,

@@ -17,7 +17,7 @@ from ui.text import md
 PLACEHOLDER = "Title, place (Yanji, 延吉, 연길), source or id"
 
 
-def _label(row: pd.Series) -> str:
+def incident_label(row: pd.Series) -> str:
     """'2013-11-02 · 17 North Korean refugees detained …' (a select option: plain text)."""
     start, end = f"{row['date_start']:%Y-%m-%d}", f"{row['date_end']:%Y-%m-%d}"
     return f"{start if start == end else f'{start} – {end}'} · {row['title']}"
@@ -54,7 +54,7 @@ def show(frame: pd.DataFrame, key: str = "search") -> SearchResult | None:
         st.caption(f"No incident under the current filters matches “{md(query)}”.")
         return result
     rows = frame.set_index("incident_id").loc[list(result.ids)]
-    labels = {i: _label(r) for i, r in rows.iterrows()}
+    labels = {i: incident_label(r) for i, r in rows.iterrows()}
     pick = f"{key}_pick"
     if st.session_state.get(pick) not in labels:
         st.session_state[pick] = result.ids[0]
