@@ -14,6 +14,7 @@ from atlas.search import SearchResult, search
 from ui import state
 from ui.text import md
 
+MATCHES_SHOWN = 200  # options of the pick list: a large dataset may match 100,000 rows
 PLACEHOLDER = "Title, place (Yanji, 延吉, 연길), source or id"
 
 
@@ -53,20 +54,23 @@ def show(frame: pd.DataFrame, key: str = "search") -> SearchResult | None:
     if not result.ids:
         st.caption(f"No incident under the current filters matches “{md(query)}”.")
         return result
-    rows = frame.set_index("incident_id").loc[list(result.ids)]
+    ids = list(result.ids[:MATCHES_SHOWN])
+    rows = frame.set_index("incident_id").loc[ids]
     labels = {i: incident_label(r) for i, r in rows.iterrows()}
     pick = f"{key}_pick"
     if st.session_state.get(pick) not in labels:
         st.session_state[pick] = result.ids[0]
     st.selectbox(
         f"Matches, newest first: {len(result.ids):,}",
-        list(result.ids),
+        ids,
         key=pick,
         format_func=labels.__getitem__,
         on_change=_on_pick,
         args=(key,),
         help="Choose a match to select it on the map, the timeline and the list.",
     )
+    if len(result.ids) > MATCHES_SHOWN:
+        st.caption(f"The newest {MATCHES_SHOWN:,} are listed; add words to narrow the search.")
     if result.places:
         st.caption(f"“{md(query)}” names a place: {md(', '.join(result.places))}.")
     return result
