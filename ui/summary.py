@@ -37,7 +37,9 @@ def show_scope(dataset: Dataset, key: str = "about", data_page: str | None = Non
     """The scope line and an "About the data" note listing each document and its years;
     with `data_page` (the Data page's script, as given to st.navigation) a link to it."""
     # The button first and no wrapping: the line stays one row high at 1280 px and above.
-    with st.container(horizontal=True, vertical_alignment="center", gap="small", wrap=False):
+    with st.container(
+        horizontal=True, vertical_alignment="center", gap="small", wrap=False, key=f"{key}_line"
+    ):
         about = st.popover("About the data", type="tertiary", icon=":material/info:", key=key)
         st.caption(scope_line(dataset))
     with about:

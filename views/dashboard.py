@@ -32,7 +32,10 @@ MAP_HEIGHT = 400  # with the rows above it, the whole map fits in 1280×720
 COMPACT = (
     "<style>[data-testid='stMainBlockContainer']{padding-top:3rem}"
     "h1{font-size:2rem !important;padding:0 !important}"
-    "[data-testid='stMetricValue']{font-size:1.5rem}</style>"
+    "[data-testid='stMetricValue']{font-size:1.5rem}"
+    # a phone: room for the header's button; the scope line wraps under its button
+    "@media (max-width:640px){[data-testid='stMainBlockContainer']{padding-top:4.5rem}"
+    ".st-key-about_line{flex-wrap:wrap}}</style>"
 )
 # A click in the incident list (far below) brings the card into view. Static text only.
 SCROLL_SCRIPT = (
