@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint browser clean
+.PHONY: run test lint browser fonts clean
 
 $(STAMP_RUN): requirements.txt
 	python3 -m venv $(VENV)
@@ -18,12 +18,27 @@ $(STAMP_TEST): requirements-test.txt $(STAMP_RUN)
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
+# `make run` also sets up the screenshot export (atlas.export.screenshot): Korean and
+# Chinese text needs a CJK font in the browser that takes the screenshots. Tried, never
+# required: without root or sudo it says what to install and starts anyway.
 run: $(STAMP_RUN)
+	-@$(MAKE) --no-print-directory fonts
 	$(VENV)/bin/streamlit run app.py
+
+# Debian's fonts-noto-cjk (SIL Open Font License 1.1): Noto Sans/Serif CJK for Korean and
+# Chinese in every browser on this machine, headless Chromium included. Checked by
+# tests/browser/test_fonts.py.
+fonts:
+	@fc-list :lang=ko family 2>/dev/null | grep -q . && fc-list :lang=zh family 2>/dev/null | grep -q . || { \
+	  echo "Installing Debian's fonts-noto-cjk (Korean and Chinese glyphs)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-noto-cjk >/dev/null \
+	  || { echo "Could not install fonts-noto-cjk: Korean and Chinese may show as boxes in" \
+	         "screenshots (apt-get install fonts-noto-cjk as root)"; exit 1; }; }
 
 # The browser tests drive Debian's chromium through Playwright (Playwright's own browser
 # download is not used). Installed here when missing; needs root or sudo.
-browser:
+browser: fonts
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -7,10 +7,14 @@ import streamlit as st
 
 from atlas import grid
 from atlas.sources import ReportIndex, source_summary, source_summary_large
+from ui import state
+from ui.search import incident_label
 
 LIST_LIMIT = 1_000  # rows sent to the incident list: ~100 KB, whatever the filtered set
 
 LIST_COLUMNS = {
+    "start": "Start",
+    "end": "End",
     "date_text": "Date (as written)",
     "title": "Incident",
     "type_label": "Type",
@@ -21,27 +25,75 @@ LIST_COLUMNS = {
 }
 
 
+SCROLL_TO_CARD = "_scroll_to_card"  # set by a click in the list, read by the page
+
+
+def newest_first(visible: pd.DataFrame, limit: int = LIST_LIMIT) -> pd.DataFrame:
+    """The list's rows: newest first (latest end, then latest start), at most `limit`, with
+    ISO `start` and `end` dates (text: sortable as dates, the same in every time zone)."""
+    rows = visible.sort_values(["date_end", "date_start", "incident_id"], ascending=False)
+    rows = rows.head(limit)
+    return rows.assign(
+        start=rows["date_start"].dt.strftime("%Y-%m-%d"),
+        end=rows["date_end"].dt.strftime("%Y-%m-%d"),
+    )
+
+
+def _clicked() -> None:
+    st.session_state[SCROLL_TO_CARD] = True
+
+
+def _picked() -> None:
+    state.select(st.session_state.get("list_pick"))
+    st.session_state[SCROLL_TO_CARD] = True
+
+
 def show_incident_list(visible: pd.DataFrame, selected: str | None) -> None:
-    """Selectable list of the filtered incidents (selecting a row selects the incident);
-    the first `LIST_LIMIT` by date when there are more, with a note saying so."""
-    shown = visible.head(LIST_LIMIT)
+    """Selectable list of the filtered incidents, newest first (selecting a row selects the
+    incident and scrolls its card into view); the newest `LIST_LIMIT` when there are more,
+    with a note saying so. Every column sorts by a click on its header."""
+    shown = newest_first(visible)
     st.session_state["_list_ids"] = list(shown["incident_id"])
     table = shown[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
     table.insert(0, "●", ["●" if i == selected else "" for i in shown["incident_id"]])
     unmapped = int((~visible["mapped"]).sum())
+    st.caption(
+        "Every incident of the map and timeline, as a list: the keyboard and screen-reader "
+        "alternative to the map. Choose one in the box below (type to narrow it, Enter to "
+        "open) or click a row; start and end are ISO dates (a span when the date is "
+        "imprecise); click a column header to sort."
+    )
+    labels = dict(
+        zip(shown["incident_id"], map(incident_label, shown.to_dict("records")), strict=True)
+    )
+    if st.session_state.get("list_pick") not in labels:
+        st.session_state.pop("list_pick", None)  # a choice the filters left out
+    st.selectbox(
+        "Open an incident of the list",
+        list(labels),
+        key="list_pick",
+        format_func=labels.__getitem__,
+        index=None,
+        placeholder="Newest first: type a date or words of the title…",
+        on_change=_picked,
+    )
     st.dataframe(
         table,
         key="list",
-        on_select="rerun",
+        on_select=_clicked,
         selection_mode="single-row",
         hide_index=True,
         width="stretch",
         height=300,
+        column_config={
+            "Start": st.column_config.TextColumn(width="small"),
+            "End": st.column_config.TextColumn(width="small"),
+        },
     )
     if len(visible) > LIST_LIMIT:
         st.caption(
-            f"Showing the first {LIST_LIMIT:,} of {len(visible):,} incidents (by date): "
-            "narrow the filters, brush the timeline or select a map cell to list the rest."
+            f"Showing the newest {LIST_LIMIT:,} of {len(visible):,} incidents: narrow the "
+            "filters, brush the timeline or select a map cell to list the rest."
         )
     if unmapped:
         st.caption(

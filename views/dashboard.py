@@ -15,10 +15,11 @@ from atlas.mapspec import build_deck, build_grid_deck
 from atlas.timeline import focus_context_chart
 from atlas.zoom import ZOOMS, period_domain, zoom_anchor, zoom_period
 from geo import ATTRIBUTION
-from ui import data, state
+from ui import data, search, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
-from ui.panels import show_incident_list, show_source_panel
+from ui.panels import SCROLL_TO_CARD, show_incident_list, show_source_panel
+from ui.summary import show_scope, show_summary
 from ui.text import md
 
 dataset, table, vocab = data.load()
@@ -29,6 +30,22 @@ visible = visible_rows(frame)
 # Above atlas.grid.DETAIL_LIMIT in-period incidents, map and timeline show counts (grid
 # cells, months) computed here instead of one mark per incident.
 large = aggregated(len(visible))
+MAP_HEIGHT = 400  # with the rows above it, the whole map fits in 1280×720
+# Less space above and around the title and smaller metric figures, so that the summary row
+# and the map fit at 1280×720 (static CSS).
+COMPACT = (
+    "<style>[data-testid='stMainBlockContainer']{padding-top:3rem}"
+    "h1{font-size:2rem !important;padding:0 !important}"
+    "[data-testid='stMetricValue']{font-size:1.5rem}"
+    # a phone: room for the header's button; the scope line wraps under its button
+    "@media (max-width:640px){[data-testid='stMainBlockContainer']{padding-top:4.5rem}"
+    ".st-key-about_line{flex-wrap:wrap}}</style>"
+)
+# A click in the incident list (far below) brings the card into view. Static text only.
+SCROLL_SCRIPT = (
+    "<script>document.querySelector('.st-key-detail')"
+    "?.scrollIntoView({behavior: 'smooth', block: 'start'});</script>"
+)
 
 
 # The bundled set reaches back to 1960 for legal background (its incidents start in 2011):
@@ -69,29 +86,8 @@ def clear_cell() -> None:
     state.select_cell(None)
 
 
-if not embedded:
-    st.title("Repatriation Atlas")
-if visible.empty:
-    st.info("No incident matches these filters.")
-    if st.button("Reset all filters", key="empty_reset"):
-        st.session_state["_url_loaded"] = False
-        st.query_params.clear()
-        st.rerun()
-
-legend = " &nbsp; ".join(
-    f"<span style='color:rgb{e.colour}'>●</span> {e.label}" for e in schema.EVENT_TYPES
-)
-st.markdown(  # static text only: no data reaches this HTML
-    legend + " &nbsp; ○ count unknown &nbsp; ◯ area/halo = imprecise place "
-    "&nbsp; ◇ white dot = border crossing",
-    unsafe_allow_html=True,
-)
-
-map_col, detail_col = st.columns([3, 2])
-with map_col:
-    online = not embedded and st.toggle(
-        "Online basemap (sends map requests to Carto)", value=False, key="basemap"
-    )
+def draw_map(online: bool) -> None:
+    """The map, its captions and (for grid cells) the way back to the whole map."""
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
         cells = grid_cells(visible, size)
@@ -105,7 +101,7 @@ with map_col:
         on_select="rerun",
         selection_mode="single-object",
         key=state.map_key(cell.name if cell else None),
-        height=430 if embedded else 520,
+        height=430 if embedded else MAP_HEIGHT,
     )
     if large:
         st.caption(
@@ -118,9 +114,50 @@ with map_col:
         st.caption(f"Showing the incidents of the selected map cell ({where}).")
         st.button("Show the whole map", key="cell_clear", on_click=clear_cell)
     st.caption(ATTRIBUTION)
+
+
+def draw_legend() -> None:
+    """The colours of the event types present (all of them when none is), then the marks."""
+    present = set(visible["event_type"].astype(str))
+    types = [e for e in schema.EVENT_TYPES if e.code in present] or schema.EVENT_TYPES
+    legend = " &nbsp; ".join(f"<span style='color:rgb{e.colour}'>●</span> {e.label}" for e in types)
+    st.markdown(  # static text only (the schema's labels): no data reaches this HTML
+        "<span style='font-size:0.875rem'>"
+        + legend
+        + " &nbsp; ○ count unknown &nbsp; ◯ halo: imprecise place &nbsp; "
+        "◇ white dot: border crossing</span>",
+        unsafe_allow_html=True,
+    )
+
+
+if not embedded:
+    st.html(COMPACT)  # static CSS: the summary row and the map above the fold at 1280×720
+    st.title("Repatriation Atlas")
+    show_scope(dataset, data_page="views/data.py")
+if visible.empty:
+    st.info("No incident matches these filters.")
+    if st.button("Reset all filters", key="empty_reset"):
+        st.session_state["_url_loaded"] = False
+        st.query_params.clear()
+        st.rerun()
+if not embedded:
+    filters = view["filters"]
+    show_summary(visible, (filters.start or vocab.first, filters.end or vocab.last))
+
+draw_legend()
+map_col, detail_col = st.columns([3, 2])
+with map_col:
+    slot = st.container()  # the map above its toggle: the map starts higher on the page
+    online = not embedded and st.toggle(
+        "Online basemap (sends map requests to Carto)", value=False, key="basemap"
+    )
+    with slot:
+        draw_map(online)
     if embedded:
         draw_timeline(full=False)
 with detail_col:
+    if not embedded:
+        search.show(visible)
     if selected:
         show_detail(
             table[table["incident_id"] == selected].iloc[0],
@@ -130,8 +167,11 @@ with detail_col:
         )
     else:
         st.info(
-            "Select an incident on the map, the timeline or the list to see its sources and quotes."
+            "Select an incident on the map, the timeline or the list, or search for it, to "
+            "see its sources and quotes."
         )
+    if st.session_state.pop(SCROLL_TO_CARD, False) and selected:
+        st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)  # static script, no data
 if embedded:
     st.stop()
 

@@ -60,9 +60,13 @@ def _free_port() -> int:
 
 @contextmanager
 def app_server(
-    data_dir: Path | None = None, timeout: float = 60, extra_env: dict[str, str] | None = None
+    data_dir: Path | None = None,
+    timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
+    script: str = "app.py",
 ) -> Iterator[str]:
-    """Run the dashboard; yield its base URL; stop it afterwards."""
+    """Run the dashboard (or another `script`, relative to the project); yield its base
+    URL; stop it afterwards."""
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(extra_env or {})}
     if data_dir:
@@ -74,7 +78,7 @@ def app_server(
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            script,
             "--server.headless",
             "true",
             "--server.address",

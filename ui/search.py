@@ -1,0 +1,76 @@
+"""The search box: a query over the incidents that the filters leave; its newest match is
+selected at once (through `ui.state.select`), the others are offered in a list to pick.
+
+The query is the reader's own text: it is shown only through `md`, and searched as
+literal text (`atlas.search`), never as a pattern.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from atlas.search import SearchResult, search
+from ui import state
+from ui.text import md
+
+MATCHES_SHOWN = 200  # options of the pick list: a large dataset may match 100,000 rows
+PLACEHOLDER = "Title, place (Yanji, 延吉, 연길), source or id"
+
+
+def incident_label(row: pd.Series) -> str:
+    """'2013-11-02 · 17 North Korean refugees detained …' (a select option: plain text)."""
+    start, end = f"{row['date_start']:%Y-%m-%d}", f"{row['date_end']:%Y-%m-%d}"
+    return f"{start if start == end else f'{start} – {end}'} · {row['title']}"
+
+
+def _on_query(key: str, frame: pd.DataFrame) -> None:
+    """A new query selects its newest match (and puts it first in the pick list)."""
+    result = search(frame, st.session_state.get(key) or "")
+    if result.ids:
+        state.select(result.ids[0])
+        st.session_state[f"{key}_pick"] = result.ids[0]
+
+
+def _on_pick(key: str) -> None:
+    state.select(st.session_state.get(f"{key}_pick"))
+
+
+def show(frame: pd.DataFrame, key: str = "search") -> SearchResult | None:
+    """Draw the search box over `frame` (the incidents in the filtered period); return the
+    result of its query, or None while the box is empty."""
+    query = st.text_input(
+        "Search incidents",
+        key=key,
+        placeholder=PLACEHOLDER,
+        on_change=_on_query,
+        args=(key, frame),
+        help="Searches the incidents that match the filters: titles, places (also by their "
+        "Chinese and Korean names), sources and ids. Enter selects the newest match.",
+    )
+    if not query or not query.strip():
+        return None
+    result = search(frame, query)
+    if not result.ids:
+        st.caption(f"No incident under the current filters matches “{md(query)}”.")
+        return result
+    ids = list(result.ids[:MATCHES_SHOWN])
+    rows = frame.set_index("incident_id").loc[ids]
+    labels = {i: incident_label(r) for i, r in rows.iterrows()}
+    pick = f"{key}_pick"
+    if st.session_state.get(pick) not in labels:
+        st.session_state[pick] = result.ids[0]
+    st.selectbox(
+        f"Matches, newest first: {len(result.ids):,}",
+        ids,
+        key=pick,
+        format_func=labels.__getitem__,
+        on_change=_on_pick,
+        args=(key,),
+        help="Choose a match to select it on the map, the timeline and the list.",
+    )
+    if len(result.ids) > MATCHES_SHOWN:
+        st.caption(f"The newest {MATCHES_SHOWN:,} are listed; add words to narrow the search.")
+    if result.places:
+        st.caption(f"“{md(query)}” names a place: {md(', '.join(result.places))}.")
+    return result
