@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas import schema
 from atlas.filters import visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
-from atlas.mapspec import build_deck, build_grid_deck
+from atlas.mapspec import build_deck, build_grid_deck, legend_entries
 from atlas.timeline import binned_timeline_chart, timeline_chart
 from geo import ATTRIBUTION
 from ui import data, state
@@ -55,14 +54,13 @@ if visible.empty:
         st.query_params.clear()
         st.rerun()
 
-legend = " &nbsp; ".join(
-    f"<span style='color:rgb{e.colour}'>●</span> {e.label}" for e in schema.EVENT_TYPES
+SYMBOL = {"type": "●", "unknown": "○", "near": "◯", "province": "▢", "tray": "▭", "crossing": "◦"}
+legend = " &nbsp; ".join(  # schema labels and fixed words only: no data reaches this HTML
+    (f"<span style='color:rgb{e.colour}'>●</span> " if e.colour else f"{SYMBOL[e.kind]} ") + e.label
+    for e in legend_entries(frame)
 )
-st.markdown(  # static text only: no data reaches this HTML
-    legend + " &nbsp; ○ count unknown &nbsp; ◯ area/halo = imprecise place "
-    "&nbsp; ◇ white dot = border crossing",
-    unsafe_allow_html=True,
-)
+if not large:
+    st.markdown(f"<small>{legend}</small>", unsafe_allow_html=True)
 
 map_col, detail_col = st.columns([3, 2])
 with map_col:
