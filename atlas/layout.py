@@ -28,7 +28,9 @@ VIEWPORT = (540, 520)  # px: the map column at 1280-1440 wide is 540-600; wider 
 MARGIN = 24.0  # px around the drawn marks
 GAP = 6.0  # px between marks of the tray and of a shared place
 TITLE_PX = 18.0  # the tray's label line
-MIN_ZOOM, MAX_ZOOM = 2.0, 7.0
+# The tray's widest row, the same in every renderer so that its marks pack alike
+TRAY_MAX_PX = 260.0
+MIN_ZOOM, MAX_ZOOM = 0.5, 7.0  # 0.5: Geneva (UN sessions) and Yanji fit one view
 DEFAULT_BOX = (97.0, 20.0, 133.0, 45.5)  # lon/lat shown when nothing is located
 
 
@@ -109,6 +111,15 @@ def _ring(radii: list[float]) -> list[tuple[float, float]]:
     ]
 
 
+def _zoom(span_w: float, span_h: float, avail_w: float, avail_h: float) -> float:
+    """The zoom at which a span of world pixels (zoom 0) fills the room available."""
+    fits = [
+        avail_w / span_w if span_w > 0 else math.inf,
+        avail_h / span_h if span_h > 0 else math.inf,
+    ]
+    return min(MAX_ZOOM, max(MIN_ZOOM, math.log2(max(min(fits), 1e-9))))
+
+
 def layout_marks(
     points: pd.DataFrame, width: float = VIEWPORT[0], height: float = VIEWPORT[1]
 ) -> tuple[pd.DataFrame, MapView, Tray | None]:
@@ -124,7 +135,7 @@ def layout_marks(
     tray_rows = marks[marks["in_tray"]].sort_values(
         ["radius", "rank", "incident_id"], ascending=[False, False, True], kind="stable"
     )
-    tray_w_max = min(0.45 * width, 300.0)
+    tray_w_max = TRAY_MAX_PX
     centres, tray_w, tray_h = _pack(list(tray_rows["radius"]), tray_w_max)
     located = marks[~marks["in_tray"]]
 
@@ -148,22 +159,21 @@ def layout_marks(
     reach = max(
         [math.hypot(*offsets[i]) + r for i, r in located["radius"].items()] or [0.0]
     )  # px a mark reaches beyond its place, at any zoom
-    avail_w = width - (tray_w + MARGIN if len(tray_rows) else 0) - 2 * (MARGIN + reach)
-    avail_h = height - 2 * (MARGIN + reach)
     span_w, span_h = max(xs) - min(xs), max(ys) - min(ys)
-    fits = [
-        avail_w / span_w if span_w > 0 else math.inf,
-        avail_h / span_h if span_h > 0 else math.inf,
-    ]
-    zoom = min(MAX_ZOOM, max(MIN_ZOOM, math.log2(max(min(fits), 1e-9))))
+    pad = 2 * (MARGIN + reach)
+    has_tray = len(tray_rows) > 0
+    # the tray beside the located marks, or below them: whichever leaves them more room
+    side = _zoom(span_w, span_h, width - pad - (tray_w + MARGIN) * has_tray, height - pad)
+    below = _zoom(span_w, span_h, width - pad, height - pad - (tray_h + MARGIN) * has_tray)
+    zoom, beside = (side, True) if side >= below else (below, False)
     scale = 2**zoom
-    # viewport (px at this zoom): located block on the left, the tray on the right
-    cx, cy = (min(xs) + max(xs)) / 2 * scale, (min(ys) + max(ys)) / 2 * scale
-    block_w = span_w * scale + 2 * (MARGIN + reach)
-    tray_space = tray_w + MARGIN if len(tray_rows) else 0.0
-    content_left = cx - block_w / 2  # located block, then the tray, centred together
-    left = content_left - (width - block_w - tray_space) / 2
-    top = cy - height / 2
+    # viewport (px at this zoom): the located block and the tray centred together
+    block_w, block_h = span_w * scale + pad, span_h * scale + pad
+    content_left, content_top = min(xs) * scale - pad / 2, min(ys) * scale - pad / 2
+    content_w = block_w + (tray_w + MARGIN) * has_tray * beside
+    content_h = block_h + (tray_h + MARGIN) * has_tray * (not beside)
+    left = content_left - (width - content_w) / 2
+    top = content_top - (height - content_h) / 2
     view_lon, view_lat = from_world((left + width / 2) / scale, (top + height / 2) / scale)
     view = MapView(round(view_lon, 4), round(view_lat, 4), round(zoom, 3), width, height)
 
@@ -172,9 +182,13 @@ def layout_marks(
         dx, dy = offsets[i]
         x_lon[i], x_lat[i] = from_world(ax + dx / scale, ay + dy / scale)
     tray = None
-    if len(tray_rows):
-        tray_left = content_left + block_w
-        tray_top = top + max(MARGIN / 2, (height - tray_h) / 2)
+    if has_tray:
+        if beside:
+            tray_left = content_left + block_w
+            tray_top = top + max(MARGIN / 2, (height - tray_h) / 2)
+        else:
+            tray_left = left + max(MARGIN / 2, (width - tray_w) / 2)
+            tray_top = content_top + block_h
         for i, (px, py) in zip(tray_rows.index, centres, strict=True):
             x_lon[i], x_lat[i] = from_world((tray_left + px) / scale, (tray_top + py) / scale)
         west, north = from_world(tray_left / scale, tray_top / scale)

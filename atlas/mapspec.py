@@ -92,7 +92,9 @@ def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     multi = frame[frame["geo_precision"] == "multiple"]
     extra = places[places["incident_id"].isin(multi["incident_id"])].merge(
         multi.drop(
+            # the place's own columns win (admin1: Liaoning for a transfer's destination)
             columns=["latitude", "longitude", "geo_precision", "location_name", "coord_basis"]
+            + [c for c in ("admin1", "country") if c in places]
         ),
         on="incident_id",
     )
@@ -543,7 +545,7 @@ def build_deck(
         longitude=view.longitude,
         latitude=view.latitude,
         zoom=view.zoom,
-        min_zoom=VIEW.min_zoom,
+        min_zoom=min(VIEW.min_zoom, view.zoom),
         max_zoom=VIEW.max_zoom,
     )
     return CompactDeck(

@@ -242,9 +242,10 @@ def map_figure(
     title: str = "Repatriation Atlas",
     subtitle: str = "",
 ) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(8, 6.5), dpi=100)
+    fig, ax = plt.subplots(figsize=(10, 6.5), dpi=100)
     draw_map(ax, frame, places, crossings)
-    ax.legend(handles=legend_handles(frame), loc="lower right", fontsize=7, framealpha=0.9)
+    # beside the map, never over its marks
+    ax.legend(handles=legend_handles(frame), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
     fig.suptitle(title, fontsize=13, x=0.02, ha="left")
     if subtitle:
         # wrapped here: matplotlib's wrap=True measures text as mathtext whatever
@@ -252,7 +253,7 @@ def map_figure(
         wrapped = "\n".join(textwrap.wrap(subtitle, 120))
         fig.text(0.02, 0.925, wrapped, fontsize=8, ha="left", va="top")
     fig.text(0.02, 0.015, ATTRIBUTION, fontsize=6, color="#555555")
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.04)
+    fig.subplots_adjust(left=0.02, right=0.74, top=0.9, bottom=0.04)
     return fig
 
 
