@@ -111,6 +111,44 @@ def _ring(radii: list[float]) -> list[tuple[float, float]]:
     ]
 
 
+def _spread(
+    anchors: dict[int, tuple[float, float]], radii: dict[int, float]
+) -> tuple[dict[int, tuple[float, float]], dict[int, int]]:
+    """Offsets (px) that keep every mark clear of the others: marks that would touch are
+    joined into a cluster laid on a ring around the cluster's centre, repeated until no two
+    touch. `anchors` are screen pixels, in draw order (primary last). Returns each mark's
+    offset from its anchor and the size of its cluster."""
+    cluster = {i: i for i in anchors}  # mark -> representative
+    order = list(anchors)[::-1]  # primary first: at the top of a ring
+    offsets: dict[int, tuple[float, float]] = {i: (0.0, 0.0) for i in anchors}
+    for _round in range(20):
+        members: dict[int, list[int]] = {}
+        for i in order:
+            members.setdefault(cluster[i], []).append(i)
+        for group in members.values():
+            cx = sum(anchors[i][0] for i in group) / len(group)
+            cy = sum(anchors[i][1] for i in group) / len(group)
+            for i, (dx, dy) in zip(group, _ring([radii[i] for i in group]), strict=True):
+                offsets[i] = (cx + dx - anchors[i][0], cy + dy - anchors[i][1])
+        pos = {i: (anchors[i][0] + offsets[i][0], anchors[i][1] + offsets[i][1]) for i in anchors}
+        touching = [
+            (i, j)
+            for a, i in enumerate(order)
+            for j in order[a + 1 :]
+            if cluster[i] != cluster[j]
+            and math.dist(pos[i], pos[j]) < radii[i] + radii[j] + GAP / 2
+        ]
+        if not touching:
+            break
+        for i, j in touching:
+            old, new = cluster[j], cluster[i]
+            for k in cluster:
+                if cluster[k] == old:
+                    cluster[k] = new
+    sizes = {i: sum(cluster[k] == cluster[i] for k in anchors) for i in anchors}
+    return offsets, sizes
+
+
 def _zoom(span_w: float, span_h: float, avail_w: float, avail_h: float) -> float:
     """The zoom at which a span of world pixels (zoom 0) fills the room available."""
     fits = [
@@ -130,7 +168,8 @@ def layout_marks(
     marks = points.copy()
     marks["rank"] = [draw_rank(t) for t in marks["event_type"]]
     marks["in_tray"] = marks["geo_precision"].isin(TRAY_PLACES) | marks["longitude"].isna()
-    marks = marks.sort_values(["rank", "incident_id"], ascending=[False, True], kind="stable")
+    # draw order: derived and context events first, primary ones last (on top)
+    marks = marks.sort_values(["rank", "incident_id"], kind="stable")
     marks = marks.reset_index(drop=True)
     tray_rows = marks[marks["in_tray"]].sort_values(
         ["radius", "rank", "incident_id"], ascending=[False, False, True], kind="stable"
@@ -147,7 +186,8 @@ def layout_marks(
     offsets: dict[int, tuple[float, float]] = {}
     shared: dict[int, int] = {}
     for _, group in located.groupby(pd.Series(key, index=located.index), sort=False):
-        ring = _ring(list(group["radius"]))  # group keeps draw order: primary at the top
+        group = group.iloc[::-1]  # primary first: at the top of the ring
+        ring = _ring(list(group["radius"]))
         for idx, off in zip(group.index, ring, strict=True):
             offsets[idx], shared[idx] = off, len(group)
     anchors = {i: to_world(r.longitude, r.latitude) for i, r in located.iterrows()}
@@ -177,6 +217,11 @@ def layout_marks(
     view_lon, view_lat = from_world((left + width / 2) / scale, (top + height / 2) / scale)
     view = MapView(round(view_lon, 4), round(view_lat, 4), round(zoom, 3), width, height)
 
+    # at this zoom, marks of nearby places that would touch are set around their centre
+    offsets, shared = _spread(
+        {i: (ax * scale, ay * scale) for i, (ax, ay) in anchors.items()},
+        located["radius"].to_dict(),
+    )
     x_lon, x_lat = [math.nan] * len(marks), [math.nan] * len(marks)
     for i, (ax, ay) in anchors.items():
         dx, dy = offsets[i]
