@@ -21,7 +21,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 TRAY_PLACES = ("country", "region", "unlocated")  # no honest point on the map
-TRAY_LABEL = "Whole country / place not stated"
+TRAY_LABEL = "Whole country / place not stated / elsewhere"
+# Located places outside this lon/lat box (UN sessions in Geneva) join the tray rather than
+# stretching the view from Europe to Yanji; their tooltips name the place.
+MAP_BOX = (85.0, 5.0, 150.0, 55.0)
 # Draw order, bottom to top: derived and context events first, primary events last.
 DRAW_RANK = {"detention": 6, "held": 5, "transfer": 4, "repatriation": 3}
 VIEWPORT = (540, 520)  # px: the map column at 1280-1440 wide is 540-600; wider adds margin
@@ -29,8 +32,8 @@ MARGIN = 24.0  # px around the drawn marks
 GAP = 6.0  # px between marks of the tray and of a shared place
 TITLE_PX = 18.0  # the tray's label line
 # The tray's widest row, the same in every renderer so that its marks pack alike
-TRAY_MAX_PX = 260.0
-MIN_ZOOM, MAX_ZOOM = 0.5, 7.0  # 0.5: Geneva (UN sessions) and Yanji fit one view
+TRAY_MAX_PX = 275.0
+MIN_ZOOM, MAX_ZOOM = 2.0, 7.0
 DEFAULT_BOX = (97.0, 20.0, 133.0, 45.5)  # lon/lat shown when nothing is located
 
 
@@ -93,7 +96,7 @@ def _pack(radii: list[float], width: float) -> tuple[list[tuple[float, float]], 
         x += 2 * r + GAP
         row_h = max(row_h, 2 * r)
         used_w = max(used_w, x)
-    return centres, max(used_w, 240.0), y + row_h + GAP
+    return centres, max(used_w, 275.0), y + row_h + GAP
 
 
 def _ring(radii: list[float]) -> list[tuple[float, float]]:
@@ -167,7 +170,9 @@ def layout_marks(
     and the tray (None when no mark needs one)."""
     marks = points.copy()
     marks["rank"] = [draw_rank(t) for t in marks["event_type"]]
-    marks["in_tray"] = marks["geo_precision"].isin(TRAY_PLACES) | marks["longitude"].isna()
+    west, south, east, north = MAP_BOX
+    outside = ~(marks["longitude"].between(west, east) & marks["latitude"].between(south, north))
+    marks["in_tray"] = marks["geo_precision"].isin(TRAY_PLACES) | outside
     # draw order: derived and context events first, primary ones last (on top)
     marks = marks.sort_values(["rank", "incident_id"], kind="stable")
     marks = marks.reset_index(drop=True)

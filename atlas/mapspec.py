@@ -606,6 +606,6 @@ def legend_entries(frame: pd.DataFrame) -> list[LegendEntry]:
     if "province" in precision or "multiple" in precision:
         entries.append(LegendEntry("province", "outline: a whole province"))
     if precision & {"country", "region", "unlocated"}:
-        entries.append(LegendEntry("tray", "box: whole country / place not stated"))
+        entries.append(LegendEntry("tray", "box: whole country / not stated / elsewhere"))
     entries.append(LegendEntry("crossing", "white dot: border crossing"))
     return entries

@@ -39,7 +39,7 @@ def _screen(marks, view):
 
 @pytest.mark.parametrize(
     ("filters", "fits"),
-    [(NOV_2013, True), (POST_2020, True), (Filters(), False)],
+    [(NOV_2013, True), (POST_2020, True), (Filters(), True)],
     ids=["2013-11", "post-2020", "all"],
 )
 def test_no_mark_touches_another_and_all_are_in_view(bundled, filters, fits):
@@ -52,7 +52,7 @@ def test_no_mark_touches_another_and_all_are_in_view(bundled, filters, fits):
                 marks["incident_id"].iloc[a],
                 marks["incident_id"].iloc[b],
             )
-    if fits:  # the whole set (Geneva to Yanji, 37 marks) is wider than the widest zoom
+    if fits:
         for (x, y), r in zip(pos, radii, strict=True):
             assert -1 <= x - r and x + r <= view.width + 1
             assert -1 <= y - r and y + r <= view.height + 1
@@ -115,5 +115,5 @@ def test_legend_lists_only_what_is_drawn(bundled):
     frame = apply_filters(incident_table(bundled), POST_2020)
     labels = [e.label for e in legend_entries(frame)]
     assert "Transfer inside China" not in labels and "Held in detention (stock)" in labels
-    assert "box: whole country / place not stated" in labels
+    assert "box: whole country / not stated / elsewhere" in labels
     assert not any(label.startswith("ring: near") for label in labels)
