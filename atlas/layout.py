@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 TRAY_PLACES = ("country", "region", "unlocated")  # no honest point on the map
-TRAY_LABEL = "Whole country / place not stated / elsewhere"
+TRAY_LABEL = "Whole country / place not stated\nor outside this map"
 # Located places outside this lon/lat box (UN sessions in Geneva) join the tray rather than
 # stretching the view from Europe to Yanji; their tooltips name the place.
 MAP_BOX = (85.0, 5.0, 150.0, 55.0)
@@ -30,7 +30,7 @@ DRAW_RANK = {"detention": 6, "held": 5, "transfer": 4, "repatriation": 3}
 VIEWPORT = (540, 520)  # px: the map column at 1280-1440 wide is 540-600; wider adds margin
 MARGIN = 24.0  # px around the drawn marks
 GAP = 6.0  # px between marks of the tray and of a shared place
-TITLE_PX = 18.0  # the tray's label line
+TITLE_PX = 32.0  # the tray's label, two lines
 # The tray's widest row, the same in every renderer so that its marks pack alike
 TRAY_MAX_PX = 275.0
 MIN_ZOOM, MAX_ZOOM = 2.0, 7.0
@@ -96,7 +96,7 @@ def _pack(radii: list[float], width: float) -> tuple[list[tuple[float, float]], 
         x += 2 * r + GAP
         row_h = max(row_h, 2 * r)
         used_w = max(used_w, x)
-    return centres, max(used_w, 275.0), y + row_h + GAP
+    return centres, max(used_w, 245.0), y + row_h + GAP
 
 
 def _ring(radii: list[float]) -> list[tuple[float, float]]:
