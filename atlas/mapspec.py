@@ -468,6 +468,9 @@ def build_deck(
             get_target_color="colour",
             get_width=3,
             pickable=True,
+            # an arc rises in 3D: without this it wins the depth test over the marks drawn
+            # after it (the Kunming detention lay under its transfer's arc)
+            parameters={"depthWriteEnabled": False, "depthTest": False},
         )
     )
     spread = located[located["shared"] > 1] if len(located) else located

@@ -95,6 +95,8 @@ def test_movements_are_arcs_and_border_incidents_follow_the_border(frame, bundle
     arcs = {r["incident_id"]: r for r in layers["movements"]["data"]}
     assert arcs["2013-11-kunming-liaoning-transfer"]["from"] == [102.7183, 25.0389]
     assert set(arcs) == {"2013-11-kunming-liaoning-transfer"}  # Dandong: no arrival named
+    # arcs never cover the marks drawn after them (3D arcs win the depth test otherwise)
+    assert layers["movements"]["parameters"]["depthWriteEnabled"] is False
     border = layers["incidents-border"]["data"]
     assert {r["incident_id"] for r in border} == {
         "2013-12-border-security-increase",
