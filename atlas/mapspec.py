@@ -407,11 +407,13 @@ def build_deck(
     *,
     online_basemap: bool = False,
     cell: Cell | None = None,
+    height: int = VIEWPORT[1],
 ) -> pdk.Deck:
     """The deck for the in-period rows of `frame` (the one filtered frame), one mark per
-    incident and place, fitted to them; centred on `cell` when one is selected."""
+    incident and place, fitted to them in a map `height` px tall; centred on `cell` when
+    one is selected."""
     visible = frame[frame["in_period"]]
-    marks, view, tray = map_marks(visible, places)
+    marks, view, tray = map_marks(visible, places, VIEWPORT[0], height)
     filled = marks["people_min"].notna() if len(marks) else marks.index == 0
     located = marks[~marks["in_tray"]] if len(marks) else marks
     layers = _base_layers()

@@ -67,20 +67,27 @@ with map_col:
     online = not embedded and st.toggle(
         "Online basemap (sends map requests to Carto)", value=False, key="basemap"
     )
+    map_height = 430 if embedded else 520  # the deck's view is fitted to this height
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
         cells = grid_cells(visible, size)
         deck = build_grid_deck(cells, data.crossings(), cell, online_basemap=online)
     else:
         deck = build_deck(
-            frame, dataset.places, data.crossings(), selected, online_basemap=online, cell=cell
+            frame,
+            dataset.places,
+            data.crossings(),
+            selected,
+            online_basemap=online,
+            cell=cell,
+            height=map_height,
         )
     st.pydeck_chart(
         deck,
         on_select="rerun",
         selection_mode="single-object",
         key=state.map_key(cell.name if cell else None),
-        height=430 if embedded else 520,
+        height=map_height,
     )
     if large:
         st.caption(
