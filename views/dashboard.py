@@ -15,6 +15,7 @@ from ui import data, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import show_incident_list, show_source_panel
+from ui.text import md
 
 dataset, table, vocab = data.load()
 view = st.session_state["view"]
@@ -56,11 +57,12 @@ if visible.empty:
 
 SYMBOL = {"type": "●", "unknown": "○", "near": "◯", "province": "▢", "tray": "▭", "crossing": "◦"}
 legend = " &nbsp; ".join(  # schema labels and fixed words only: no data reaches this HTML
-    (f"<span style='color:rgb{e.colour}'>●</span> " if e.colour else f"{SYMBOL[e.kind]} ") + e.label
+    (f"<span style='color:rgb{e.colour}'>●</span> " if e.colour else f"{SYMBOL[e.kind]} ")
+    + md(e.label)
     for e in legend_entries(frame)
 )
 if not large:
-    st.markdown(f"<small>{legend}</small>", unsafe_allow_html=True)
+    st.markdown("<small>" + legend + "</small>", unsafe_allow_html=True)
 
 map_col, detail_col = st.columns([3, 2])
 with map_col:
