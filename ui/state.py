@@ -16,7 +16,7 @@ import streamlit as st
 from atlas.filters import PASSTHROUGH_KEYS as KEEP
 from atlas.filters import Filters, Vocabulary, from_query, to_query
 from atlas.grid import parse_cell
-from atlas.mapspec import CELL_LAYER
+from atlas.gridmap import CELL_LAYER
 from atlas.timeline import BRUSH, PICK
 
 W = {  # widget keys

@@ -8,7 +8,8 @@ import streamlit as st
 
 from atlas.filters import visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
-from atlas.mapspec import build_deck, build_grid_deck, legend_entries
+from atlas.gridmap import build_grid_deck
+from atlas.mapspec import build_deck, legend_entries
 from atlas.timeline import binned_timeline_chart, timeline_chart
 from geo import ATTRIBUTION
 from ui import data, state
