@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from functools import cache
 
 import pandas as pd
@@ -19,6 +20,8 @@ from pydeck.bindings.json_tools import default_serialize
 from atlas import schema
 from atlas.coordinates import BasisError, basis_radius_km, border_path
 from atlas.grid import Cell
+from atlas.layout import VIEWPORT, MapView, Tray, layout_marks
+from atlas.paths import GEO_DATA_DIR
 
 STATIC_GEO = "app/static/geo"  # relative to the page: works behind iframes and on any port
 BASE_LAYERS = (  # (file, fill RGBA, line RGBA, line width px)
@@ -36,11 +39,6 @@ POINT_RADIUS_KM = {g.code: g.radius_km for g in schema.GEO_PRECISIONS}
 TOOLTIP = {
     "text": "{title}\n{type_label} · {date_text}\nPeople: {people_label}\n"
     "Place: {location_name} ({geo_precision})\nSources ({n_sources}): {sources_text}",
-    "style": {"maxWidth": "360px", "whiteSpace": "pre-wrap", "fontSize": "12px"},
-}
-CELL_LAYER = "cells"
-CELL_TOOLTIP = {
-    "text": "{count_text} incidents in this cell\n{types_text}\nClick to show them",
     "style": {"maxWidth": "360px", "whiteSpace": "pre-wrap", "fontSize": "12px"},
 }
 POINT_COLUMNS = [
@@ -89,7 +87,9 @@ def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     multi = frame[frame["geo_precision"] == "multiple"]
     extra = places[places["incident_id"].isin(multi["incident_id"])].merge(
         multi.drop(
+            # the place's own columns win (admin1: Liaoning for a transfer's destination)
             columns=["latitude", "longitude", "geo_precision", "location_name", "coord_basis"]
+            + [c for c in ("admin1", "country") if c in places]
         ),
         on="incident_id",
     )
@@ -180,87 +180,6 @@ def view_of(cell: Cell | None) -> pdk.ViewState:
     )
 
 
-def cell_colour(count: int, top: int) -> list[int]:
-    """Yellow (few) to dark red (most), on a log scale relative to the fullest cell."""
-    share = math.log1p(count) / math.log1p(max(top, 1))
-    low, high = (254, 204, 92), (177, 0, 38)
-    return [round(a + (b - a) * share) for a, b in zip(low, high, strict=True)] + [215]
-
-
-CELL_GAP = 0.04  # of a cell's side, on each side of its square
-
-
-def build_grid_deck(
-    cells: pd.DataFrame,
-    crossings: pd.DataFrame,
-    selected_cell: Cell | None = None,
-    *,
-    online_basemap: bool = False,
-) -> pdk.Deck:
-    """The deck for a large filtered set: grid cells (from `atlas.grid.grid_cells`) with
-    their counts, one pickable square each (layer `CELL_LAYER`), instead of incidents."""
-    top = int(cells["count"].max()) if len(cells) else 1
-    size = float(cells["cell"].iloc[0].split("/")[0]) if len(cells) else 0.0
-    # Each square drawn a little inside its cell, so that neighbours stay apart with the
-    # map showing between them. Not an outline: picking a stroked polygon layer draws its
-    # outline paths too, which in software WebGL (headless Chromium) held a click ~290 ms
-    # at 100k incidents, past the 250 ms after which deck.gl no longer counts a press as a
-    # click (without them ~45 ms); an outline layer of its own would add ~120 KB per rerun.
-    pad = size * CELL_GAP
-    digits = max(3, -math.floor(math.log10(pad))) if pad > 0 else 3
-
-    def square(lon: float, lat: float) -> list[list[float]]:
-        west, east = round(lon + pad, digits), round(lon + size - pad, digits)
-        south, north = round(lat + pad, digits), round(lat + size - pad, digits)
-        return [[west, south], [east, south], [east, north], [west, north]]
-
-    records = [
-        {
-            "cell": c.cell,
-            "polygon": square(c.lon, c.lat),
-            "count_text": f"{c.count:,}",
-            "types_text": c.types_text,
-            "colour": cell_colour(c.count, top),
-        }
-        for c in cells[["cell", "lon", "lat", "count", "types_text"]].itertuples(index=False)
-    ]
-    layers = _base_layers()
-    layers.append(
-        pdk.Layer(
-            "PolygonLayer",
-            id=CELL_LAYER,
-            data=records,
-            get_polygon="polygon",
-            get_fill_color="colour",
-            stroked=False,
-            filled=True,
-            pickable=True,
-        )
-    )
-    if selected_cell is not None:  # the cell being drilled into, outlined
-        x, y, s = selected_cell.lon, selected_cell.lat, selected_cell.size
-        layers.append(
-            pdk.Layer(
-                "PolygonLayer",
-                id="selected-cell",
-                data=[{"polygon": [[x, y], [x + s, y], [x + s, y + s], [x, y + s]]}],
-                get_polygon="polygon",
-                filled=False,
-                stroked=True,
-                get_line_color=[0, 0, 0, 255],
-                line_width_min_pixels=2,
-                pickable=False,
-            )
-        )
-    layers.append(_crossings_layer(crossings, pickable=False))
-    return CompactDeck(
-        layers=layers,
-        initial_view_state=view_of(selected_cell),
-        tooltip=CELL_TOOLTIP,
-        **_basemap(online_basemap),
-    )
-
-
 def _crossings_layer(crossings: pd.DataFrame, *, pickable: bool = True) -> pdk.Layer:
     return pdk.Layer(
         "ScatterplotLayer",
@@ -281,6 +200,119 @@ def _crossings_layer(crossings: pd.DataFrame, *, pickable: bool = True) -> pdk.L
     )
 
 
+def map_marks(
+    visible: pd.DataFrame,
+    places: pd.DataFrame,
+    width: float = VIEWPORT[0],
+    height: float = VIEWPORT[1],
+) -> tuple[pd.DataFrame, MapView, Tray | None]:
+    """Every mark of the in-period rows `visible`, laid out (atlas.layout): located ones at
+    their place (around it when shared), whole-country/region/unstated ones in the tray.
+    Border-precision incidents are drawn along the border (`incidents-border`) instead."""
+    points = map_points(visible, places)
+    loose = visible[visible["latitude"].isna() & (visible["geo_precision"] != "multiple")]
+    if len(loose):
+        loose = loose.assign(
+            sources_text=loose["sources"].apply(", ".join),
+            colour=[_colour(t) for t in loose["event_type"]],
+            radius=[
+                pixel_radius(hi, lo)
+                for hi, lo in zip(loose["people_max"], loose["people_min"], strict=True)
+            ],
+            halo_m=0.0,
+        )
+        points = pd.concat([points, loose], ignore_index=True) if len(points) else loose
+    if len(points):
+        points = points[points["geo_precision"] != "border"]
+    if points.empty:
+        points = pd.DataFrame(
+            columns=[*POINT_COLUMNS, "event_type", "longitude", "latitude", "radius", "colour"]
+        )
+    return layout_marks(points, width, height)
+
+
+def _mark_records(marks: pd.DataFrame, extra: list[str]) -> list[dict]:
+    cols = [c for c in POINT_COLUMNS + extra if c in marks]
+    out = marks[cols].copy()
+    out["lon"], out["lat"] = marks["x_lon"].round(5), marks["x_lat"].round(5)
+    return out.to_dict("records")
+
+
+@cache
+def _province_shapes() -> dict[str, dict]:
+    with open(GEO_DATA_DIR / "provinces.geojson", encoding="utf-8") as f:
+        return {feat["properties"]["name_en"]: feat for feat in json.load(f)["features"]}
+
+
+def _province_layers(marks: pd.DataFrame) -> list[pdk.Layer]:
+    """Province-level places: the province's outline and its name, not a point's ring."""
+    rows = marks[(marks["geo_precision"] == "province") & marks["admin1"].notna()]
+    rows = rows.drop_duplicates("admin1")
+    shapes = _province_shapes()
+    feats = [shapes[n] for n in rows["admin1"] if n in shapes]
+    return [
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="province-outlines",
+            data={"type": "FeatureCollection", "features": feats},
+            stroked=True,
+            filled=False,
+            get_line_color=[70, 70, 70, 220],
+            line_width_min_pixels=2,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="province-labels",
+            data=[
+                {"text": f"{n} (whole province)", "lon": lon, "lat": lat}
+                for n, lon, lat in zip(
+                    rows["admin1"], rows["longitude"], rows["latitude"], strict=True
+                )
+            ],
+            get_position=["lon", "lat"],
+            get_text="text",
+            get_size=12,
+            get_color=[50, 50, 50, 255],
+            get_pixel_offset=[0, 22],
+            character_set=pdk.types.String("auto"),
+            pickable=False,
+        ),
+    ]
+
+
+def _tray_layers(tray: Tray | None) -> list[pdk.Layer]:
+    if tray is None:
+        return []
+    return [
+        pdk.Layer(
+            "PolygonLayer",
+            id="tray",
+            data=[{"polygon": tray.polygon()}],
+            get_polygon="polygon",
+            get_fill_color=[255, 255, 255, 235],
+            get_line_color=[90, 90, 90, 255],
+            stroked=True,
+            filled=True,
+            line_width_min_pixels=1,
+            pickable=False,
+        ),
+        pdk.Layer(
+            "TextLayer",
+            id="tray-label",
+            data=[{"text": tray.label, "lon": tray.west, "lat": tray.north}],
+            get_position=["lon", "lat"],
+            get_text="text",
+            get_size=12,
+            get_color=[40, 40, 40, 255],
+            get_text_anchor=pdk.types.String("start"),
+            get_alignment_baseline=pdk.types.String("top"),
+            get_pixel_offset=[6, 4],
+            pickable=False,
+        ),
+    ]
+
+
 def build_deck(
     frame: pd.DataFrame,
     places: pd.DataFrame,
@@ -289,16 +321,19 @@ def build_deck(
     *,
     online_basemap: bool = False,
     cell: Cell | None = None,
+    height: int = VIEWPORT[1],
 ) -> pdk.Deck:
     """The deck for the in-period rows of `frame` (the one filtered frame), one mark per
-    incident; centred on `cell` when one is selected."""
+    incident and place, fitted to them in a map `height` px tall; centred on `cell` when
+    one is selected."""
     visible = frame[frame["in_period"]]
-    points = map_points(visible, places)
-    exact = points[points["geo_precision"].isin(("exact", "city"))] if len(points) else points
-    areas = points[~points.index.isin(exact.index)] if len(points) else points
-    known = exact[exact["people_min"].notna()] if len(exact) else exact
-    unknown = exact[exact["people_min"].isna()] if len(exact) else exact
+    marks, view, tray = map_marks(visible, places, VIEWPORT[0], height)
+    filled = marks["people_min"].notna() if len(marks) else marks.index == 0
+    located = marks[~marks["in_tray"]] if len(marks) else marks
     layers = _base_layers()
+    if len(located):
+        layers += _province_layers(located)
+    layers += _tray_layers(tray)
     border_rows = visible[visible["geo_precision"] == "border"]
     layers.append(
         pdk.Layer(
@@ -317,27 +352,25 @@ def build_deck(
             pickable=True,
         )
     )
-    if len(areas):  # country/region halos span most of the map: thin and faint
-        wide = areas["geo_precision"].isin(WIDE)
-        areas = areas.assign(
-            colour=[c[:3] + [70 if w else 220] for c, w in zip(areas["colour"], wide, strict=True)],
-            ring_px=[1.0 if w else 2.5 for w in wide],
-        )
+    near = located[located["geo_precision"] == "near"] if len(located) else located
     layers.append(
-        pdk.Layer(  # areas and "near": a halo the size of the uncertainty
+        pdk.Layer(  # "near": a thin ring of the real uncertainty around the true place
             "ScatterplotLayer",
             id="incidents-area",
-            data=_records(areas, ["colour", "halo_m", "ring_px"]),
+            data=_records(
+                near.assign(colour=[c[:3] + [200] for c in near["colour"]]), ["colour", "halo_m"]
+            )
+            if len(near)
+            else [],
             get_position=["lon", "lat"],
             get_radius="halo_m",
             radius_units=METERS,
-            get_fill_color=[0, 0, 0, 0],
-            get_line_color="colour",
-            stroked=True,
             filled=False,
-            get_line_width="ring_px",
+            stroked=True,
+            get_line_color="colour",
+            get_line_width=1.5,
             line_width_units=PIXELS,
-            pickable=True,
+            pickable=False,
         )
     )
     layers.append(
@@ -351,6 +384,31 @@ def build_deck(
             get_target_color="colour",
             get_width=3,
             pickable=True,
+            # an arc rises in 3D: without this it wins the depth test over the marks drawn
+            # after it (the Kunming detention lay under its transfer's arc)
+            parameters={"depthWriteEnabled": False, "depthTest": False},
+        )
+    )
+    spread = located[located["shared"] > 1] if len(located) else located
+    layers.append(
+        pdk.Layer(  # from a shared place to each of its marks
+            "LineLayer",
+            id="shared-leaders",
+            data=[
+                {"from": [a, b], "to": [c, d]}
+                for a, b, c, d in zip(
+                    spread["longitude"],
+                    spread["latitude"],
+                    spread["x_lon"],
+                    spread["x_lat"],
+                    strict=True,
+                )
+            ],
+            get_source_position="from",
+            get_target_position="to",
+            get_color=[60, 60, 60, 200],
+            get_width=1,
+            pickable=False,
         )
     )
     layers.append(_crossings_layer(crossings))
@@ -358,7 +416,7 @@ def build_deck(
         pdk.Layer(
             "ScatterplotLayer",
             id="incidents",
-            data=_records(known, ["colour", "radius"]),
+            data=_mark_records(marks[filled], ["colour", "radius"]),
             get_position=["lon", "lat"],
             get_radius="radius",
             radius_units=PIXELS,
@@ -373,26 +431,27 @@ def build_deck(
         pdk.Layer(  # unknown counts: hollow rings, never a size that pretends
             "ScatterplotLayer",
             id="incidents-unknown-count",
-            data=_records(unknown, ["colour", "radius"]),
+            data=_mark_records(marks[~filled], ["colour", "radius"]),
             get_position=["lon", "lat"],
             get_radius="radius",
             radius_units=PIXELS,
-            filled=False,
-            stroked=True,
+            get_fill_color=[255, 255, 255, 1],  # nearly clear, so the whole disc picks
             get_line_color="colour",
+            filled=True,
+            stroked=True,
             line_width_min_pixels=2.5,
             pickable=True,
         )
     )
     if selected:
-        sel = points[points["incident_id"] == selected]
+        sel = marks[marks["incident_id"] == selected]
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
                 id="selection",
-                data=_records(sel, ["radius"]),
+                data=_mark_records(sel, ["radius"]),
                 get_position=["lon", "lat"],
-                get_radius="radius + 6",
+                get_radius="radius + 4",
                 radius_units=PIXELS,
                 filled=False,
                 stroked=True,
@@ -401,8 +460,18 @@ def build_deck(
                 pickable=False,
             )
         )
+    fitted = pdk.ViewState(
+        longitude=view.longitude,
+        latitude=view.latitude,
+        zoom=view.zoom,
+        min_zoom=min(VIEW.min_zoom, view.zoom),
+        max_zoom=VIEW.max_zoom,
+    )
     return CompactDeck(
-        layers=layers, initial_view_state=view_of(cell), tooltip=TOOLTIP, **_basemap(online_basemap)
+        layers=layers,
+        initial_view_state=view_of(cell) if cell else fitted,
+        tooltip=TOOLTIP,
+        **_basemap(online_basemap),
     )
 
 
@@ -430,3 +499,32 @@ def _arcs(visible: pd.DataFrame, places: pd.DataFrame) -> list[dict]:
                     }
                 )
     return arcs
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    kind: str  # type, unknown, near, province, tray, crossing
+    label: str
+    colour: tuple[int, int, int] | None = None
+
+
+def legend_entries(frame: pd.DataFrame) -> list[LegendEntry]:
+    """The compact legend: the event types present in the period, then how to read only the
+    kinds of mark drawn (hollow = count unknown, ring = near, outline = province, tray)."""
+    visible = frame[frame["in_period"]]
+    present = set(visible["event_type"])
+    entries = [
+        LegendEntry("type", e.label, e.colour) for e in schema.EVENT_TYPES if e.code in present
+    ]
+    precision = set(visible["geo_precision"])
+    if visible["people_min"].isna().any():
+        entries.append(LegendEntry("unknown", "hollow: count not stated"))
+    entries.append(LegendEntry("type", "size: people (area)", None))
+    if "near" in precision:
+        entries.append(LegendEntry("near", "ring: near a place (~50 km)"))
+    if "province" in precision or "multiple" in precision:
+        entries.append(LegendEntry("province", "outline: a whole province"))
+    if precision & {"country", "region", "unlocated"}:
+        entries.append(LegendEntry("tray", "box: whole country / not stated / elsewhere"))
+    entries.append(LegendEntry("crossing", "white dot: border crossing"))
+    return entries

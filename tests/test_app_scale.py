@@ -9,8 +9,8 @@ import pytest
 from atlas import grid
 from atlas.filters import Filters, apply_filters
 from atlas.grid import cell_of
+from atlas.gridmap import CELL_LAYER
 from atlas.incidents import incident_table
-from atlas.mapspec import CELL_LAYER
 from tests.test_app import run, url_of
 
 

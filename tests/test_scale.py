@@ -14,9 +14,10 @@ import pytest
 from atlas import grid, synthetic
 from atlas.filters import Filters, Vocabulary, apply_filters, from_query, to_query
 from atlas.grid import GRID_SIZES, Cell, cell_of, distinct_counts, grid_cells, parse_cell
+from atlas.gridmap import CELL_GAP, CELL_LAYER, build_grid_deck
 from atlas.incidents import incident_table
 from atlas.loading import load_dataset, points
-from atlas.mapspec import CELL_GAP, CELL_LAYER, build_grid_deck, view_of
+from atlas.mapspec import view_of
 from atlas.sources import ReportIndex, source_summary, source_summary_large
 from atlas.store import load_tables
 from atlas.timeline import BRUSH, binned_timeline_chart, timeline_bins

@@ -17,7 +17,7 @@ import streamlit as st
 from atlas.filters import PASSTHROUGH_KEYS as KEEP
 from atlas.filters import Filters, Vocabulary, from_query, to_query
 from atlas.grid import parse_cell
-from atlas.mapspec import CELL_LAYER
+from atlas.gridmap import CELL_LAYER
 from atlas.timeline import BRUSH, OVERVIEW, PICK
 from atlas.zoom import brush_period
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from atlas import schema
 from atlas.coverage import coverage_gaps
 from atlas.filters import visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
-from atlas.mapspec import build_deck, build_grid_deck
+from atlas.gridmap import build_grid_deck
+from atlas.mapspec import build_deck, legend_entries
 from atlas.timeline import focus_context_chart
 from atlas.zoom import ZOOMS, period_domain, zoom_anchor, zoom_period
 from geo import ATTRIBUTION
@@ -88,20 +88,27 @@ def clear_cell() -> None:
 
 def draw_map(online: bool) -> None:
     """The map, its captions and (for grid cells) the way back to the whole map."""
+    map_height = 430 if embedded else MAP_HEIGHT  # the deck's view is fitted to it
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
         cells = grid_cells(visible, size)
         deck = build_grid_deck(cells, data.crossings(), cell, online_basemap=online)
     else:
         deck = build_deck(
-            frame, dataset.places, data.crossings(), selected, online_basemap=online, cell=cell
+            frame,
+            dataset.places,
+            data.crossings(),
+            selected,
+            online_basemap=online,
+            cell=cell,
+            height=map_height,
         )
     st.pydeck_chart(
         deck,
         on_select="rerun",
         selection_mode="single-object",
         key=state.map_key(cell.name if cell else None),
-        height=430 if embedded else MAP_HEIGHT,
+        height=map_height,
     )
     if large:
         st.caption(
@@ -116,18 +123,20 @@ def draw_map(online: bool) -> None:
     st.caption(ATTRIBUTION)
 
 
+SYMBOL = {"type": "●", "unknown": "○", "near": "◯", "province": "▢", "tray": "▭", "crossing": "◦"}
+
+
 def draw_legend() -> None:
-    """The colours of the event types present (all of them when none is), then the marks."""
-    present = set(visible["event_type"].astype(str))
-    types = [e for e in schema.EVENT_TYPES if e.code in present] or schema.EVENT_TYPES
-    legend = " &nbsp; ".join(f"<span style='color:rgb{e.colour}'>●</span> {e.label}" for e in types)
-    st.markdown(  # static text only (the schema's labels): no data reaches this HTML
-        "<span style='font-size:0.875rem'>"
-        + legend
-        + " &nbsp; ○ count unknown &nbsp; ◯ halo: imprecise place &nbsp; "
-        "◇ white dot: border crossing</span>",
-        unsafe_allow_html=True,
+    """The event types and kinds of mark drawn (atlas.mapspec.legend_entries); the grid
+    map of large sets has its own caption."""
+    if large:
+        return
+    legend = " &nbsp; ".join(  # schema labels and fixed words only: no data reaches this HTML
+        (f"<span style='color:rgb{e.colour}'>●</span> " if e.colour else f"{SYMBOL[e.kind]} ")
+        + md(e.label)
+        for e in legend_entries(frame)
     )
+    st.markdown("<small>" + legend + "</small>", unsafe_allow_html=True)
 
 
 if not embedded:

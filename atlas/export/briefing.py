@@ -98,9 +98,11 @@ def briefing_pdf(
     )
     fig.text(0.05, 0.915, f"{len(visible)} incident(s) shown.", fontsize=7.5)
 
-    ax_map = fig.add_axes((0.05, 0.56, 0.9, 0.35))
+    ax_map = fig.add_axes((0.05, 0.56, 0.68, 0.35))
     draw_map(ax_map, frame, dataset.places, crossings)
-    ax_map.legend(handles=legend_handles(frame), loc="lower right", fontsize=5.5, framealpha=0.9)
+    ax_map.legend(  # beside the map, never over its marks
+        handles=legend_handles(frame), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=5.5
+    )
 
     png = vlc.vegalite_to_png(timeline_spec(frame, filters.incident), scale=2)
     ax_time = fig.add_axes((0.05, 0.42, 0.9, 0.13))

@@ -27,20 +27,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from shapely.geometry import LineString, Point  # noqa: E402
+from shapely.geometry import LineString  # noqa: E402
 
 from atlas import schema  # noqa: E402
 from atlas.coordinates import border_path  # noqa: E402
 from atlas.export.files import write_atomic  # noqa: E402
-from atlas.mapspec import _arcs, map_points  # noqa: E402
+from atlas.mapspec import _arcs, legend_entries, map_marks  # noqa: E402
 from atlas.paths import GEO_DATA_DIR  # noqa: E402
 from atlas.timeline import timeline_chart  # noqa: E402
 
 ATTRIBUTION = "Boundaries, rivers: Natural Earth. Place coordinates: GeoNames (CC BY 4.0)."
 FORMATS = ("png", "svg", "pdf")
 MERCATOR = "EPSG:3857"
-REGION = (97.0, 20.0, 133.0, 45.5)  # lon/lat box shown when nothing narrower is drawn
-WIDE = ("country", "region")
+EARTH_M = 6378137.0  # Web Mercator sphere radius, metres
+MIN_LAYOUT_PX = 460.0  # the tray of the largest counts needs this much height
 matplotlib.rcParams["pdf.fonttype"] = 42  # embed TrueType: text stays extractable
 matplotlib.rcParams["svg.fonttype"] = "none"
 CJK_FONT = ("cvttf_NotoSansCJK_Regular", "NotoSansCJKtc-Regular.otf")
@@ -88,29 +88,90 @@ def _rgb(colour, alpha: float = 1.0) -> tuple[float, float, float, float]:
     return (colour[0] / 255, colour[1] / 255, colour[2] / 255, alpha)
 
 
-def _to_mercator(lon: float, lat: float) -> tuple[float, float]:
-    point = gpd.GeoSeries([Point(lon, lat)], crs="EPSG:4326").to_crs(MERCATOR).iloc[0]
-    return point.x, point.y
+def _to_mercator_xy(lon: float, lat: float) -> tuple[float, float]:
+    """EPSG:4326 lon/lat to Web Mercator metres, the formula deck.gl uses."""
+    lat = max(min(lat, 85.0), -85.0)
+    return EARTH_M * math.radians(lon), EARTH_M * math.log(
+        math.tan(math.pi / 4 + math.radians(lat) / 2)
+    )
+
+
+def _axes_points(ax) -> tuple[float, float]:
+    box = ax.get_window_extent()
+    dpi = ax.figure.dpi
+    return box.width / dpi * 72, box.height / dpi * 72
+
+
+def _draw_provinces(ax, provinces: pd.DataFrame, to_pt: float) -> None:
+    """Province-level places: the province's outline and its name, as on the web map."""
+    shapes = _layer("provinces")
+    names = set(provinces["admin1"].dropna())
+    outlines = shapes[shapes["name_en"].isin(names)]
+    if len(outlines):
+        outlines.boundary.plot(ax=ax, color="#464646", linewidth=1.2)
+    for rec in provinces.drop_duplicates("admin1").to_dict("records"):
+        ax.annotate(
+            f"{rec['admin1']} (whole province)",
+            _to_mercator_xy(rec["longitude"], rec["latitude"]),
+            xytext=(0, -16 * to_pt),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=8 * to_pt,
+            color="#323232",
+            zorder=6,
+        )
+
+
+def _draw_tray(ax, tray, to_pt: float) -> None:
+    (x0, y0), (x1, y1) = (
+        _to_mercator_xy(tray.west, tray.south),
+        _to_mercator_xy(tray.east, tray.north),
+    )
+    ax.add_patch(
+        plt.Rectangle(
+            (x0, y0), x1 - x0, y1 - y0, fc=(1, 1, 1, 0.92), ec="#5a5a5a", lw=0.8, zorder=4.5
+        )
+    )
+    ax.annotate(
+        tray.label,
+        (x0, y1),
+        xytext=(4 * to_pt, -3 * to_pt),
+        textcoords="offset points",
+        ha="left",
+        va="top",
+        fontsize=9 * to_pt,
+        color="#282828",
+        zorder=6,
+    )
 
 
 def draw_map(ax, frame: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataFrame) -> None:
-    """Draw the in-period incidents of `frame` on `ax` (Web Mercator metres)."""
+    """Draw the in-period incidents of `frame` on `ax` (Web Mercator metres) with the web
+    map's layout (atlas.mapspec.map_marks): the same marks, offsets, tray and view, laid
+    out for a viewport of the axes' shape and scaled from screen pixels to points."""
     visible = frame[frame["in_period"]]
-    points = map_points(visible, places)
+    w_pt, h_pt = _axes_points(ax)
+    h_px = max(h_pt, MIN_LAYOUT_PX)  # a short axes: lay out as a taller screen, scaled down
+    w_px = h_px * w_pt / h_pt
+    to_pt = w_pt / w_px
+    marks, view, tray = map_marks(visible, places, w_px, h_px)
     _layer("countries").plot(ax=ax, color="#f5f3ee", edgecolor="#888888", linewidth=0.5)
     _layer("provinces").boundary.plot(ax=ax, color="#c8c8c8", linewidth=0.25)
     _layer("rivers").plot(ax=ax, color="#6ea0d2", linewidth=0.5)
     _layer("border").plot(ax=ax, color="#3c3c3c", linewidth=1.2)
+    located = marks[~marks["in_tray"]] if len(marks) else marks
+    if len(located) and (located["geo_precision"] == "province").any():
+        _draw_provinces(ax, located[located["geo_precision"] == "province"], to_pt)
     border = gpd.GeoSeries([LineString(border_path())], crs="EPSG:4326").to_crs(MERCATOR)
     for rec in visible[visible["geo_precision"] == "border"].to_dict("records"):
         colour = schema.EVENT_TYPE_BY_CODE[rec["event_type"]].colour
         border.plot(ax=ax, color=_rgb(colour, 0.55), linewidth=5)
     for arc in _arcs(visible, places):
-        (x0, y0), (x1, y1) = _to_mercator(*arc["from"]), _to_mercator(*arc["to"])
         ax.annotate(
             "",
-            (x1, y1),
-            (x0, y0),
+            _to_mercator_xy(*arc["to"]),
+            _to_mercator_xy(*arc["from"]),
             arrowprops={
                 "arrowstyle": "-|>",
                 "color": _rgb(arc["colour"]),
@@ -118,82 +179,57 @@ def draw_map(ax, frame: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataFr
                 "connectionstyle": "arc3,rad=0.15",
             },
         )
-    drawn = []
-    for rec in points.to_dict("records") if len(points) else []:
-        x, y = _to_mercator(rec["longitude"], rec["latitude"])
-        colour = rec["colour"]
-        if rec["geo_precision"] not in ("exact", "city") and rec["halo_m"]:
+    for rec in located.to_dict("records"):
+        x, y = _to_mercator_xy(rec["longitude"], rec["latitude"])
+        if rec["geo_precision"] == "near" and rec["halo_m"]:
             # a Mercator circle of r / cos(lat) metres has r metres on the ground
             radius = rec["halo_m"] / math.cos(math.radians(rec["latitude"]))
-            wide = rec["geo_precision"] in WIDE
             ax.add_patch(
-                plt.Circle(
-                    (x, y),
-                    radius,
-                    fill=False,
-                    lw=0.6 if wide else 1.4,
-                    ec=_rgb(colour, 0.35 if wide else 0.9),
-                )
+                plt.Circle((x, y), radius, fill=False, lw=1.0, ec=_rgb(rec["colour"], 0.8))
             )
-            if not wide:
-                drawn.append((x, y))
-            continue
-        size = (rec["radius"] * 0.75) ** 2
+        if rec["shared"] > 1:  # from the shared place to its mark
+            mx, my = _to_mercator_xy(rec["x_lon"], rec["x_lat"])
+            ax.plot([x, mx], [y, my], color="#3c3c3c", lw=0.6, zorder=4)
+    if tray is not None:
+        _draw_tray(ax, tray, to_pt)
+    located_crossings = crossings[crossings["located"]] if len(crossings) else crossings
+    for rec in located_crossings.to_dict("records"):
+        x, y = _to_mercator_xy(rec["longitude"], rec["latitude"])
+        ax.scatter([x], [y], s=10, c="white", edgecolors="#282828", linewidths=0.6, zorder=4)
+    for rec in marks.to_dict("records"):  # in draw order: primary events last, on top
+        x, y = _to_mercator_xy(rec["x_lon"], rec["x_lat"])
         known = not pd.isna(rec["people_min"])
         ax.scatter(
             [x],
             [y],
-            s=size,
-            c=[_rgb(colour, 0.9)] if known else "none",
-            edgecolors="white" if known else [_rgb(colour)],
+            s=(2 * rec["radius"] * to_pt) ** 2,
+            c=[_rgb(rec["colour"], 0.9)] if known else "none",
+            edgecolors="white" if known else [_rgb(rec["colour"])],
             linewidths=0.6 if known else 1.6,
             zorder=5,
         )
-        drawn.append((x, y))
-    located = crossings[crossings["located"]] if len(crossings) else crossings
-    for rec in located.to_dict("records"):
-        x, y = _to_mercator(rec["longitude"], rec["latitude"])
-        ax.scatter([x], [y], s=10, c="white", edgecolors="#282828", linewidths=0.6, zorder=4)
-    _fit(ax, drawn)
+    west, south, east, north = view.bounds()
+    (x0, y0), (x1, y1) = _to_mercator_xy(west, south), _to_mercator_xy(east, north)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
     ax.set_axis_off()
 
 
-def _fit(ax, drawn: list[tuple[float, float]]) -> None:
-    x0, y0 = _to_mercator(REGION[0], REGION[1])
-    x1, y1 = _to_mercator(REGION[2], REGION[3])
-    if drawn:
-        xs, ys = zip(*drawn, strict=True)
-        pad = 300_000
-        x0, x1 = max(x0, min(xs) - pad), min(x1, max(xs) + pad)
-        y0, y1 = max(y0, min(ys) - pad), min(y1, max(ys) + pad)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect("equal")
-
-
 def legend_handles(frame: pd.DataFrame) -> list[Line2D]:
-    present = set(frame.loc[frame["in_period"], "event_type"])
-    handles = [
-        Line2D([], [], marker="o", ls="", color=_rgb(e.colour), label=e.label)
-        for e in schema.EVENT_TYPES
-        if e.code in present
-    ]
-    handles += [
-        Line2D([], [], marker="o", ls="", mfc="none", mec="#555555", label="count unknown"),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            ls="",
-            mfc="none",
-            mec="#555555",
-            ms=12,
-            label="halo = imprecise place",
-        ),
-        Line2D(
-            [], [], marker="o", ls="", mfc="white", mec="#282828", ms=5, label="border crossing"
-        ),
-    ]
+    """The types present and how to read the marks (atlas.mapspec.legend_entries)."""
+    handles = []
+    for entry in legend_entries(frame):
+        colour = _rgb(entry.colour) if entry.colour else "#555555"
+        style = {
+            "type": {"marker": "o", "color": colour},
+            "unknown": {"marker": "o", "mfc": "none", "mec": colour},
+            "near": {"marker": "o", "mfc": "none", "mec": colour, "ms": 12},
+            "province": {"marker": "s", "mfc": "none", "mec": "#464646", "ms": 10},
+            "tray": {"marker": "s", "mfc": "white", "mec": "#5a5a5a", "ms": 10},
+            "crossing": {"marker": "o", "mfc": "white", "mec": "#282828", "ms": 5},
+        }[entry.kind]
+        handles.append(Line2D([], [], ls="", label=entry.label, **style))
     return handles
 
 
@@ -206,9 +242,10 @@ def map_figure(
     title: str = "Repatriation Atlas",
     subtitle: str = "",
 ) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(8, 6.5), dpi=100)
+    fig, ax = plt.subplots(figsize=(10, 6.5), dpi=100)
     draw_map(ax, frame, places, crossings)
-    ax.legend(handles=legend_handles(frame), loc="lower right", fontsize=7, framealpha=0.9)
+    # beside the map, never over its marks
+    ax.legend(handles=legend_handles(frame), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
     fig.suptitle(title, fontsize=13, x=0.02, ha="left")
     if subtitle:
         # wrapped here: matplotlib's wrap=True measures text as mathtext whatever
@@ -216,7 +253,7 @@ def map_figure(
         wrapped = "\n".join(textwrap.wrap(subtitle, 120))
         fig.text(0.02, 0.925, wrapped, fontsize=8, ha="left", va="top")
     fig.text(0.02, 0.015, ATTRIBUTION, fontsize=6, color="#555555")
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.9, bottom=0.04)
+    fig.subplots_adjust(left=0.02, right=0.74, top=0.9, bottom=0.04)
     return fig
 
 

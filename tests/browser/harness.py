@@ -18,7 +18,7 @@ from pathlib import Path
 from PIL import Image
 
 from atlas.export.screenshot import CHROMIUM_ARGS, MAP, TIMELINE, find_browser
-from atlas.mapspec import cell_colour
+from atlas.gridmap import cell_colour
 
 __all__ = [
     "CELL_COLOURS",
@@ -43,7 +43,7 @@ def _blend(colour: list[int], background: tuple[int, int, int]) -> tuple[int, in
     )
 
 
-# Grid cells of large sets (atlas.mapspec.cell_colour), as drawn over the map's land fill
+# Grid cells of large sets (atlas.gridmap.cell_colour), as drawn over the map's land fill
 CELL_COLOURS = [_blend(cell_colour(count, 1000), (245, 243, 238)) for count in (1, 10, 100, 1000)]
 DARKEST_CELL = [CELL_COLOURS[-1]]
 

@@ -1,0 +1,249 @@
+"""Where each incident's mark is drawn: a pure layout in screen pixels that the web map
+(atlas.mapspec) and the static figures (atlas.export.figures) both use.
+
+- Incidents whose place is a whole country, a region or not stated get no point on the
+  map: their marks (same size scale as located ones) go into a labelled tray beside the
+  located ones, so a ~2,000 is as large as it is and never a ring the size of China.
+- Marks sharing a place are set around it on a small ring (radius from their own sizes),
+  so none hides another; primary events (detentions) come first and are drawn last (top).
+- The view (centre, zoom) is chosen so that the located marks and the tray fit a viewport
+  of `width` × `height` pixels; pixel offsets become degrees at that zoom.
+
+Coordinates: longitude, latitude (EPSG:4326); pixels are deck.gl's Web Mercator world
+pixels (512 px around the world at zoom 0), y pointing down.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+TRAY_PLACES = ("country", "region", "unlocated")  # no honest point on the map
+TRAY_LABEL = "Whole country / place not stated\nor outside this map"
+# Located places outside this lon/lat box (UN sessions in Geneva) join the tray rather than
+# stretching the view from Europe to Yanji; their tooltips name the place.
+MAP_BOX = (85.0, 5.0, 150.0, 55.0)
+# Draw order, bottom to top: derived and context events first, primary events last.
+DRAW_RANK = {"detention": 6, "held": 5, "transfer": 4, "repatriation": 3}
+VIEWPORT = (540, 520)  # px: the map column at 1280-1440 wide is 540-600; wider adds margin
+MARGIN = 24.0  # px around the drawn marks
+GAP = 6.0  # px between marks of the tray and of a shared place
+TITLE_PX = 32.0  # the tray's label, two lines
+# The tray's widest row, the same in every renderer so that its marks pack alike
+TRAY_MAX_PX = 275.0
+MIN_ZOOM, MAX_ZOOM = 2.0, 7.0
+DEFAULT_BOX = (97.0, 20.0, 133.0, 45.5)  # lon/lat shown when nothing is located
+
+
+@dataclass(frozen=True)
+class MapView:
+    longitude: float
+    latitude: float
+    zoom: float
+    width: float
+    height: float
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of the viewport."""
+        scale = 2**self.zoom
+        cx, cy = to_world(self.longitude, self.latitude)
+        half_w, half_h = self.width / 2 / scale, self.height / 2 / scale
+        west, north = from_world(cx - half_w, cy - half_h)
+        east, south = from_world(cx + half_w, cy + half_h)
+        return west, south, east, north
+
+
+@dataclass(frozen=True)
+class Tray:
+    west: float
+    south: float
+    east: float
+    north: float
+    label: str = TRAY_LABEL
+
+    def polygon(self) -> list[list[float]]:
+        w, s, e, n = self.west, self.south, self.east, self.north
+        return [[w, s], [e, s], [e, n], [w, n]]
+
+
+def to_world(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator world pixels at zoom 0 (0..512, y down)."""
+    lat = max(min(lat, 85.0), -85.0)
+    x = (lon + 180.0) / 360.0 * 512.0
+    y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2 * 512.0
+    return x, y
+
+
+def from_world(x: float, y: float) -> tuple[float, float]:
+    lon = x / 512.0 * 360.0 - 180.0
+    lat = math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y / 512.0))) - math.pi / 2)
+    return lon, lat
+
+
+def draw_rank(event_type: str) -> int:
+    return DRAW_RANK.get(event_type, 0)
+
+
+def _pack(radii: list[float], width: float) -> tuple[list[tuple[float, float]], float, float]:
+    """Centres (px, from the tray's top-left) of marks packed in rows; tray width, height."""
+    centres, x, y, row_h, used_w = [], GAP, TITLE_PX + GAP, 0.0, 0.0
+    for r in radii:
+        if x > GAP and x + 2 * r + GAP > width:
+            x, y, row_h = GAP, y + row_h + GAP, 0.0
+        centres.append((x + r, y + r))
+        x += 2 * r + GAP
+        row_h = max(row_h, 2 * r)
+        used_w = max(used_w, x)
+    return centres, max(used_w, 245.0), y + row_h + GAP
+
+
+def _ring(radii: list[float]) -> list[tuple[float, float]]:
+    """Offsets (px) of marks sharing one place: on a ring wide enough that neighbours
+    clear each other, the first at the top, clockwise."""
+    n = len(radii)
+    if n == 1:
+        return [(0.0, 0.0)]
+    need = max(
+        (radii[i] + radii[(i + 1) % n] + GAP) / (2 * math.sin(math.pi / n)) for i in range(n)
+    )
+    return [
+        (need * math.sin(2 * math.pi * k / n), -need * math.cos(2 * math.pi * k / n))
+        for k in range(n)
+    ]
+
+
+def _spread(
+    anchors: dict[int, tuple[float, float]], radii: dict[int, float]
+) -> tuple[dict[int, tuple[float, float]], dict[int, int]]:
+    """Offsets (px) that keep every mark clear of the others: marks that would touch are
+    joined into a cluster laid on a ring around the cluster's centre, repeated until no two
+    touch. `anchors` are screen pixels, in draw order (primary last). Returns each mark's
+    offset from its anchor and the size of its cluster."""
+    cluster = {i: i for i in anchors}  # mark -> representative
+    order = list(anchors)[::-1]  # primary first: at the top of a ring
+    offsets: dict[int, tuple[float, float]] = {i: (0.0, 0.0) for i in anchors}
+    for _round in range(20):
+        members: dict[int, list[int]] = {}
+        for i in order:
+            members.setdefault(cluster[i], []).append(i)
+        for group in members.values():
+            cx = sum(anchors[i][0] for i in group) / len(group)
+            cy = sum(anchors[i][1] for i in group) / len(group)
+            for i, (dx, dy) in zip(group, _ring([radii[i] for i in group]), strict=True):
+                offsets[i] = (cx + dx - anchors[i][0], cy + dy - anchors[i][1])
+        pos = {i: (anchors[i][0] + offsets[i][0], anchors[i][1] + offsets[i][1]) for i in anchors}
+        touching = [
+            (i, j)
+            for a, i in enumerate(order)
+            for j in order[a + 1 :]
+            if cluster[i] != cluster[j]
+            and math.dist(pos[i], pos[j]) < radii[i] + radii[j] + GAP / 2
+        ]
+        if not touching:
+            break
+        for i, j in touching:
+            old, new = cluster[j], cluster[i]
+            for k in cluster:
+                if cluster[k] == old:
+                    cluster[k] = new
+    sizes = {i: sum(cluster[k] == cluster[i] for k in anchors) for i in anchors}
+    return offsets, sizes
+
+
+def _zoom(span_w: float, span_h: float, avail_w: float, avail_h: float) -> float:
+    """The zoom at which a span of world pixels (zoom 0) fills the room available."""
+    fits = [
+        avail_w / span_w if span_w > 0 else math.inf,
+        avail_h / span_h if span_h > 0 else math.inf,
+    ]
+    return min(MAX_ZOOM, max(MIN_ZOOM, math.log2(max(min(fits), 1e-9))))
+
+
+def layout_marks(
+    points: pd.DataFrame, width: float = VIEWPORT[0], height: float = VIEWPORT[1]
+) -> tuple[pd.DataFrame, MapView, Tray | None]:
+    """Lay out `points` (columns incident_id, event_type, geo_precision, longitude,
+    latitude, radius in px). Returns them sorted in draw order with `x_lon`, `x_lat` (where
+    the mark is drawn), `in_tray` and `shared` (how many marks share its place), the view,
+    and the tray (None when no mark needs one)."""
+    marks = points.copy()
+    marks["rank"] = [draw_rank(t) for t in marks["event_type"]]
+    west, south, east, north = MAP_BOX
+    outside = ~(marks["longitude"].between(west, east) & marks["latitude"].between(south, north))
+    marks["in_tray"] = marks["geo_precision"].isin(TRAY_PLACES) | outside
+    # draw order: derived and context events first, primary ones last (on top)
+    marks = marks.sort_values(["rank", "incident_id"], kind="stable")
+    marks = marks.reset_index(drop=True)
+    tray_rows = marks[marks["in_tray"]].sort_values(
+        ["radius", "rank", "incident_id"], ascending=[False, False, True], kind="stable"
+    )
+    tray_w_max = TRAY_MAX_PX
+    centres, tray_w, tray_h = _pack(list(tray_rows["radius"]), tray_w_max)
+    located = marks[~marks["in_tray"]]
+
+    # located marks: anchor pixels at zoom 0, and ring offsets for shared places
+    key = [
+        f"{lon:.3f},{lat:.3f}"
+        for lon, lat in zip(located["longitude"], located["latitude"], strict=True)
+    ]
+    offsets: dict[int, tuple[float, float]] = {}
+    shared: dict[int, int] = {}
+    for _, group in located.groupby(pd.Series(key, index=located.index), sort=False):
+        group = group.iloc[::-1]  # primary first: at the top of the ring
+        ring = _ring(list(group["radius"]))
+        for idx, off in zip(group.index, ring, strict=True):
+            offsets[idx], shared[idx] = off, len(group)
+    anchors = {i: to_world(r.longitude, r.latitude) for i, r in located.iterrows()}
+    if anchors:
+        xs, ys = [a[0] for a in anchors.values()], [a[1] for a in anchors.values()]
+    else:
+        (x0, y1), (x1, y0) = to_world(*DEFAULT_BOX[:2]), to_world(*DEFAULT_BOX[2:])
+        xs, ys = [x0, x1], [y0, y1]
+    reach = max(
+        [math.hypot(*offsets[i]) + r for i, r in located["radius"].items()] or [0.0]
+    )  # px a mark reaches beyond its place, at any zoom
+    span_w, span_h = max(xs) - min(xs), max(ys) - min(ys)
+    pad = 2 * (MARGIN + reach)
+    has_tray = len(tray_rows) > 0
+    # the tray beside the located marks, or below them: whichever leaves them more room
+    side = _zoom(span_w, span_h, width - pad - (tray_w + MARGIN) * has_tray, height - pad)
+    below = _zoom(span_w, span_h, width - pad, height - pad - (tray_h + MARGIN) * has_tray)
+    zoom, beside = (side, True) if side >= below else (below, False)
+    scale = 2**zoom
+    # viewport (px at this zoom): the located block and the tray centred together
+    block_w, block_h = span_w * scale + pad, span_h * scale + pad
+    content_left, content_top = min(xs) * scale - pad / 2, min(ys) * scale - pad / 2
+    content_w = block_w + (tray_w + MARGIN) * has_tray * beside
+    content_h = block_h + (tray_h + MARGIN) * has_tray * (not beside)
+    left = content_left - (width - content_w) / 2
+    top = content_top - (height - content_h) / 2
+    view_lon, view_lat = from_world((left + width / 2) / scale, (top + height / 2) / scale)
+    view = MapView(round(view_lon, 4), round(view_lat, 4), round(zoom, 3), width, height)
+
+    # at this zoom, marks of nearby places that would touch are set around their centre
+    offsets, shared = _spread(
+        {i: (ax * scale, ay * scale) for i, (ax, ay) in anchors.items()},
+        located["radius"].to_dict(),
+    )
+    x_lon, x_lat = [math.nan] * len(marks), [math.nan] * len(marks)
+    for i, (ax, ay) in anchors.items():
+        dx, dy = offsets[i]
+        x_lon[i], x_lat[i] = from_world(ax + dx / scale, ay + dy / scale)
+    tray = None
+    if has_tray:
+        if beside:
+            tray_left = content_left + block_w
+            tray_top = top + max(MARGIN / 2, (height - tray_h) / 2)
+        else:
+            tray_left = left + max(MARGIN / 2, (width - tray_w) / 2)
+            tray_top = content_top + block_h
+        for i, (px, py) in zip(tray_rows.index, centres, strict=True):
+            x_lon[i], x_lat[i] = from_world((tray_left + px) / scale, (tray_top + py) / scale)
+        west, north = from_world(tray_left / scale, tray_top / scale)
+        east, south = from_world((tray_left + tray_w) / scale, (tray_top + tray_h) / scale)
+        tray = Tray(west, south, east, north)
+    marks["x_lon"], marks["x_lat"] = x_lon, x_lat
+    marks["shared"] = [shared.get(i, 1) for i in marks.index]
+    return marks.drop(columns=["rank"]), view, tray
