@@ -269,11 +269,11 @@ def convert(
         mapping = replace(mapping, date_order=_column_order(raw, mapping))
     build = acled_row if acled else _flat_row
     bad_lines = {p.row for p in raw.problems if p.is_error}
-    rows = [
-        build(rec, raw, mapping, today)
-        for rec in records(raw.frame)
-        if int(rec["_line"]) not in bad_lines
-    ]
+    rows = []
+    for rec in records(raw.frame):
+        if int(rec["_line"]) not in bad_lines:
+            rows.append(build(rec, raw, mapping, today))
+            rows[-1].pack()
     review = locate_rows(rows, mapping, progress)
     return _tables(rows, raw.file, review, "ACLED" if acled else "flat")
 
