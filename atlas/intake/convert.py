@@ -269,11 +269,12 @@ def convert(
         mapping = replace(mapping, date_order=_column_order(raw, mapping))
     build = acled_row if acled else _flat_row
     bad_lines = {p.row for p in raw.problems if p.is_error}
-    rows = []
+    rows, shared = [], {}
     for rec in records(raw.frame):
         if int(rec["_line"]) not in bad_lines:
             rows.append(build(rec, raw, mapping, today))
-            rows[-1].pack()
+            rows[-1].pack(shared)
+    del shared
     review = locate_rows(rows, mapping, progress)
     return _tables(rows, raw.file, review, "ACLED" if acled else "flat")
 

@@ -39,11 +39,15 @@ class Row:
             self._packed = None
         return self._incident
 
-    def pack(self) -> None:
-        """Keep the incident as a tuple (when it has exactly the schema's fields)."""
+    def pack(self, shared: dict[str, str] | None = None) -> None:
+        """Keep the incident as a tuple (when it has exactly the schema's fields); with
+        `shared`, equal strings of all rows (dates, counts) become one object."""
         inc = self._incident
         if inc is not None and tuple(inc) == schema.INCIDENT_COLUMNS:
-            self._packed, self._incident = tuple(inc.values()), None
+            values = inc.values()
+            if shared is not None:
+                values = (shared.setdefault(v, v) if isinstance(v, str) else v for v in values)
+            self._packed, self._incident = tuple(values), None
 
     def fail(
         self,
