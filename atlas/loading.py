@@ -107,7 +107,7 @@ def points(frame: pd.DataFrame) -> gpd.GeoSeries:
 
 
 def _typed(frame: pd.DataFrame, *, dates: bool) -> pd.DataFrame:
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write (pandas 3): columns replaced, not the cells
     for column in ("latitude", "longitude"):
         if column in out:
             out[column] = pd.to_numeric(out[column].replace("", None), errors="coerce")

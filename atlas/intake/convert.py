@@ -269,50 +269,65 @@ def convert(
         mapping = replace(mapping, date_order=_column_order(raw, mapping))
     build = acled_row if acled else _flat_row
     bad_lines = {p.row for p in raw.problems if p.is_error}
-    rows = [
-        build(rec, raw, mapping, today)
-        for rec in records(raw.frame)
-        if int(rec["_line"]) not in bad_lines
-    ]
+    rows, shared = [], {}
+    for rec in records(raw.frame):
+        if int(rec["_line"]) not in bad_lines:
+            rows.append(build(rec, raw, mapping, today))
+            rows[-1].pack(shared)
+    del shared
     review = locate_rows(rows, mapping, progress)
-    incidents, reports = [], []
-    for row in rows:
+    return _tables(rows, raw.file, review, "ACLED" if acled else "flat")
+
+
+def _tables(rows: list[Row], file: str, review: pd.DataFrame, layout: str) -> Converted:
+    """The rows into column lists, each Row dropped as soon as it is taken (at 200,000 rows
+    a dict per incident and per report, all alive at once, was most of an import's peak
+    memory); repeated values (dates, counts, notes, titles) share one string."""
+    incidents: dict[str, list] = {c: [] for c in (*COLUMNS["incidents"], "_line")}
+    reports: dict[str, list] = {c: [] for c in (*COLUMNS["reports"], "_line")}
+    shared: dict[str, str] = {}
+    problems: list[Problem] = []
+    failed: set[tuple[int, str]] = set()
+    rejected: set[int] = set()
+    no_source = "The row names no source: the imported file is its source."
+    rows.reverse()  # popped from the end: the file's order
+    while rows:
+        row = rows.pop()
         inc = row.incident
         inc["title"] = inc["title"] or _title(row)
         inc["summary"] = inc["summary"] or inc["title"]
-        incidents.append({**inc, "_line": row.line})
-        sources = row.sources or [raw.file]
+        for column, values in incidents.items():
+            value = row.line if column == "_line" else inc.get(column, "")
+            values.append(shared.setdefault(value, value) if isinstance(value, str) else value)
+        sources = row.sources or [file]
         for k, source in enumerate(sources, start=1):
-            report = {c: "" for c in schema.REPORT_COLUMNS}
+            report = dict.fromkeys(schema.REPORT_COLUMNS, "")
             report.update(
                 report_id=f"r{row.line}-{k}",  # unique by construction: row and position
                 incident_id=inc["incident_id"],
                 source=source,
-                document=raw.file,
+                document=file,
                 _line=row.line,
             )
             if k == 1:  # one quote or link on the row: it goes with the first source
                 report.update({key: v for key, v in row.report.items() if key != "note"})
             report["source_type"] = row.report.get("source_type", "")
-            report["note"] = row.report.get("note", "") or (
-                "" if row.sources else "The row names no source: the imported file is its source."
-            )
-            reports.append(report)
+            report["note"] = row.report.get("note", "") or ("" if row.sources else no_source)
+            for column, values in reports.items():
+                value = report.get(column, "")
+                values.append(shared.setdefault(value, value) if isinstance(value, str) else value)
+        problems += row.problems
+        failed.update((row.line, name) for name in row.failed)
+        if row.has_error:
+            rejected.add(row.line)
+    del shared
     tables = _empty_tables()
-    tables["incidents"] = _table(incidents, "incidents")
-    tables["reports"] = _table(reports, "reports")
+    tables["incidents"] = _columns_table(incidents, "incidents")
+    tables["reports"] = _columns_table(reports, "reports")
     tables["documents"] = _table(
-        [{"document": raw.file, "title": raw.file, "kind": "import", "_line": 2}], "documents"
+        [{"document": file, "title": file, "kind": "import", "_line": 2}], "documents"
     )
-    problems = [p for row in rows for p in row.problems]
-    return Converted(
-        tables,
-        problems,
-        review,
-        "ACLED" if acled else "flat",
-        failed={(row.line, name) for row in rows for name in row.failed},
-        rejected={row.line for row in rows if row.has_error},
-    )
+    return Converted(tables, problems, review, layout, failed=failed, rejected=rejected)
 
 
 def _column_order(raw: RawTable, mapping: Mapping) -> str:
@@ -337,6 +352,16 @@ def _table(records: list[dict], name: str) -> pd.DataFrame:
     frame = pd.DataFrame(records, columns=columns)
     for column in COLUMNS[name]:
         frame[column] = frame[column].astype(object).fillna("")  # unfilled: float NaN
+    return frame
+
+
+def _columns_table(columns: dict[str, list], name: str) -> pd.DataFrame:
+    """Like `_table`, from column lists (emptied as they are taken)."""
+    frame = pd.DataFrame(index=range(len(columns["_line"])))
+    for column in (*COLUMNS[name], "_line"):
+        values = columns.pop(column)
+        frame[column] = values if column == "_line" else pd.Series(values, dtype=object).fillna("")
+        values.clear()
     return frame
 
 

@@ -99,37 +99,45 @@ def geocode(
 
 def locate_rows(rows: list[Row], mapping: Mapping, progress) -> pd.DataFrame:
     """Geocode rows with a place name and no coordinates; returns the review table."""
-    wanted = [
-        r
-        for r in rows
-        if not r.incident["latitude"]
-        and not r.incident["longitude"]
-        and r.incident["location_name"]
-        and r.incident["geo_precision"] not in schema.NO_COORDINATE_PRECISIONS
-    ]
 
     def key(r: Row) -> tuple[str, str, str]:
         return (r.incident["location_name"], r.incident["country"], r.incident["admin1"])
 
-    found = geocode([key(r) for r in wanted], mapping.places, progress) if wanted else {}
-    asked = {id(r) for r in wanted}
-    for r in rows:
+    wanted: dict[int, tuple[str, str, str]] = {}  # position → key; rows stay packed (`Row`)
+    for n, r in enumerate(rows):
         inc = r.incident
-        if id(r) in asked:
-            hit: Lookup = found[key(r)]
+        if (
+            not inc["latitude"]
+            and not inc["longitude"]
+            and inc["location_name"]
+            and inc["geo_precision"] not in schema.NO_COORDINATE_PRECISIONS
+        ):
+            wanted[n] = key(r)
+        r.pack()
+    found = geocode(list(wanted.values()), mapping.places, progress) if wanted else {}
+    texts: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+    for n, r in enumerate(rows):
+        inc = r.incident
+        if n in wanted:
+            hit: Lookup = found[wanted[n]]
             if hit.place is not None:
                 place = hit.place
-                inc["longitude"] = str(place.longitude)  # x = longitude (EPSG:4326)
-                inc["latitude"] = str(place.latitude)
+                if wanted[n] not in texts:  # one set of strings per place, not per row
+                    texts[wanted[n]] = (
+                        str(place.longitude),  # x = longitude (EPSG:4326)
+                        str(place.latitude),
+                        hit.basis(),
+                        f"Geocoded offline from '{hit.name}' to {describe(place)} "
+                        f"({place.precision}, confidence {place.confidence:.2f}"
+                        f"{', chosen by a person' if hit.status == 'chosen' else ''}).",
+                    )
+                lon, lat, basis, note = texts[wanted[n]]
+                inc["longitude"], inc["latitude"] = lon, lat
                 inc["geo_precision"] = place.precision
                 inc["admin1"] = inc["admin1"] or (place.admin1 or "")
                 inc["country"] = inc["country"] or (place.country or "")
-                inc["coord_basis"] = hit.basis()
-                inc["coord_note"] = (
-                    f"Geocoded offline from '{hit.name}' to {describe(place)} "
-                    f"({place.precision}, confidence {place.confidence:.2f}"
-                    f"{', chosen by a person' if hit.status == 'chosen' else ''})."
-                )
+                inc["coord_basis"], inc["coord_note"] = basis, note
+                r.pack()
                 continue
             if hit.status == "ambiguous":
                 message = "the place name is ambiguous: " + "; ".join(
@@ -153,7 +161,8 @@ def locate_rows(rows: list[Row], mapping: Mapping, progress) -> pd.DataFrame:
             inc["geo_precision"] = "unlocated"
         if not inc["location_name"]:
             inc["location_name"] = NO_PLACE
-    rows_of = Counter(key(r)[0] for r in wanted)
+        r.pack()
+    rows_of = Counter(k[0] for k in wanted.values())
     records = []
     for hit in found.values():
         records.append(

@@ -15,15 +15,39 @@ NO_PLACE = "(no place stated)"
 class Row:
     """Problems collect on the row; `failed` names the incident fields that could not be
     read, so that the dataset's rules, which still run on the row, do not report the
-    same cell twice (a date that cannot be read is not also an empty date)."""
+    same cell twice (a date that cannot be read is not also an empty date).
+
+    `pack()` keeps the incident's values as a tuple until `incident` is read again: an
+    import holds every row at once (geocoding needs them all), and a dict per row of
+    200,000 took several hundred MB."""
+
+    __slots__ = ("file", "line", "problems", "failed", "_incident", "_packed", "sources", "report")
 
     def __init__(self, file: str, line: int):
         self.file, self.line = file, line
         self.problems: list[Problem] = []
         self.failed: set[str] = set()
-        self.incident: dict[str, str] = {c: "" for c in schema.INCIDENT_COLUMNS}
+        self._incident: dict[str, str] | None = dict.fromkeys(schema.INCIDENT_COLUMNS, "")
+        self._packed: tuple[str, ...] | None = None
         self.sources: list[str] = []
         self.report: dict[str, str] = {}
+
+    @property
+    def incident(self) -> dict[str, str]:
+        if self._incident is None:
+            self._incident = dict(zip(schema.INCIDENT_COLUMNS, self._packed, strict=True))
+            self._packed = None
+        return self._incident
+
+    def pack(self, shared: dict[str, str] | None = None) -> None:
+        """Keep the incident as a tuple (when it has exactly the schema's fields); with
+        `shared`, equal strings of all rows (dates, counts) become one object."""
+        inc = self._incident
+        if inc is not None and tuple(inc) == schema.INCIDENT_COLUMNS:
+            values = inc.values()
+            if shared is not None:
+                values = (shared.setdefault(v, v) if isinstance(v, str) else v for v in values)
+            self._packed, self._incident = tuple(values), None
 
     def fail(
         self,
