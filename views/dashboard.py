@@ -11,6 +11,7 @@ from atlas.coverage import coverage_gaps
 from atlas.filters import visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
 from atlas.gridmap import build_grid_deck
+from atlas.layout import MAP_HEIGHT
 from atlas.mapspec import build_deck, legend_entries
 from atlas.timeline import focus_context_chart
 from atlas.zoom import ZOOMS, period_domain, zoom_anchor, zoom_period
@@ -30,7 +31,6 @@ visible = visible_rows(frame)
 # Above atlas.grid.DETAIL_LIMIT in-period incidents, map and timeline show counts (grid
 # cells, months) computed here instead of one mark per incident.
 large = aggregated(len(visible))
-MAP_HEIGHT = 400  # with the rows above it, the whole map fits in 1280×720
 # Less space above and around the title and smaller metric figures, so that the summary row
 # and the map fit at 1280×720 (static CSS).
 COMPACT = (
@@ -88,7 +88,7 @@ def clear_cell() -> None:
 
 def draw_map(online: bool) -> None:
     """The map, its captions and (for grid cells) the way back to the whole map."""
-    map_height = 430 if embedded else MAP_HEIGHT  # the deck's view is fitted to it
+    map_height = MAP_HEIGHT["embed" if embedded else "dashboard"]
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
         cells = grid_cells(visible, size)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
-from atlas.layout import to_world
+from atlas.layout import MAP_HEIGHT, VIEWPORT, to_world
 from atlas.mapspec import map_marks
 from tests.browser.harness import MAP, browser_page, wait_for_map, wait_until
 from tests.browser.test_dashboard import query
@@ -31,7 +31,9 @@ def _targets(bundled, filters, types, canvas_w, canvas_h) -> list[dict]:
     """Every mark of an incident of `types`: its screen position in the map's canvas (deck.gl
     centres the view in the canvas), its colour and its radius."""
     frame = apply_filters(incident_table(bundled), filters)
-    marks, view, _ = map_marks(frame[frame["in_period"]], bundled.places)
+    marks, view, _ = map_marks(
+        frame[frame["in_period"]], bundled.places, VIEWPORT[0], MAP_HEIGHT["dashboard"]
+    )
     scale = 2**view.zoom
     cx, cy = to_world(view.longitude, view.latitude)
     out = []
