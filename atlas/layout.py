@@ -182,8 +182,14 @@ def layout_marks(
     tray_rows = marks[marks["in_tray"]].sort_values(
         ["radius", "rank", "incident_id"], ascending=[False, False, True], kind="stable"
     )
+    radii = list(tray_rows["radius"])
     tray_w_max = TRAY_MAX_PX
-    centres, tray_w, tray_h = _pack(list(tray_rows["radius"]), tray_w_max)
+    centres, tray_w, tray_h = _pack(radii, tray_w_max)
+    # a tray taller than the map (many marks, a short map) grows wider instead of running
+    # off the map's bottom: every mark stays in view
+    while tray_h > height - 2 * MARGIN and tray_w_max + 2 * MARGIN < width:
+        tray_w_max += 20.0
+        centres, tray_w, tray_h = _pack(radii, tray_w_max)
     located = marks[~marks["in_tray"]]
 
     # located marks: anchor pixels at zoom 0, and ring offsets for shared places

@@ -11,7 +11,7 @@ import pytest
 
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
-from atlas.layout import MARGIN, layout_marks, to_world
+from atlas.layout import MAP_HEIGHT, MARGIN, VIEWPORT, layout_marks, to_world
 from atlas.mapspec import legend_entries, map_marks, pixel_radius
 
 NOV_2013 = Filters(start=date(2013, 11, 1), end=date(2013, 11, 30))
@@ -19,10 +19,10 @@ POST_2020 = Filters(start=date(2021, 1, 1))
 FLOWS = ("detention", "transfer", "repatriation", "held")
 
 
-def _view(bundled, filters):
+def _view(bundled, filters, height=VIEWPORT[1]):
     frame = apply_filters(incident_table(bundled), filters)
     visible = frame[frame["in_period"]]
-    return visible, *map_marks(visible, bundled.places)
+    return visible, *map_marks(visible, bundled.places, VIEWPORT[0], height)
 
 
 def _screen(marks, view):
@@ -42,8 +42,9 @@ def _screen(marks, view):
     [(NOV_2013, True), (POST_2020, True), (Filters(), True)],
     ids=["2013-11", "post-2020", "all"],
 )
-def test_no_mark_touches_another_and_all_are_in_view(bundled, filters, fits):
-    visible, marks, view, _ = _view(bundled, filters)
+@pytest.mark.parametrize("height", sorted({VIEWPORT[1], *MAP_HEIGHT.values()}))
+def test_no_mark_touches_another_and_all_are_in_view(bundled, filters, fits, height):
+    visible, marks, view, _ = _view(bundled, filters, height)
     pos = _screen(marks, view)
     radii = list(marks["radius"])
     for a in range(len(pos)):
