@@ -27,7 +27,7 @@ TRAY_LABEL = "Whole country / place not stated\nor outside this map"
 MAP_BOX = (85.0, 5.0, 150.0, 55.0)
 # Draw order, bottom to top: derived and context events first, primary events last.
 DRAW_RANK = {"detention": 6, "held": 5, "transfer": 4, "repatriation": 3}
-VIEWPORT = (540, 520)  # px: the map column at 1280-1440 wide is 540-600; wider adds margin
+VIEWPORT = (540, 520)  # px: the map column at 1280 wide (the dashboard draws the map this wide)
 # The map's height on the dashboard (with the summary row above it, the whole map fits in
 # 1280×720) and in an embed; the deck's view is fitted to it.
 MAP_HEIGHT = {"dashboard": 400, "embed": 430}
@@ -156,12 +156,17 @@ def _spread(
 
 
 def _zoom(span_w: float, span_h: float, avail_w: float, avail_h: float) -> float:
-    """The zoom at which a span of world pixels (zoom 0) fills the room available."""
+    """The zoom at which a span of world pixels (zoom 0) fills the room available (not
+    clamped: -30 when there is no room; `_clamped` makes it a map zoom)."""
     fits = [
         avail_w / span_w if span_w > 0 else math.inf,
         avail_h / span_h if span_h > 0 else math.inf,
     ]
-    return min(MAX_ZOOM, max(MIN_ZOOM, math.log2(max(min(fits), 1e-9))))
+    return math.log2(max(min(fits), 1e-9))
+
+
+def _clamped(zoom: float) -> float:
+    return min(MAX_ZOOM, max(MIN_ZOOM, zoom))
 
 
 def layout_marks(
@@ -219,7 +224,8 @@ def layout_marks(
     # the tray beside the located marks, or below them: whichever leaves them more room
     side = _zoom(span_w, span_h, width - pad - (tray_w + MARGIN) * has_tray, height - pad)
     below = _zoom(span_w, span_h, width - pad, height - pad - (tray_h + MARGIN) * has_tray)
-    zoom, beside = (side, True) if side >= below else (below, False)
+    # (compared before clamping: at the smallest zoom, the one where the tray fits wins)
+    zoom, beside = (_clamped(side), True) if side >= below else (_clamped(below), False)
     scale = 2**zoom
     # viewport (px at this zoom): the located block and the tray centred together
     block_w, block_h = span_w * scale + pad, span_h * scale + pad

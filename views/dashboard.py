@@ -11,7 +11,7 @@ from atlas.coverage import coverage_gaps
 from atlas.filters import visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
 from atlas.gridmap import build_grid_deck
-from atlas.layout import MAP_HEIGHT
+from atlas.layout import MAP_HEIGHT, VIEWPORT
 from atlas.mapspec import build_deck, legend_entries
 from atlas.timeline import focus_context_chart
 from atlas.zoom import ZOOMS, period_domain, zoom_anchor, zoom_period
@@ -109,6 +109,8 @@ def draw_map(online: bool) -> None:
         selection_mode="single-object",
         key=state.map_key(cell.name if cell else None),
         height=map_height,
+        # as wide as the layout's viewport, so the fitted view is what shows at any width
+        width="stretch" if large or embedded else VIEWPORT[0],
     )
     if large:
         st.caption(
@@ -154,7 +156,8 @@ if not embedded:
     show_summary(visible, (filters.start or vocab.first, filters.end or vocab.last))
 
 draw_legend()
-map_col, detail_col = st.columns([3, 2])
+# the map column holds the layout's viewport (atlas.layout.VIEWPORT) from 1280 px up
+map_col, detail_col = st.columns([3, 2] if embedded else [2, 1])
 with map_col:
     slot = st.container()  # the map above its toggle: the map starts higher on the page
     online = not embedded and st.toggle(
