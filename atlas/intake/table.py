@@ -225,3 +225,15 @@ def make_frame(
     frame = pd.DataFrame(data, dtype=object, copy=False)  # object: no string inference
     frame["_line"] = np.array(rows_or_lines, dtype=np.int64)
     return frame
+
+
+def layer_note(kind: str, chosen: str, empty: list[str], others: list[str]) -> str:
+    """ "sheet 'incidents' (the first with data; empty: 'Notes'); other sheets, not read: …"
+    for a workbook's sheet or a GeoPackage's layer (`kind`)."""
+    note = f"{kind} {chosen!r}"
+    if empty:
+        first = "data" if kind == "sheet" else "features"
+        note += f" (the first with {first}; empty: {', '.join(repr(n) for n in empty)})"
+    if others:
+        note += f"; other {kind}s, not read: {', '.join(repr(n) for n in others)}"
+    return note

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from atlas.intake.readers.geojson import geo_rows
 from atlas.intake.readers.geometry import EMPTY, shape_cells
-from atlas.intake.table import IntakeError, Limits, RawTable, check_shape, size_text
+from atlas.intake.table import IntakeError, Limits, RawTable, check_shape, layer_note, size_text
 
 
 def _to_lonlat(frame, name: str):
@@ -91,12 +91,7 @@ def read_gpkg(data: bytes, name: str, limits: Limits, layer: str | None = None) 
     table.layers, table.layer = layers, chosen
     empty = [n for n in layers[: layers.index(chosen)] if not layer]
     others = [n for n in layers if n != chosen and n not in empty]
-    note = f"layer {chosen!r}"
-    if empty:
-        note += f" (the first with features; empty: {', '.join(repr(n) for n in empty)})"
-    if others:
-        note += f"; other layers, not read: {', '.join(repr(n) for n in others)}"
-    table.notes.append(note)
+    table.notes.append(layer_note("layer", chosen, empty, others))
     return table
 
 

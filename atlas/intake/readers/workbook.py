@@ -24,6 +24,7 @@ from atlas.intake.table import (
     RawTable,
     bounded_cell,
     check_shape,
+    layer_note,
     make_frame,
     size_text,
     text,
@@ -147,12 +148,7 @@ def read_xlsx(data: bytes, name: str, limits: Limits, layer: str | None = None) 
             raise IntakeError(name, f"the file is empty ({where})", "choose the sheet with data")
         table.layers, table.layer = list(book.sheetnames), title
         others = [s for s in book.sheetnames if s != title and s not in empty]
-        note = f"sheet {title!r}"
-        if empty:
-            note += f" (the first with data; empty: {', '.join(repr(s) for s in empty)})"
-        if others:
-            note += f"; other sheets, not read: {', '.join(repr(s) for s in others)}"
-        table.notes.append(note)
+        table.notes.append(layer_note("sheet", title, empty, others))
         return table
     finally:
         book.close()
