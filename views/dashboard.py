@@ -156,8 +156,10 @@ if not embedded:
     show_summary(visible, (filters.start or vocab.first, filters.end or vocab.last))
 
 draw_legend()
-# the map column holds the layout's viewport (atlas.layout.VIEWPORT) from 1280 px up
-map_col, detail_col = st.columns([3, 2] if embedded else [2, 1])
+# the map column holds the layout's viewport (atlas.layout.VIEWPORT) from 1280 px up; the
+# grid map of large sets keeps the narrower column (a wider canvas made picks in software GL
+# slow enough that deck.gl dropped clicks at 100k)
+map_col, detail_col = st.columns([3, 2] if embedded or large else [2, 1])
 with map_col:
     slot = st.container()  # the map above its toggle: the map starts higher on the page
     online = not embedded and st.toggle(
