@@ -157,8 +157,8 @@ if not embedded:
 
 draw_legend()
 # the map column holds the layout's viewport (atlas.layout.VIEWPORT) from 1280 px up; the
-# grid map of large sets keeps the narrower column (a wider canvas made picks in software GL
-# slow enough that deck.gl dropped clicks at 100k)
+# grid map of large sets keeps the narrower column (in the wider one, clicks on cells at 100k
+# did not register in headless Chromium, 2 runs of 2; the cause was not isolated)
 map_col, detail_col = st.columns([3, 2] if embedded or large else [2, 1])
 with map_col:
     slot = st.container()  # the map above its toggle: the map starts higher on the page
