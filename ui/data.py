@@ -17,6 +17,7 @@ from atlas.filters import Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR, GEO_DATA_DIR
+from atlas.scope import document_scope
 from atlas.sources import ReportIndex
 from atlas.store import load_tables, release_memory
 
@@ -136,6 +137,17 @@ def _coverage(version: str, _dataset: Dataset) -> list:
 def coverage(dataset: Dataset) -> list:
     """The spans some document covers (atlas.coverage), once per dataset version."""
     return _coverage(dataset.version, dataset)
+
+
+def scope(dataset: Dataset) -> pd.DataFrame:
+    """The documents and the years each reports on (atlas.scope), once per dataset version:
+    it joins every report to its incident, too much for every rerun at a million rows."""
+    return _scope(dataset.version, dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scope(version: str, _dataset: Dataset) -> pd.DataFrame:
+    return document_scope(_dataset)
 
 
 @st.cache_resource

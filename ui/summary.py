@@ -15,15 +15,16 @@ import streamlit as st
 from atlas import schema
 from atlas.loading import Dataset
 from atlas.people import PeopleTotal, flow_totals, stocks
-from atlas.scope import covered_years, document_scope
+from atlas.scope import covered_years
+from ui import data
 from ui.text import md
 
 FLOW_NAMES = {"detention": "Detained", "transfer": "Transferred", "repatriation": "Returned"}
 
 
-def scope_line(dataset: Dataset) -> str:
-    """'70 incidents from 5 documents reporting on 2006–2024. …' (escaped: data words)."""
-    scope = document_scope(dataset)
+def scope_line(dataset: Dataset, scope: pd.DataFrame) -> str:
+    """'70 incidents from 5 documents reporting on 2006–2024. …' (escaped: data words);
+    `scope` is `atlas.scope.document_scope(dataset)`."""
     years = covered_years(scope)
     span = f" reporting on {years[0]}–{years[1]}" if years else ""
     return (
@@ -36,14 +37,14 @@ def scope_line(dataset: Dataset) -> str:
 def show_scope(dataset: Dataset, key: str = "about", data_page: str | None = None) -> None:
     """The scope line and an "About the data" note listing each document and its years;
     with `data_page` (the Data page's script, as given to st.navigation) a link to it."""
+    scope = data.scope(dataset)  # computed once per dataset version
     # The button first and no wrapping: the line stays one row high at 1280 px and above.
     with st.container(
         horizontal=True, vertical_alignment="center", gap="small", wrap=False, key=f"{key}_line"
     ):
         about = st.popover("About the data", type="tertiary", icon=":material/info:", key=key)
-        st.caption(scope_line(dataset))
+        st.caption(scope_line(dataset, scope))
     with about:
-        scope = document_scope(dataset)
         lines = []
         for row in scope.to_dict("records"):
             years = (
