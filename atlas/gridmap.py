@@ -9,7 +9,7 @@ import pandas as pd
 import pydeck as pdk
 
 from atlas.grid import Cell
-from atlas.mapspec import CompactDeck, _base_layers, _basemap, _crossings_layer, view_of
+from atlas.mapspec import CompactDeck, base_layers, basemap_options, crossings_layer, view_of
 
 CELL_LAYER = "cells"
 CELL_TOOLTIP = {
@@ -62,7 +62,7 @@ def build_grid_deck(
         }
         for c in cells[["cell", "lon", "lat", "count", "types_text"]].itertuples(index=False)
     ]
-    layers = _base_layers()
+    layers = base_layers()
     layers.append(
         pdk.Layer(
             "PolygonLayer",
@@ -90,10 +90,10 @@ def build_grid_deck(
                 pickable=False,
             )
         )
-    layers.append(_crossings_layer(crossings, pickable=False))
+    layers.append(crossings_layer(crossings, pickable=False))
     return CompactDeck(
         layers=layers,
         initial_view_state=view_of(selected_cell),
         tooltip=CELL_TOOLTIP,
-        **_basemap(online_basemap),
+        **basemap_options(online_basemap),
     )

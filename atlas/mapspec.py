@@ -138,7 +138,7 @@ class CompactDeck(pdk.Deck):
         )
 
 
-def _base_layers() -> list[pdk.Layer]:
+def base_layers() -> list[pdk.Layer]:
     return [
         pdk.Layer(
             "GeoJsonLayer",
@@ -155,7 +155,7 @@ def _base_layers() -> list[pdk.Layer]:
     ]
 
 
-def _basemap(online: bool) -> dict:
+def basemap_options(online: bool) -> dict:
     # Offline: map_provider=None and map_style left unset draw no basemap and make no
     # request (map_style=None would make Streamlit fetch a Carto basemap).
     return {"map_provider": "carto", "map_style": "light"} if online else {"map_provider": None}
@@ -180,7 +180,7 @@ def view_of(cell: Cell | None) -> pdk.ViewState:
     )
 
 
-def _crossings_layer(crossings: pd.DataFrame, *, pickable: bool = True) -> pdk.Layer:
+def crossings_layer(crossings: pd.DataFrame, *, pickable: bool = True) -> pdk.Layer:
     return pdk.Layer(
         "ScatterplotLayer",
         id="crossings",
@@ -330,7 +330,7 @@ def build_deck(
     marks, view, tray = map_marks(visible, places, VIEWPORT[0], height)
     filled = marks["people_min"].notna() if len(marks) else marks.index == 0
     located = marks[~marks["in_tray"]] if len(marks) else marks
-    layers = _base_layers()
+    layers = base_layers()
     if len(located):
         layers += _province_layers(located)
     layers += _tray_layers(tray)
@@ -377,7 +377,7 @@ def build_deck(
         pdk.Layer(
             "ArcLayer",
             id="movements",
-            data=_arcs(visible, places),
+            data=arc_segments(visible, places),
             get_source_position="from",
             get_target_position="to",
             get_source_color="colour",
@@ -411,7 +411,7 @@ def build_deck(
             pickable=False,
         )
     )
-    layers.append(_crossings_layer(crossings))
+    layers.append(crossings_layer(crossings))
     layers.append(
         pdk.Layer(
             "ScatterplotLayer",
@@ -471,11 +471,11 @@ def build_deck(
         layers=layers,
         initial_view_state=view_of(cell) if cell else fitted,
         tooltip=TOOLTIP,
-        **_basemap(online_basemap),
+        **basemap_options(online_basemap),
     )
 
 
-def _arcs(visible: pd.DataFrame, places: pd.DataFrame) -> list[dict]:
+def arc_segments(visible: pd.DataFrame, places: pd.DataFrame) -> list[dict]:
     arcs = []
     for rec in visible[visible["geo_precision"] == "multiple"].to_dict("records"):
         own = places[places["incident_id"] == rec["incident_id"]]

@@ -32,7 +32,7 @@ from shapely.geometry import LineString  # noqa: E402
 from atlas import schema  # noqa: E402
 from atlas.coordinates import border_path  # noqa: E402
 from atlas.export.files import write_atomic  # noqa: E402
-from atlas.mapspec import _arcs, legend_entries, map_marks  # noqa: E402
+from atlas.mapspec import arc_segments, legend_entries, map_marks  # noqa: E402
 from atlas.paths import GEO_DATA_DIR  # noqa: E402
 from atlas.timeline import timeline_chart  # noqa: E402
 
@@ -167,7 +167,7 @@ def draw_map(ax, frame: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataFr
     for rec in visible[visible["geo_precision"] == "border"].to_dict("records"):
         colour = schema.EVENT_TYPE_BY_CODE[rec["event_type"]].colour
         border.plot(ax=ax, color=_rgb(colour, 0.55), linewidth=5)
-    for arc in _arcs(visible, places):
+    for arc in arc_segments(visible, places):
         ax.annotate(
             "",
             _to_mercator_xy(*arc["to"]),
