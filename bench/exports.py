@@ -10,8 +10,6 @@ import statistics
 import time
 from datetime import UTC, datetime
 
-import pandas as pd
-
 from atlas.export.briefing import briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.figures import export_figure
@@ -19,7 +17,8 @@ from atlas.export.screenshot import screenshot
 from atlas.filters import Filters, Vocabulary, apply_filters
 from atlas.incidents import incident_table
 from atlas.loading import load_dataset
-from atlas.paths import DATA_DIR, GEO_DATA_DIR
+from atlas.paths import DATA_DIR
+from geo.crossings import load_crossings
 from tests.browser.harness import app_server
 
 
@@ -40,8 +39,7 @@ def main() -> None:
     table = incident_table(dataset)
     vocab = Vocabulary.of(table)
     frame = apply_filters(table, Filters())
-    crossings = pd.read_csv(GEO_DATA_DIR / "crossings.csv")
-    crossings["located"] = crossings["located"].astype(str).str.lower().eq("true")
+    crossings = load_crossings()
     chosen = subset(dataset, visible_ids(frame), DATA_DIR)
     jobs = {f"data {key}": (lambda key=key: export_bytes(chosen, key)) for key in FORMATS}
     for kind in ("map", "timeline"):

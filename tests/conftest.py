@@ -10,10 +10,12 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from atlas.loading import Dataset, load_dataset
 from atlas.paths import BUNDLED_DATA_DIR as DATA_DIR
+from geo.crossings import load_crossings
 
 
 def pytest_configure(config):
@@ -52,3 +54,9 @@ def data_copy(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return make
+
+
+@pytest.fixture(scope="session")
+def crossings() -> pd.DataFrame:
+    """The border crossings as the app reads them (geo.crossings.load_crossings)."""
+    return load_crossings()

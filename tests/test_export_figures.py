@@ -7,7 +7,6 @@ import io
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
-import pandas as pd
 import pytest
 from PIL import Image, ImageStat
 from pypdf import PdfReader
@@ -16,17 +15,9 @@ from atlas.export.briefing import briefing_pdf, filters_in_words
 from atlas.export.figures import export_figure
 from atlas.filters import Filters, Vocabulary, apply_filters
 from atlas.incidents import incident_table
-from atlas.paths import GEO_DATA_DIR
 
 FIRST, LAST = date(1960, 1, 1), date(2024, 6, 7)
 WHEN = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def crossings() -> pd.DataFrame:
-    frame = pd.read_csv(GEO_DATA_DIR / "crossings.csv")
-    frame["located"] = frame["located"].astype(str).str.lower().eq("true")
-    return frame
 
 
 @pytest.fixture(scope="module")

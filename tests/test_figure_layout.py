@@ -8,14 +8,12 @@ from datetime import date
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 import pytest
 
 from atlas.export.figures import _to_mercator_xy, draw_map, map_figure
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
 from atlas.mapspec import map_marks
-from atlas.paths import GEO_DATA_DIR
 
 VIEWS = {
     "2013-11": (
@@ -25,13 +23,6 @@ VIEWS = {
     ),
     "post-2020": (Filters(start=date(2021, 1, 1)), ("repatriation", "held"), 5),
 }
-
-
-@pytest.fixture(scope="module")
-def crossings() -> pd.DataFrame:
-    frame = pd.read_csv(GEO_DATA_DIR / "crossings.csv")
-    frame["located"] = frame["located"].astype(str).str.lower().eq("true")
-    return frame
 
 
 @pytest.mark.parametrize("name", list(VIEWS))

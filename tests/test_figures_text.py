@@ -6,7 +6,6 @@ import io
 from datetime import UTC, datetime
 
 import matplotlib
-import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -15,18 +14,10 @@ from atlas.export.figures import export_figure
 from atlas.filters import Filters, Vocabulary, apply_filters
 from atlas.incidents import incident_table
 from atlas.intake import import_file
-from atlas.paths import GEO_DATA_DIR
 
 WHEN = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PAID = "paid $500 and police $300"
 UNDEFINED = "$\\undefined$"
-
-
-@pytest.fixture(scope="module")
-def crossings() -> pd.DataFrame:
-    return pd.read_csv(GEO_DATA_DIR / "crossings.csv", dtype={"located": "string"}).assign(
-        located=lambda f: f["located"].str.lower().eq("true") & f["latitude"].notna()
-    )
 
 
 @pytest.fixture(scope="module")

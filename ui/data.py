@@ -16,10 +16,11 @@ from atlas.coverage import covered_spans
 from atlas.filters import Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
-from atlas.paths import DATA_DIR, GEO_DATA_DIR
+from atlas.paths import DATA_DIR
 from atlas.scope import document_scope
 from atlas.sources import ReportIndex
 from atlas.store import load_tables, release_memory
+from geo.crossings import load_crossings
 
 IN_USE = "_data_in_use"  # (dataset, table, vocab, report index) of this session's import
 
@@ -151,7 +152,6 @@ def _scope(version: str, _dataset: Dataset) -> pd.DataFrame:
 
 
 @st.cache_resource
-def crossings(path: str = str(GEO_DATA_DIR / "crossings.csv")) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype={"located": "string"})
-    frame["located"] = frame["located"].str.lower().eq("true") & frame["latitude"].notna()
-    return frame
+def crossings() -> pd.DataFrame:
+    """The border crossings (geo.crossings.load_crossings), read once per process."""
+    return load_crossings()
