@@ -151,3 +151,34 @@ def test_briefing_of_an_import_prints_korean_and_chinese(crossings):
         )
     text = "".join(PdfReader(io.BytesIO(data)).pages[0].extract_text().split())
     assert "탈북자구금" in text and "强制遣返" in text
+
+
+def test_figure_timeline_spans_the_filtered_period_like_the_dashboard(bundled):
+    """One design, several renderers: the timeline of the figure and the briefing spans
+    the period filter (atlas.zoom.period_domain), not the whole range."""
+    from atlas.export.figures import timeline_spec
+
+    table = incident_table(bundled)
+    filters = Filters(start=date(2013, 11, 1), end=date(2013, 11, 30))
+    frame = apply_filters(table, filters)
+
+    def domains(spec) -> list:
+        found = []
+
+        def walk(node):
+            if isinstance(node, dict):
+                if "domain" in node and isinstance(node["domain"], list):
+                    found.append(node["domain"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(spec)
+        return found
+
+    zoomed = domains(timeline_spec(frame, period=(filters.start, filters.end)))
+    assert ["2013-11-01T00:00:00Z", "2013-12-01T00:00:00Z"] in zoomed
+    whole = domains(timeline_spec(frame))
+    assert ["2013-11-01T00:00:00Z", "2013-12-01T00:00:00Z"] not in whole

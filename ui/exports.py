@@ -170,6 +170,7 @@ def show_figures(
                         dataset.places,
                         crossings,
                         selected=filters.incident,
+                        period=(filters.start, filters.end),
                         title="Repatriation Atlas",
                         subtitle=filters_in_words(filters, vocab.first, vocab.last),
                     )

@@ -104,7 +104,9 @@ def briefing_pdf(
         handles=legend_handles(frame), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=5.5
     )
 
-    png = vlc.vegalite_to_png(timeline_spec(frame, filters.incident), scale=2)
+    png = vlc.vegalite_to_png(
+        timeline_spec(frame, filters.incident, period=(filters.start, filters.end)), scale=2
+    )
     ax_time = fig.add_axes((0.05, 0.42, 0.9, 0.13))
     ax_time.imshow(plt.imread(io.BytesIO(png), format="png"))
     ax_time.set_axis_off()

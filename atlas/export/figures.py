@@ -15,6 +15,7 @@ import io
 import math
 import textwrap
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -35,6 +36,7 @@ from atlas.export.files import write_atomic  # noqa: E402
 from atlas.mapspec import arc_segments, legend_entries, map_marks  # noqa: E402
 from atlas.paths import GEO_DATA_DIR  # noqa: E402
 from atlas.timeline import timeline_chart  # noqa: E402
+from atlas.zoom import period_domain  # noqa: E402
 
 ATTRIBUTION = "Boundaries, rivers: Natural Earth. Place coordinates: GeoNames (CC BY 4.0)."
 FORMATS = ("png", "svg", "pdf")
@@ -257,10 +259,17 @@ def map_figure(
     return fig
 
 
-def timeline_spec(frame: pd.DataFrame, selected: str | None = None, first_year: int = 2011) -> dict:
+def timeline_spec(
+    frame: pd.DataFrame,
+    selected: str | None = None,
+    first_year: int = 2011,
+    period: tuple[date | None, date | None] = (None, None),
+) -> dict:
+    """The dashboard's detail timeline: spanning the filtered `period` (start, end; None
+    for an open end), else the whole range, as the dashboard draws it (atlas.zoom)."""
     last = int(frame["date_end"].max().year) + 1 if len(frame) else 2025
-    domain = (f"{first_year}-01-01T00:00:00Z", f"{last}-01-01T00:00:00Z")
-    chart = timeline_chart(frame, selected, domain).properties(width=720)
+    whole = (f"{first_year}-01-01T00:00:00Z", f"{last}-01-01T00:00:00Z")
+    chart = timeline_chart(frame, selected, period_domain(*period, whole)).properties(width=720)
     return chart.to_dict()
 
 
@@ -273,6 +282,7 @@ def export_figure(
     crossings: pd.DataFrame | None = None,
     *,
     selected: str | None = None,
+    period: tuple[date | None, date | None] = (None, None),
     title: str = "Repatriation Atlas",
     subtitle: str = "",
     scale: float = 2,
@@ -292,7 +302,7 @@ def export_figure(
     elif kind == "timeline":
         import vl_convert as vlc
 
-        spec = timeline_spec(frame, selected)
+        spec = timeline_spec(frame, selected, period=period)
         data = {
             "png": lambda: vlc.vegalite_to_png(spec, scale=scale),
             "svg": lambda: vlc.vegalite_to_svg(spec).encode("utf-8"),
