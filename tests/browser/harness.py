@@ -177,6 +177,41 @@ def wait_until(predicate, timeout: float = 30, interval: float = 0.3):
     raise AssertionError("condition not met in time")
 
 
+def wait_idle(page, timeout: float = 60) -> None:
+    """Wait until Streamlit's status widget ("Running…") is gone: a rerun in flight can
+    replace a widget between a keystroke and the next."""
+    wait_until(lambda: page.locator('[data-testid="stStatusWidget"]').count() == 0, timeout)
+
+
+def choose_by_keyboard(
+    page, label: str, text: str, done, option: str | None = None, timeout: float = 30
+) -> None:
+    """Focus the input named `label`, type `text`, (for a select box: wait until its dropdown
+    lists an option containing `option`), press Enter, and wait for `done()`; at most three
+    tries (a rerun that lands between typing and Enter resets the box)."""
+    box = page.get_by_label(label, exact=True)
+    box.wait_for(timeout=60_000)
+    listed = page.locator('[role="option"]', has_text=option) if option else None
+    for _attempt in range(3):
+        wait_idle(page)
+        box.focus()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(text)
+        try:
+            if listed is not None:
+                listed.first.wait_for(timeout=10_000)
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try again
+            page.keyboard.press("Escape")
+            continue
+        page.keyboard.press("Enter")
+        try:
+            wait_until(done, timeout=timeout)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"choosing {text!r} in {label!r} by keyboard did not register")
+
+
 def click_until(page, hits: list[tuple[int, int]], done, timeout: float = 20) -> None:
     """Click the map on the most interior of `hits` until `done()` (software GL: a click may
     land before picking is ready); at most three clicks."""
