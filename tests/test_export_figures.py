@@ -11,7 +11,8 @@ import pytest
 from PIL import Image, ImageStat
 from pypdf import PdfReader
 
-from atlas.export.briefing import briefing_pdf, filters_in_words
+from atlas.context import filters_in_words
+from atlas.export.briefing import briefing_pdf
 from atlas.export.figures import export_figure
 from atlas.filters import Filters, Vocabulary, apply_filters
 from atlas.incidents import incident_table

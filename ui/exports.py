@@ -135,7 +135,7 @@ def show_figures(
     one to three seconds, so they are prepared on request with a visible status."""
     from datetime import UTC, datetime
 
-    from atlas.export.briefing import filters_in_words
+    from atlas.context import filters_in_words
 
     if not frame["in_period"].any():
         st.caption("No incident matches the filters: no figure to draw.")

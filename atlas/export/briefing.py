@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 
-from atlas import schema
+from atlas.context import filters_in_words
 from atlas.export.figures import (
     ATTRIBUTION,
     draw_map,
@@ -26,33 +26,6 @@ from atlas.loading import Dataset
 
 A4 = (8.27, 11.69)  # inches, portrait
 TABLE_ROWS = 14  # what fits; the rest is counted, and is in the data export
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
-def filters_in_words(filters: Filters, first: date, last: date) -> str:
-    """The active filters as a sentence a reader of the briefing can check."""
-    parts = []
-    if filters.start or filters.end:
-        parts.append(f"Period: {_day(filters.start or first)} – {_day(filters.end or last)}")
-    if filters.types:
-        labels = [schema.EVENT_TYPE_BY_CODE[t].label for t in filters.types]
-        parts.append("Event types: " + ", ".join(labels))
-    if filters.sources:
-        parts.append("Sources: " + ", ".join(filters.sources))
-    if filters.places:
-        parts.append("Places: " + ", ".join(filters.places))
-    if filters.statuses:
-        parts.append("Status: " + ", ".join(s.replace("_", " ") for s in filters.statuses))
-    if filters.min_sources:
-        parts.append(f"At least {filters.min_sources} sources")
-    if filters.min_people:
-        parts.append(f"At least {filters.min_people} people")
-    if not parts:
-        return f"No filters: every incident from {_day(first)} to {_day(last)}"
-    return " · ".join(parts)
 
 
 def _table_rows(visible: pd.DataFrame) -> list[list[str]]:
