@@ -14,6 +14,7 @@ from tests.browser.harness import (
     coloured_pixels,
     metric_value,
     wait_for_map,
+    wait_idle,
     wait_until,
 )
 
@@ -114,6 +115,7 @@ def test_url_with_filters_reopens_the_same_view(server, page, bundled):
 def test_changing_a_filter_widget_updates_url_and_count(server, page, bundled):
     page.goto(server)
     wait_for_map(page)
+    wait_idle(page)  # a rerun in flight could replace the input between fill and Tab
     page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"] input').nth(1).fill("100")
     page.keyboard.press("Tab")  # commit the value
     wait_until(lambda: query(page).get("min_people") == ["100"], timeout=30)
