@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from urllib.parse import urlencode, urlparse
 
 import pandas as pd
@@ -16,7 +15,8 @@ from atlas.export.figures import export_figure
 from atlas.export.links import Link, PublicUrlError, reopen_link
 from atlas.export.metadata import export_context
 from atlas.export.prepared import Prepared, view_key
-from atlas.export.screenshot import ScreenshotError, embed_url, loopback_url, screenshot
+from atlas.export.screenshot import ScreenshotError, loopback_url, screenshot
+from atlas.export.snippets import iframe_snippet, static_snippet
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
 from atlas.paths import DATA_DIR
@@ -58,14 +58,6 @@ def local_view_url(filters: Filters, page: str = "") -> str:
     )
 
 
-def iframe_snippet(url: str, height: int = 900) -> str:
-    """The iframe markup for the chrome-less, still interactive embed of a view."""
-    return (
-        f'<iframe src="{escape(embed_url(url), quote=True)}" width="100%" height="{height}" '
-        'style="border:0" title="Repatriation Atlas" loading="lazy"></iframe>'
-    )
-
-
 def show_screenshot(filters: Filters) -> None:
     col1, col2, col3 = st.columns(3)
     width = col1.number_input("Width (px)", 800, 3840, 1600, step=100, key="shot_w")
@@ -90,16 +82,6 @@ def show_screenshot(filters: Filters) -> None:
         st.download_button(
             "Download PNG", st.session_state["_shot"], "atlas-view.png", "image/png", key="shot_dl"
         )
-
-
-def static_snippet(url: str, png: str, title: str, height: int = 900) -> str:
-    """The embed for places that take no iframe (PowerPoint, Word, e-mail) beside the
-    iframe: a picture of the view linking to it, then the iframe for those that do."""
-    picture = (
-        f'<a href="{escape(url, quote=True)}"><img src="{escape(png, quote=True)}" '
-        f'alt="{escape(title, quote=True)}" style="max-width:100%"></a>'
-    )
-    return picture + "\n" + iframe_snippet(url, height)
 
 
 def show_embed(filters: Filters, title: str = "Repatriation Atlas", png: str = "") -> None:
