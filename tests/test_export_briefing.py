@@ -164,3 +164,11 @@ def test_public_base(value, base):
 def test_public_base_refuses_what_is_not_an_http_base(value):
     with pytest.raises(PublicUrlError, match="ATLAS_PUBLIC_URL"):
         public_base(value)
+
+
+def test_readme_documents_the_public_url_and_shows_the_briefing():
+    root = BUNDLED_DATA_DIR.parent
+    readme = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    assert "`ATLAS_PUBLIC_URL`" in readme and LOCAL_NOTE in readme
+    assert "(docs/briefing-post-2020.png)" in readme
+    assert (root / "docs" / "briefing-post-2020.png").stat().st_size > 10_000
