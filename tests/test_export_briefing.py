@@ -75,10 +75,15 @@ def test_briefing_links_to_the_public_url(post_2020):
     assert link in uris  # the printed link is also a live one
 
 
-def test_briefing_without_a_public_url_says_its_link_is_local(bundled):
+@pytest.fixture(scope="module")
+def no_filters(bundled):
     link = reopen_link(Filters(), "http://localhost:8501/", {})
     assert link.url == "http://localhost:8501/" and not link.shareable
-    _, text = render(bundled, Filters(), link.url, link_note=link.note)
+    return render(bundled, Filters(), link.url, link_note=link.note, paper="Letter")
+
+
+def test_briefing_without_a_public_url_says_its_link_is_local(no_filters):
+    _, text = no_filters
     assert "http://localhost:8501/" in text.replace(" ", "")
     assert LOCAL_NOTE in text
 
@@ -88,9 +93,9 @@ def _table_dates(text: str) -> list[str]:
     return re.findall(r"(?:≤ )?(\d{4}-\d{2}(?:-\d{2})?)", body.split("Date as written")[1])
 
 
-@pytest.mark.parametrize("filters", [POST_2020, Filters()], ids=["post-2020", "no filters"])
-def test_table_is_newest_first_with_iso_dates(bundled, filters):
-    _, text = render(bundled, filters, "http://localhost:8501/")
+@pytest.mark.parametrize("view", ["post_2020", "no_filters"])
+def test_table_is_newest_first_with_iso_dates(request, view):
+    _, text = request.getfixturevalue(view)
     dates = _table_dates(text.split("Sources: ")[0])
     assert len(dates) >= 5
     assert dates[0].startswith("2024-06-07")  # the newest event leads, also with no filters
@@ -115,9 +120,14 @@ def test_people_are_given_per_flow_type_never_summed(bundled):
     assert not any("total" in line.lower() for line in lines)
 
 
-@pytest.mark.parametrize(("paper", "points"), [("A4", (595, 842)), ("Letter", (612, 792))])
-def test_paper_sizes(bundled, paper, points):
-    reader, _ = render(bundled, POST_2020, "http://localhost:8501/", paper=paper)
+@pytest.mark.parametrize(
+    ("view", "points"),
+    [("post_2020", (595, 842)), ("no_filters", (612, 792))],
+    ids=["A4", "Letter"],
+)
+def test_paper_sizes(request, view, points):
+    reader, _ = request.getfixturevalue(view)
+    assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == points
 
