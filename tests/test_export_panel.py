@@ -52,7 +52,7 @@ def test_briefing_offers_a4_and_letter():
 def test_data_downloads_in_every_format_with_the_excel_csv():
     at = run_app({"type": "detention"})
     labels = downloads(at)
-    assert labels["download_csv-excel"] == "CSV for Excel (ZIP, UTF-8 with BOM)"
+    assert labels["download_csv-excel"] == "CSV for Excel (ZIP)"
 
 
 class _Tags(HTMLParser):

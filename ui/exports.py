@@ -104,10 +104,9 @@ def show_embed(filters: Filters, title: str = "Repatriation Atlas", png: str = "
         st.caption(f"The links are a {md(link.note)}.")
 
 
-def _context(dataset: Dataset, frame: pd.DataFrame, filters: Filters):
-    """What the exports say about the view (atlas.export.metadata)."""
+def _context(dataset: Dataset, frame: pd.DataFrame, filters: Filters, link: Link):
+    """What the exports say about the view (atlas.export.metadata); built with the file."""
     first, last = frame["date_start"].min().date(), frame["date_end"].max().date()
-    link = view_link(filters)
     return export_context(dataset, filters, first, last, link.url, link.note)
 
 
@@ -124,12 +123,12 @@ def show_data_downloads(
         st.caption("No incident matches the filters: nothing to download.")
         return
     filters = filters or st.session_state["view"]["filters"]
-    context = _context(dataset, frame, filters)
+    link = view_link(filters)  # now: the browser's address is known in this run only
     if len(dataset.incidents) > grid.DETAIL_LIMIT:
 
         def build(key: str) -> bytes:
             chosen = subset(dataset, visible_ids(frame), DATA_DIR)
-            return export_bytes(chosen, key, context=context)
+            return export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
 
         st.caption(
             f"{n:,} incidents, plus any related incidents they name, with their places, "
@@ -147,12 +146,13 @@ def show_data_downloads(
         )
 
         def build(key: str) -> bytes:
-            return export_bytes(chosen, key, context=context)
+            return export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
 
     st.caption(
         "Each file records the filters, the as-of date, the data version and the link to "
         "this view (XLSX: sheet “about”; ZIP: metadata.json; GeoJSON: “metadata”). "
-        "Numbers are numbers; “CSV for Excel” opens Korean and Chinese text correctly."
+        "Numbers are numbers. “CSV for Excel” is UTF-8 with a byte order mark, so that "
+        "Excel shows Korean and Chinese text."
     )
     columns = st.columns(len(FORMATS))
     for column, (key, fmt) in zip(columns, FORMATS.items(), strict=True):

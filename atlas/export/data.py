@@ -274,9 +274,7 @@ class ExportFormat:
 
 FORMATS: dict[str, ExportFormat] = {
     "csv": ExportFormat("CSV files (ZIP)", "zip", "application/zip", _csv_zip(bom=False)),
-    "csv-excel": ExportFormat(
-        "CSV for Excel (ZIP, UTF-8 with BOM)", "zip", "application/zip", _csv_zip(bom=True)
-    ),
+    "csv-excel": ExportFormat("CSV for Excel (ZIP)", "zip", "application/zip", _csv_zip(bom=True)),
     "geojson": ExportFormat("GeoJSON", "geojson", "application/geo+json", _emit_geojson),
     "xlsx": ExportFormat(
         "Excel workbook (XLSX)",
