@@ -80,4 +80,5 @@ def test_embed_code_pairs_the_iframe_with_a_picture():
     snippets = [c.value for c in at.code]
     assert snippets[0].startswith("<iframe ")
     assert snippets[1].startswith('<a href="') and "<img " in snippets[1]
+    assert 'alt="Detention / arrest, ' in snippets[1]  # the view's title
     assert "local address" in " ".join(c.value for c in at.caption)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urlparse
 
 import pandas as pd
 import streamlit as st
 
 from atlas import grid
+from atlas.context import filters_in_words, view_title
 from atlas.export.briefing import PAPERS, briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.figures import FORMATS as FIGURE_FORMATS
@@ -84,11 +86,15 @@ def show_screenshot(filters: Filters) -> None:
         )
 
 
-def show_embed(filters: Filters, title: str = "Repatriation Atlas", png: str = "") -> None:
-    """The iframe code, and the same paired with a linked picture (static fallback).
-    `png` is where the picture is served; without one, the file name of the screenshot
-    above stands in, to be put beside the page."""
+def show_embed(filters: Filters, title: str | None = None, png: str = "") -> None:
+    """The iframe code, and the same paired with a linked picture (static fallback) whose
+    alt text is `title` (default: atlas.context.view_title of this run's view). `png` is
+    where the picture is served; without one, the screenshot's file name stands in."""
     link = view_link(filters)
+    if title is None:
+        frame = st.session_state["view"]["frame"]
+        first, last = frame["date_start"].min().date(), frame["date_end"].max().date()
+        title = view_title(filters, first, last)
     st.caption(
         "Paste into an intranet page: the view stays interactive, without the "
         "sidebar, header or toolbar. The copy button is at the top right."
@@ -172,10 +178,6 @@ PREPARED = "_figure"  # session state: the last prepared figure (atlas.export.pr
 
 
 def _render(kind, fmt, paper, dataset, frame, filters, vocab, crossings) -> bytes:
-    from datetime import UTC, datetime
-
-    from atlas.context import filters_in_words, view_title
-
     if kind == "briefing":
         link = view_link(filters)
         return briefing_pdf(
