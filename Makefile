@@ -18,12 +18,13 @@ $(STAMP_TEST): requirements-test.txt $(STAMP_RUN)
 	$(PY) -m pip install --quiet -r requirements-test.txt
 	touch $@
 
-# `make run` also sets up the screenshot export (atlas.export.screenshot): Korean and
-# Chinese text needs a CJK font in the browser that takes the screenshots. Tried, never
-# required: without root or sudo it says what to install and starts anyway.
+# `make run` also sets up the screenshot button (atlas.export.screenshot): Debian's
+# chromium and a CJK font for Korean and Chinese (the `browser` target). Tried, never
+# required: without root or passwordless sudo it prints one line saying how, and starts
+# anyway. serve.py is app.py plus the /oembed route (the browser tests start it too).
 run: $(STAMP_RUN)
-	-@$(MAKE) --no-print-directory fonts
-	$(VENV)/bin/streamlit run app.py
+	@$(MAKE) --no-print-directory -s browser 2>/dev/null || true
+	$(VENV)/bin/streamlit run serve.py
 
 # Debian's fonts-noto-cjk (SIL Open Font License 1.1): Noto Sans/Serif CJK for Korean and
 # Chinese in every browser on this machine, headless Chromium included. Checked by
@@ -36,13 +37,18 @@ fonts:
 	  || { echo "Could not install fonts-noto-cjk: Korean and Chinese may show as boxes in" \
 	         "screenshots (apt-get install fonts-noto-cjk as root)"; exit 1; }; }
 
-# The browser tests drive Debian's chromium through Playwright (Playwright's own browser
-# download is not used). Installed here when missing; needs root or sudo.
-browser: fonts
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+# The screenshot button and the browser tests drive Debian's chromium (Playwright's own
+# browser download is not used), with fonts-noto-cjk for Korean and Chinese. Whichever is
+# missing is installed as root or with passwordless sudo; otherwise one line says how.
+browser:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing=" chromium"; \
+	  { fc-list :lang=ko family 2>/dev/null | grep -q . && \
+	    fc-list :lang=zh family 2>/dev/null | grep -q .; } || missing="$$missing fonts-noto-cjk"; \
+	  [ -z "$$missing" ] && exit 0; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo "sudo -n" ); \
+	  if { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; } >/dev/null 2>&1; \
+	  then echo "Installed Debian's$$missing (screenshots and browser tests)"; \
+	  else echo "Screenshots need Debian's$$missing: run 'sudo apt-get install$$missing', then make run again"; exit 1; fi
 
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check .

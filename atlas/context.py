@@ -98,3 +98,18 @@ def sources_line(visible: pd.DataFrame, reports: pd.DataFrame, limit: int = 6) -
     more = len(names) - limit
     listed = ", ".join(names[:limit])
     return f"Sources: {listed}" + (f" and {more} more" if more > 0 else "")
+
+
+def dates_iso(precision: str, start: date, end: date) -> str:
+    """The dates of an incident in ISO form, as precise as the data says: "2013-11-08" (a
+    day), "2013-11" (a month), "2013" (a year), "≤ 2013-11-21" (on or before a report),
+    else the span "2013-11-08 – 2013-11-15"."""
+    if precision == "day" or (start == end and precision != "on_or_before"):
+        return f"{start:%Y-%m-%d}"
+    if precision == "month":
+        return f"{start:%Y-%m}"
+    if precision == "year" and start.year == end.year:
+        return f"{start:%Y}"
+    if precision == "on_or_before":
+        return f"≤ {end:%Y-%m-%d}"
+    return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"

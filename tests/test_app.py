@@ -119,7 +119,12 @@ def test_stale_selection_is_dropped_when_filters_exclude_it():
 def test_export_tab_offers_each_data_format_and_the_embed_code():
     at = run({"type": "detention"})
     labels = {b.key: b.label for b in at.get("download_button")}
-    assert set(labels) == {"download_csv", "download_geojson", "download_xlsx"}
+    assert set(labels) == {
+        "download_csv",
+        "download_csv-excel",
+        "download_geojson",
+        "download_xlsx",
+    }
     snippet = at.code[0].value
     assert snippet.startswith("<iframe ") and "type=detention" in snippet
     assert "embed=true" in snippet
@@ -137,7 +142,8 @@ def test_briefing_is_prepared_on_request_and_offered_for_download():
     at.button(key="fig_go").click().run()
     assert not at.exception
     downloads = {b.key: b.label for b in at.get("download_button")}
-    assert downloads["figure_download"] == "Download repatriation-atlas-briefing.pdf"
+    label = downloads["figure_download"].replace("\\", "")  # escaped for Markdown (ui.text.md)
+    assert label == "Download repatriation-atlas-briefing.pdf"
 
 
 def test_the_bundled_set_offers_its_legal_background_on_the_timeline():

@@ -29,6 +29,7 @@ from atlas.export.data import (
     visible_ids,
     write_export,
 )
+from atlas.export.numbers import NUMERIC
 from atlas.export.reading import read_export, read_subset
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
@@ -161,7 +162,14 @@ def test_csv_zip_holds_the_four_files_and_a_readme(strict_bundled: Dataset) -> N
         readme = archive.read("README.txt").decode("utf-8")
         header = archive.read("reports.csv").decode("utf-8").splitlines()[0]
         times = {info.date_time for info in archive.infolist()}
-    assert names == ["incidents.csv", "places.csv", "reports.csv", "documents.csv", "README.txt"]
+    assert names == [
+        "incidents.csv",
+        "places.csv",
+        "reports.csv",
+        "documents.csv",
+        "README.txt",
+        "metadata.json",
+    ]
     assert header == ",".join(schema.REPORT_COLUMNS)
     assert sub.version in readme and "GeoNames" in readme and "Natural Earth" in readme
     assert times == {(2024, 5, 6, 7, 8, 10)}
@@ -200,7 +208,8 @@ def test_geojson_is_rfc7946_lon_lat(strict_bundled: Dataset) -> None:
     for feature in features.values():
         geometry, properties = feature["geometry"], feature["properties"]
         assert list(properties) == [*schema.INCIDENT_COLUMNS, "places", "reports"]
-        assert all(isinstance(properties[c], str) for c in schema.INCIDENT_COLUMNS)
+        texts = [c for c in schema.INCIDENT_COLUMNS if c not in NUMERIC]
+        assert all(isinstance(properties[c], str) for c in texts)
         precision = properties["geo_precision"]
         if precision in ("unlocated", *schema.AREA_PRECISIONS):
             assert geometry is None  # an area's representative point is not a location
@@ -321,7 +330,11 @@ def test_hostile_file_cells_are_escaped_in_csv_and_xlsx(hostile: tuple[Path, Dat
     assert {"'" + v for v in values} <= csv_cells
     assert not values & csv_cells
     cells = xlsx_cells(export_bytes(sub, "xlsx", exported_at=AT))
-    assert all(cell.data_type == "s" for cell in cells if cell.value is not None)
+    texts = [c for c in cells if c.value is not None and c.data_type != "n"]
+    assert all(cell.data_type == "s" for cell in texts)
+    # a number cell only for a numeric column's value that reads back as its text
+    numbers = [c for c in cells if c.data_type == "n" and c.value is not None]
+    assert all(c.parent[f"{c.column_letter}1"].value in NUMERIC for c in numbers)
     assert not any(cell.data_type == "f" for cell in cells)
     assert {"'" + v for v in values} <= {cell.value for cell in cells}
 

@@ -2,30 +2,51 @@
 
 from __future__ import annotations
 
-from html import escape
+from datetime import UTC, datetime
 from urllib.parse import urlencode, urlparse
 
 import pandas as pd
 import streamlit as st
 
 from atlas import grid
-from atlas.export.briefing import briefing_pdf
+from atlas.context import filters_in_words, view_title
+from atlas.export.briefing import PAPERS, briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.figures import FORMATS as FIGURE_FORMATS
 from atlas.export.figures import export_figure
-from atlas.export.screenshot import ScreenshotError, embed_url, loopback_url, screenshot
+from atlas.export.links import Link, PublicUrlError, reopen_link
+from atlas.export.metadata import export_context
+from atlas.export.prepared import Prepared, view_key
+from atlas.export.screenshot import ScreenshotError, loopback_url, screenshot
+from atlas.export.snippets import iframe_snippet, static_snippet
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
 from atlas.paths import DATA_DIR
 from ui.text import md
 
 
-def view_url(filters: Filters) -> str:
-    """The URL that reopens this view as the browser sees it (for the person's own links:
-    the embed code, the briefing's footer). Never fetched by the server."""
+def browser_url(filters: Filters) -> str:
+    """The URL that reopens this view as the browser sees it. Never fetched by the
+    server."""
     seen = urlparse(st.context.url or "http://localhost:8501/")
     query = urlencode(to_query(filters), doseq=True)
     return f"{seen.scheme}://{seen.netloc}{seen.path}" + (f"?{query}" if query else "")
+
+
+def view_link(filters: Filters) -> Link:
+    """The link that reopens this view in files that leave the app (embed code, briefing,
+    exports): under ATLAS_PUBLIC_URL, else the browser's address marked as local. An
+    invalid ATLAS_PUBLIC_URL is reported and the local address used."""
+    try:
+        return reopen_link(filters, browser_url(filters))
+    except PublicUrlError as exc:
+        st.warning(md(exc), icon=":material/link_off:")
+        return Link(browser_url(filters), shareable=False)
+
+
+def view_url(filters: Filters) -> str:
+    """`view_link(filters).url`."""
+    return view_link(filters).url
 
 
 def local_view_url(filters: Filters, page: str = "") -> str:
@@ -36,14 +57,6 @@ def local_view_url(filters: Filters, page: str = "") -> str:
         page,
         urlencode(to_query(filters), doseq=True),
         st.get_option("server.baseUrlPath") or "",
-    )
-
-
-def iframe_snippet(url: str, height: int = 900) -> str:
-    """The iframe markup for the chrome-less, still interactive embed of a view."""
-    return (
-        f'<iframe src="{escape(embed_url(url), quote=True)}" width="100%" height="{height}" '
-        'style="border:0" title="Repatriation Atlas" loading="lazy"></iframe>'
     )
 
 
@@ -73,16 +86,41 @@ def show_screenshot(filters: Filters) -> None:
         )
 
 
-def show_embed(filters: Filters) -> None:
+def show_embed(filters: Filters, title: str | None = None, png: str = "") -> None:
+    """The iframe code, and the same paired with a linked picture (static fallback) whose
+    alt text is `title` (default: atlas.context.view_title of this run's view). `png` is
+    where the picture is served; without one, the screenshot's file name stands in."""
+    link = view_link(filters)
+    if title is None:
+        frame = st.session_state["view"]["frame"]
+        first, last = frame["date_start"].min().date(), frame["date_end"].max().date()
+        title = view_title(filters, first, last)
     st.caption(
         "Paste into an intranet page: the view stays interactive, without the "
         "sidebar, header or toolbar. The copy button is at the top right."
     )
-    st.code(iframe_snippet(view_url(filters)), language="html")
+    st.code(iframe_snippet(link.url), language="html")
+    st.caption(
+        "Where iframes are not allowed (slides, documents, e-mail): a picture of the view "
+        "that links to it, with the iframe for pages that take one."
+        + ("" if png else " Upload the screenshot above and put its address in src.")
+    )
+    st.code(static_snippet(link.url, png or "atlas-view.png", title), language="html")
+    if not link.shareable:
+        st.caption(f"The links are a {md(link.note)}.")
 
 
-def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
-    """The filtered incidents with their places, reports and documents, in three formats.
+def _context(dataset: Dataset, frame: pd.DataFrame, filters: Filters, link: Link):
+    """What the exports say about the view (atlas.export.metadata); built with the file."""
+    first, last = frame["date_start"].min().date(), frame["date_end"].max().date()
+    return export_context(dataset, filters, first, last, link.url, link.note)
+
+
+def show_data_downloads(
+    dataset: Dataset, frame: pd.DataFrame, filters: Filters | None = None
+) -> None:
+    """The filtered incidents with their places, reports and documents, in each format of
+    `atlas.export.data.FORMATS`, each with its context (filters, as-of date, link).
     Files are built only when a button is clicked (deferred download data); for a dataset
     of more than `DETAIL_LIMIT` incidents the selection itself is deferred too (it re-reads
     the dataset's CSVs)."""
@@ -90,10 +128,13 @@ def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
     if not n:
         st.caption("No incident matches the filters: nothing to download.")
         return
+    filters = filters or st.session_state["view"]["filters"]
+    link = view_link(filters)  # now: the browser's address is known in this run only
     if len(dataset.incidents) > grid.DETAIL_LIMIT:
 
         def build(key: str) -> bytes:
-            return export_bytes(subset(dataset, visible_ids(frame), DATA_DIR), key)
+            chosen = subset(dataset, visible_ids(frame), DATA_DIR)
+            return export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
 
         st.caption(
             f"{n:,} incidents, plus any related incidents they name, with their places, "
@@ -111,14 +152,21 @@ def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
         )
 
         def build(key: str) -> bytes:
-            return export_bytes(chosen, key)
+            return export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
 
+    st.caption(
+        "Each file records the filters, the as-of date, the data version and the link to "
+        "this view (XLSX: sheet “about”; ZIP: metadata.json; GeoJSON: “metadata”). "
+        "Numbers are numbers. “CSV for Excel” is UTF-8 with a byte order mark, so that "
+        "Excel shows Korean and Chinese text."
+    )
     columns = st.columns(len(FORMATS))
     for column, (key, fmt) in zip(columns, FORMATS.items(), strict=True):
+        suffix = "-excel" if key == "csv-excel" else ""
         column.download_button(
             fmt.label,
             lambda key=key: build(key),
-            file_name=f"repatriation-atlas.{fmt.extension}",
+            file_name=f"repatriation-atlas{suffix}.{fmt.extension}",
             mime=fmt.mime,
             key=f"download_{key}",
             on_click="ignore",
@@ -126,17 +174,54 @@ def show_data_downloads(dataset: Dataset, frame: pd.DataFrame) -> None:
 
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+PREPARED = "_figure"  # session state: the last prepared figure (atlas.export.prepared)
+
+
+def _render(kind, fmt, paper, dataset, frame, filters, vocab, crossings) -> bytes:
+    if kind == "briefing":
+        link = view_link(filters)
+        return briefing_pdf(
+            dataset,
+            frame,
+            filters,
+            crossings,
+            first=vocab.first,
+            last=vocab.last,
+            url=link.url,
+            link_note=link.note,
+            generated_at=datetime.now(UTC),
+            paper=paper,
+        )
+    return export_figure(
+        kind,
+        fmt,
+        frame,
+        dataset.places,
+        crossings,
+        selected=filters.incident,
+        period=(filters.start, filters.end),
+        title=view_title(filters, vocab.first, vocab.last),
+        subtitle=filters_in_words(filters, vocab.first, vocab.last),
+    )
 
 
 def show_figures(
     dataset: Dataset, frame: pd.DataFrame, filters: Filters, vocab, crossings: pd.DataFrame
 ) -> None:
     """Citable static figures (no browser needed) and the one-page briefing PDF. They take
-    one to three seconds, so they are prepared on request with a visible status."""
-    from datetime import UTC, datetime
-
-    from atlas.context import filters_in_words
-
+    one to three seconds, so they are prepared on request with a visible status. A
+    prepared file belongs to the view it was made for: once the filters or the data
+    change it is withdrawn, with a note saying so."""
+    current = view_key(filters, dataset.version)
+    prepared: Prepared | None = st.session_state.get(PREPARED)
+    if prepared is not None and not prepared.is_for(current):
+        del st.session_state[PREPARED]
+        st.warning(
+            f"The {md(prepared.name)} was prepared for a different view (the "
+            "filters or the data changed since) and has been withdrawn: prepare it again.",
+            icon=":material/history:",
+        )
+        prepared = None
     if not frame["in_period"].any():
         st.caption("No incident matches the filters: no figure to draw.")
         return
@@ -147,46 +232,30 @@ def show_figures(
     }
     col1, col2, col3 = st.columns([2, 1, 1])
     kind = col1.selectbox("Figure", list(choices), format_func=choices.get, key="fig_kind")
-    fmt = "pdf" if kind == "briefing" else col2.selectbox("Format", FIGURE_FORMATS, key="fig_fmt")
+    if kind == "briefing":
+        fmt = "pdf"
+        paper = col2.selectbox("Paper", list(PAPERS), key="fig_paper")
+    else:
+        fmt = col2.selectbox("Format", FIGURE_FORMATS, key="fig_fmt")
+        paper = ""
     if col3.button("Prepare", key="fig_go"):
         with st.status(f"Rendering the {md(choices[kind].lower())}…") as status:
             try:
-                if kind == "briefing":
-                    data = briefing_pdf(
-                        dataset,
-                        frame,
-                        filters,
-                        crossings,
-                        first=vocab.first,
-                        last=vocab.last,
-                        url=view_url(filters),
-                        generated_at=datetime.now(UTC),
-                    )
-                else:
-                    data = export_figure(
-                        kind,
-                        fmt,
-                        frame,
-                        dataset.places,
-                        crossings,
-                        selected=filters.incident,
-                        period=(filters.start, filters.end),
-                        title="Repatriation Atlas",
-                        subtitle=filters_in_words(filters, vocab.first, vocab.last),
-                    )
+                data = _render(kind, fmt, paper, dataset, frame, filters, vocab, crossings)
             except Exception as exc:  # shown to the user, never swallowed
                 status.update(label="Export failed", state="error")
                 st.error(f"The {md(choices[kind].lower())} could not be rendered: {md(exc)}")
                 return
             status.update(label="Ready to download", state="complete")
-        st.session_state["_figure"] = (f"repatriation-atlas-{kind}.{fmt}", data, MIME[fmt])
-    if st.session_state.get("_figure"):
-        name, data, mime = st.session_state["_figure"]
+        suffix = "-letter" if paper == "Letter" else ""
+        prepared = Prepared(f"repatriation-atlas-{kind}{suffix}.{fmt}", data, MIME[fmt], current)
+        st.session_state[PREPARED] = prepared
+    if prepared is not None:
         st.download_button(
-            f"Download {name}",
-            data,
-            file_name=name,
-            mime=mime,
+            f"Download {md(prepared.name)}",
+            prepared.data,
+            file_name=prepared.name,
+            mime=prepared.mime,
             key="figure_download",
             on_click="ignore",
         )

@@ -1,10 +1,12 @@
-"""One-page briefing PDF of the filtered view: filters in words, map, timeline, incident
-table, sources, data version, attribution and the URL that reopens the view."""
+"""One-page briefing PDF of the filtered view: title, filters in words, a real as-of date,
+map, timeline, people per flow type, the incidents newest first (ISO dates and the words as
+written), sources, attribution and the link that reopens the view. A4 or Letter."""
 
 from __future__ import annotations
 
 import io
 import textwrap
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,35 +14,59 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 
-from atlas.context import filters_in_words
-from atlas.export.figures import (
-    ATTRIBUTION,
-    draw_map,
-    legend_handles,
-    plain_text,
-    timeline_spec,
-)
+from atlas import people, schema
+from atlas.context import as_of_words, dates_iso, day, filters_in_words, view_title
+from atlas.export.briefing_table import COLUMNS, table_rows
+from atlas.export.figures import ATTRIBUTION, draw_map, legend_handles, plain_text, timeline_spec
 from atlas.export.files import write_atomic
 from atlas.filters import Filters
 from atlas.loading import Dataset
 
-A4 = (8.27, 11.69)  # inches, portrait
-TABLE_ROWS = 14  # what fits; the rest is counted, and is in the data export
+PAPERS = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}  # inches, portrait
+LEFT, WIDTH = 0.05, 0.9
+BODY_PT, SMALL_PT = 7.5, 6.0
 
 
-def _table_rows(visible: pd.DataFrame) -> list[list[str]]:
-    rows = []
-    for rec in visible.head(TABLE_ROWS).to_dict("records"):
-        rows.append(
-            [
-                textwrap.shorten(rec["date_text"], 26, placeholder="…"),
-                textwrap.shorten(rec["title"], 62, placeholder="…"),
-                textwrap.shorten(rec["location_name"], 24, placeholder="…"),
-                rec["people_label"],
-                textwrap.shorten(", ".join(rec["sources"]), 40, placeholder="…"),
-            ]
-        )
-    return rows
+@dataclass
+class _Cursor:
+    """Writes lines of text down the page (figure fractions; `y` is the next line's top)."""
+
+    fig: plt.Figure
+    y: float
+
+    def line_height(self, size: float) -> float:
+        return size * 1.3 / 72 / self.fig.get_figheight()
+
+    def chars(self, size: float, width: float = WIDTH) -> int:
+        # DejaVu Sans averages about 0.55 em a character
+        return int(width * self.fig.get_figwidth() * 72 / (0.55 * size))
+
+    def write(self, text: str, size: float, gap: float = 0.004, **style) -> None:
+        lines = textwrap.wrap(text, self.chars(size)) or [""]
+        self.fig.text(LEFT, self.y, "\n".join(lines), fontsize=size, va="top", **style)
+        self.y -= self.line_height(size) * len(lines) + gap
+
+
+def newest_first(visible: pd.DataFrame) -> pd.DataFrame:
+    """The incidents by date, the most recent first (by start, then end)."""
+    return visible.sort_values(["date_start", "date_end"], ascending=False, kind="stable")
+
+
+def people_lines(visible: pd.DataFrame) -> list[str]:
+    """People per flow type (atlas.people: never added across types), and the stocks with
+    their dates (never added to anything)."""
+    lines = ["People, per type (the same people may be in several types; never added up):"]
+    for total in people.flow_totals(visible):
+        if total.incidents:
+            label = schema.EVENT_TYPE_BY_CODE[total.event_type].label
+            lines.append(
+                f"{label}: {total.label()} — {total.counted} of {total.incidents} state a count"
+            )
+    for _, row in people.stocks(visible).head(3).iterrows():
+        lines.append(f"Held as of {day(row['date_end'].date())}: {row['people_label']} (a stock)")
+    if len(lines) == 1:
+        lines.append("No detention, transfer or return in this view.")
+    return lines
 
 
 @plain_text
@@ -54,85 +80,74 @@ def briefing_pdf(
     last: date,
     url: str,
     generated_at: datetime,
+    link_note: str = "",
+    paper: str = "A4",
     path: Path | None = None,
 ) -> bytes:
-    """Render the briefing; `frame` is the filtered frame (rows with `in_period`)."""
+    """Render the briefing; `frame` is the filtered frame (rows with `in_period`), `url`
+    the link that reopens the view (atlas.export.links; `link_note` says when it is only
+    a local address), `paper` "A4" or "Letter"."""
     import vl_convert as vlc
 
-    visible = frame[frame["in_period"]]
-    fig = plt.figure(figsize=A4)
-    fig.text(0.05, 0.965, "Repatriation Atlas — briefing", fontsize=16, weight="bold")
-    fig.text(
-        0.05,
-        0.945,
-        "\n".join(textwrap.wrap(filters_in_words(filters, first, last), 120)),
-        fontsize=7.5,
-        va="top",
+    if paper not in PAPERS:
+        raise ValueError(f"paper {paper!r}: use one of {', '.join(PAPERS)}")
+    visible = newest_first(frame[frame["in_period"]])
+    fig = plt.figure(figsize=PAPERS[paper])
+    page = _Cursor(fig, 0.975)
+    page.write("Repatriation Atlas — briefing", 15, weight="bold")
+    page.write(view_title(filters, first, last), 10.5)
+    page.write(filters_in_words(filters, first, last), BODY_PT)
+    page.write(
+        f"{len(visible)} incident(s) shown · {as_of_words(dataset)} · dataset version "
+        f"{dataset.version or 'not stated'} · generated {generated_at:%Y-%m-%d %H:%M} UTC",
+        BODY_PT,
+        gap=0.01,
+        weight="bold",
     )
-    fig.text(0.05, 0.915, f"{len(visible)} incident(s) shown.", fontsize=7.5)
 
-    ax_map = fig.add_axes((0.05, 0.56, 0.68, 0.35))
+    map_h = 0.29
+    ax_map = fig.add_axes((LEFT, page.y - map_h, 0.6, map_h))
     draw_map(ax_map, frame, dataset.places, crossings)
-    ax_map.legend(  # beside the map, never over its marks
-        handles=legend_handles(frame), loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=5.5
+    legend = ax_map.legend(  # beside the map, never over its marks
+        handles=legend_handles(frame), loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=6.5
     )
+    box = legend.get_window_extent(fig.canvas.get_renderer()).transformed(
+        fig.transFigure.inverted()
+    )
+    side = _Cursor(fig, box.y0 - 0.012)  # the people per type under the legend
+    for line in people_lines(visible):
+        text = "\n".join(textwrap.wrap(line, side.chars(6.5, 0.3)))
+        fig.text(0.67, side.y, text, fontsize=6.5, va="top")
+        side.y -= side.line_height(6.5) * (text.count("\n") + 1) + 0.003
+    page.y = min(page.y - map_h, side.y) - 0.01
 
-    png = vlc.vegalite_to_png(
-        timeline_spec(frame, filters.incident, period=(filters.start, filters.end)), scale=2
+    # the timeline as the dashboard draws it, sized so that its row labels print at ~7 pt
+    spec = timeline_spec(
+        frame, filters.incident, period=(filters.start, filters.end), width=560, row_px=26
     )
-    ax_time = fig.add_axes((0.05, 0.42, 0.9, 0.13))
-    ax_time.imshow(plt.imread(io.BytesIO(png), format="png"))
+    spec.setdefault("config", {})["axis"] = {"labelFontSize": 12, "titleFontSize": 12}
+    png = vlc.vegalite_to_png(spec, scale=2)
+    image = plt.imread(io.BytesIO(png), format="png")
+    time_h = min(
+        0.22, WIDTH * image.shape[0] / image.shape[1] * fig.get_figwidth() / fig.get_figheight()
+    )
+    ax_time = fig.add_axes((LEFT, page.y - time_h, WIDTH, time_h))
+    ax_time.imshow(image)
     ax_time.set_axis_off()
+    page.y -= time_h + 0.01
 
-    ax_table = fig.add_axes((0.05, 0.15, 0.9, 0.26))
-    ax_table.set_axis_off()
-    rows = _table_rows(visible)
-    if rows:
-        table = ax_table.table(
-            cellText=rows,
-            colLabels=["Date (as written)", "Incident", "Place", "People", "Sources"],
-            colWidths=[0.15, 0.38, 0.16, 0.07, 0.24],
-            loc="upper left",
-            cellLoc="left",
-        )
-        table.auto_set_font_size(False)
-        table.set_fontsize(5.5)
-        table.scale(1, 0.8)
-
-    reports = dataset.reports[dataset.reports["incident_id"].isin(visible["incident_id"])]
-    sources = reports.drop_duplicates("source").sort_values("source")
-    listed = "; ".join(
-        f"{s} ({t})" for s, t in zip(sources["source"], sources["source_type"], strict=True)
+    footer = _footer(dataset, visible, url, link_note)
+    foot = _Cursor(fig, 0)
+    foot_h = sum(
+        foot.line_height(SMALL_PT) * len(textwrap.wrap(t, foot.chars(SMALL_PT))) + 0.003
+        for t in footer
     )
-    docs = "; ".join(
-        f"{p}, “{t}” ({d})"
-        for p, t, d in zip(
-            dataset.documents["publisher"],
-            dataset.documents["title"],
-            dataset.documents["published"],
-            strict=True,
-        )
-    )
-    more = len(visible) - TABLE_ROWS
-    footer = [
-        *(
-            [f"… and {more} more incident(s) in this view (see the data export)."]
-            if more > 0
-            else []
-        ),
-        ("Sources: " + (listed or "none")),
-        (
-            f"Data as of: dataset version {dataset.version} · generated "
-            f"{generated_at:%Y-%m-%d %H:%M} UTC"
-        ),
-        f"Attribution: {ATTRIBUTION} Documents: {docs}.",
-        f"Reopen this view: {url}",
-    ]
-    y = 0.2
-    for line in footer:
-        wrapped = textwrap.wrap(line, 150)
-        fig.text(0.05, y, "\n".join(wrapped), fontsize=5.8, va="top")
-        y -= 0.012 * len(wrapped) + 0.006
+    shown = _draw_table(fig, page, visible, bottom=0.03 + foot_h + 0.02)
+    if (more := len(visible) - shown) > 0:
+        page.write(f"… and {more} older incident(s) in this view (see the data export).", SMALL_PT)
+    page.y = min(page.y, 0.03 + foot_h)
+    for text in footer:
+        page.write(text, SMALL_PT, gap=0.003, **({"url": url} if text.startswith("Reopen") else {}))
 
     buffer = io.BytesIO()
     metadata = {
@@ -148,3 +163,51 @@ def briefing_pdf(
     if path is not None:
         write_atomic(Path(path), lambda tmp: tmp.write_bytes(data))
     return data
+
+
+def _footer(dataset: Dataset, visible: pd.DataFrame, url: str, link_note: str) -> list[str]:
+    reports = dataset.reports[dataset.reports["incident_id"].isin(visible["incident_id"])]
+    sources = reports.drop_duplicates("source").sort_values("source")
+    listed = "; ".join(
+        f"{s} ({t})" for s, t in zip(sources["source"], sources["source_type"], strict=True)
+    )
+    cited = dataset.documents[dataset.documents["document"].isin(set(reports["document"]))]
+    docs = "; ".join(
+        f"{p}, “{t}” ({d})"
+        for p, t, d in zip(cited["publisher"], cited["title"], cited["published"], strict=True)
+    )
+    return [
+        "Sources: " + (listed or "none"),
+        *([f"Documents: {docs}."] if docs else []),
+        f"Attribution: incident data Repatriation Atlas, CC BY 4.0. {ATTRIBUTION}",
+        f"Reopen this view: {url}" + (f" ({link_note})" if link_note else ""),
+    ]
+
+
+def _draw_table(fig: plt.Figure, page: _Cursor, visible: pd.DataFrame, bottom: float) -> int:
+    """The incidents, newest first, with wrapped cells, down to `bottom`; returns how many
+    rows fit (the rest is counted under the table)."""
+    line = page.line_height(SMALL_PT)
+    x = LEFT
+    for column in COLUMNS:
+        fig.text(x, page.y, column.title, fontsize=SMALL_PT, va="top", weight="bold")
+        x += column.width * WIDTH
+    page.y -= line + 0.004
+    fig.add_artist(plt.Line2D([LEFT, LEFT + WIDTH], [page.y + 0.002] * 2, lw=0.5, color="#888"))
+    shown = 0
+    for cells in table_rows(visible, lambda width: page.chars(SMALL_PT, width * WIDTH)):
+        height = line * max(len(c) for c in cells) + 0.004
+        if page.y - height < bottom and shown:
+            break
+        x = LEFT
+        for column, lines in zip(COLUMNS, cells, strict=True):
+            fig.text(x, page.y, "\n".join(lines), fontsize=SMALL_PT, va="top", linespacing=1.1)
+            x += column.width * WIDTH
+        page.y -= height
+        fig.add_artist(plt.Line2D([LEFT, LEFT + WIDTH], [page.y + 0.002] * 2, lw=0.3, color="#ccc"))
+        shown += 1
+    page.y -= 0.004
+    return shown
+
+
+__all__ = ["PAPERS", "briefing_pdf", "dates_iso", "newest_first", "people_lines"]

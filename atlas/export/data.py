@@ -8,9 +8,15 @@ second export of that folder is byte-identical. The version an export states is 
 its own rows (`Subset.version`), not of the dataset it was selected from, which a reloaded
 export cannot know.
 
-In the CSV and XLSX files every cell goes through `atlas.export.cells.neutralise_cell`
-(formula injection) and XLSX cells are always strings, never formulas. GeoJSON is not
-opened by spreadsheets and carries the values as they are.
+In the CSV and XLSX files every text cell goes through `atlas.export.cells.neutralise_cell`
+(formula injection) and is never a formula. Numeric columns (coordinates, people counts)
+are numbers in XLSX cells and GeoJSON properties when the number reads back as the same
+text (`atlas.export.numbers`); GeoJSON is not opened by spreadsheets and carries the other
+values as they are. "csv-excel" is the CSV ZIP with a UTF-8 byte order mark for Excel.
+
+Every export carries its context (`atlas.export.metadata`: filters in words and as URL
+parameters, as-of date, versions, the link that reopens the view, attribution): the XLSX
+"about" sheet, `metadata.json` in the ZIP, the GeoJSON foreign member "metadata".
 
 No export gives an area as a bare point: a row of geo_precision border, province, region or
 country has a null GeoJSON geometry (and is left out of a `multiple` row's MultiPoint), and
@@ -39,6 +45,8 @@ from openpyxl.writer.excel import ExcelWriter
 from atlas import schema
 from atlas.export.cells import neutralise_cell, ooxml_escape
 from atlas.export.files import atomic_path
+from atlas.export.metadata import ATTRIBUTION, ExportContext, metadata
+from atlas.export.numbers import RawNumber, cell_number, dumps, json_value
 from atlas.export.selection import (  # re-exported: this module is the exports' entry point
     COLUMNS,
     ExportError,
@@ -50,10 +58,14 @@ from atlas.export.selection import (  # re-exported: this module is the exports'
 )
 from atlas.loading import FILES
 
+BOM = "\ufeff".encode()
+METADATA_FILE = "metadata.json"
+
 __all__ = [
     "ATTRIBUTION",
     "COLUMNS",
     "FORMATS",
+    "ExportContext",
     "ExportError",
     "ExportFormat",
     "Subset",
@@ -64,14 +76,6 @@ __all__ = [
     "visible_ids",
     "write_export",
 ]
-
-ATTRIBUTION = (
-    "Repatriation Atlas data, CC BY 4.0. Coordinates from GeoNames (CC BY 4.0; credit "
-    '"GeoNames", https://www.geonames.org/) or from Natural Earth (public domain), as each '
-    "row's coord_basis says. Each quote in reports is a short citation from the document "
-    "named in its row (listed in documents), © its publisher; the documents themselves "
-    "are not included."
-)
 
 
 # --- writers -----------------------------------------------------------------------------
@@ -119,12 +123,24 @@ def _related_note(sub: Subset) -> str:
     )
 
 
-def _emit_csv_zip(out: BinaryIO, sub: Subset, moment: datetime) -> None:
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, frame in sub.frames().items():
-            data = csv_bytes(frame, COLUMNS[name], neutralise=True)
-            _zip_entry(archive, FILES[name], data, moment)
-        _zip_entry(archive, "README.txt", _readme(sub, moment), moment)
+def _metadata(sub: Subset, moment: datetime, context: ExportContext | None) -> dict:
+    return metadata(sub.version, _iso(moment), sub.related, context)
+
+
+def _csv_zip(bom: bool) -> Callable[[BinaryIO, Subset, datetime, ExportContext | None], None]:
+    """The CSV ZIP writer; with `bom` each CSV starts with a UTF-8 byte order mark, which
+    Excel needs to read UTF-8 (without it Korean and Chinese text opens garbled)."""
+
+    def emit(out: BinaryIO, sub: Subset, moment: datetime, context: ExportContext | None) -> None:
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, frame in sub.frames().items():
+                data = csv_bytes(frame, COLUMNS[name], neutralise=True)
+                _zip_entry(archive, FILES[name], (BOM if bom else b"") + data, moment)
+            _zip_entry(archive, "README.txt", _readme(sub, moment), moment)
+            about = json.dumps(_metadata(sub, moment, context), ensure_ascii=False, indent=1)
+            _zip_entry(archive, METADATA_FILE, about.encode("utf-8") + b"\n", moment)
+
+    return emit
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, str]]:
@@ -153,7 +169,12 @@ def _feature(
     else:
         point = _position(incident)
         geometry = {"type": "Point", "coordinates": point} if point else None
-    properties = {**incident, "places": places, "reports": reports}
+    # numeric columns as JSON numbers (atlas.export.numbers: read back as the same text)
+    properties = {
+        **_numbers(incident),
+        "places": [_numbers(p) for p in places],
+        "reports": [_numbers(r) for r in reports],
+    }
     return {
         "type": "Feature",
         "id": incident["incident_id"],
@@ -162,7 +183,13 @@ def _feature(
     }
 
 
-def _emit_geojson(out: BinaryIO, sub: Subset, moment: datetime) -> None:
+def _numbers(rec: dict[str, str]) -> dict[str, str | RawNumber | None]:
+    return {column: json_value(column, value) for column, value in rec.items()}
+
+
+def _emit_geojson(
+    out: BinaryIO, sub: Subset, moment: datetime, context: ExportContext | None
+) -> None:
     places = sub.places.groupby("incident_id", sort=False)
     reports = sub.reports.groupby("incident_id", sort=False)
     nested = {
@@ -185,32 +212,37 @@ def _emit_geojson(out: BinaryIO, sub: Subset, moment: datetime) -> None:
         "dataset_version": sub.version,
         "exported_at": _iso(moment),
         "related_only": list(sub.related),
+        "metadata": _metadata(sub, moment, context),  # a foreign member (RFC 7946 6.1)
     }
-    out.write(json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
+    out.write(dumps(collection).encode("utf-8") + b"\n")
 
 
-def _fill_sheet(sheet: Worksheet, header: Iterable[str], rows: Iterable[Iterable[str]]) -> None:
+def _fill_sheet(
+    sheet: Worksheet, header: Iterable[str], rows: Iterable[Iterable[str]], numbers: bool = True
+) -> None:
+    header = list(header)
     for r, row in enumerate([header, *rows], start=1):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
+            number = cell_number(header[c - 1], value) if numbers and r > 1 else None
+            if number is not None:  # a number that reads back as its text (numbers.py)
+                cell.value, cell.number_format = number
+                continue
             cell.value = ooxml_escape(neutralise_cell(value))
             cell.data_type = "s"  # a string, never a formula, whatever the value
     sheet.freeze_panes = "A2"
 
 
-def _emit_xlsx(out: BinaryIO, sub: Subset, moment: datetime) -> None:
+def _emit_xlsx(out: BinaryIO, sub: Subset, moment: datetime, context: ExportContext | None) -> None:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for name, frame in sub.frames().items():
         rows = frame[list(COLUMNS[name])].itertuples(index=False)
         _fill_sheet(book.create_sheet(name), COLUMNS[name], rows)
-    about = [
-        ("dataset_version", sub.version),
-        ("exported_at", _iso(moment)),
-        ("related_only", "; ".join(sub.related)),
-        ("attribution", ATTRIBUTION),
+    about = [("dataset_version", sub.version)] + [
+        (key, _sheet_value(value)) for key, value in _metadata(sub, moment, context).items()
     ]
-    _fill_sheet(book.create_sheet("about"), ("key", "value"), about)
+    _fill_sheet(book.create_sheet("about"), ("key", "value"), about, numbers=False)
     naive = moment.replace(tzinfo=None)  # openpyxl writes docProps times as UTC
     book.properties.created = book.properties.modified = naive
     book.properties.creator = "Repatriation Atlas"
@@ -222,16 +254,27 @@ def _emit_xlsx(out: BinaryIO, sub: Subset, moment: datetime) -> None:
             _zip_entry(archive, name, source.read(name), moment)
 
 
+def _sheet_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    if isinstance(value, dict):  # the filters as URL parameters, machine-readable
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class ExportFormat:
     label: str
     extension: str
     mime: str
-    emit: Callable[[BinaryIO, Subset, datetime], None]
+    emit: Callable[[BinaryIO, Subset, datetime, ExportContext | None], None]
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "csv": ExportFormat("CSV files (ZIP)", "zip", "application/zip", _emit_csv_zip),
+    "csv": ExportFormat("CSV files (ZIP)", "zip", "application/zip", _csv_zip(bom=False)),
+    "csv-excel": ExportFormat("CSV for Excel (ZIP)", "zip", "application/zip", _csv_zip(bom=True)),
     "geojson": ExportFormat("GeoJSON", "geojson", "application/geo+json", _emit_geojson),
     "xlsx": ExportFormat(
         "Excel workbook (XLSX)",
@@ -242,21 +285,35 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
-def export_bytes(sub: Subset, fmt: str, *, exported_at: datetime | None = None) -> bytes:
-    """The export in `fmt` ("csv", "geojson" or "xlsx") as bytes (for a download button).
-    `exported_at` (default: now) is the only time written, so fixing it fixes the bytes."""
+def export_bytes(
+    sub: Subset,
+    fmt: str,
+    *,
+    exported_at: datetime | None = None,
+    context: ExportContext | None = None,
+) -> bytes:
+    """The export in `fmt` (a key of `FORMATS`) as bytes (for a download button), with
+    `context` (the view it was made from) in its metadata. `exported_at` (default: now) is
+    the only time written, so fixing it (and the context) fixes the bytes."""
     emit = export_format(fmt).emit
     buffer = io.BytesIO()
-    emit(buffer, sub, _stamp(exported_at))
+    emit(buffer, sub, _stamp(exported_at), context)
     return buffer.getvalue()
 
 
-def write_export(path: Path, sub: Subset, fmt: str, *, exported_at: datetime | None = None) -> Path:
+def write_export(
+    path: Path,
+    sub: Subset,
+    fmt: str,
+    *,
+    exported_at: datetime | None = None,
+    context: ExportContext | None = None,
+) -> Path:
     """Write the export to `path`; on any error no file (and no temporary file) is left."""
     emit = export_format(fmt).emit
     moment = _stamp(exported_at)
     with atomic_path(Path(path)) as tmp, open(tmp, "wb") as out:
-        emit(out, sub, moment)
+        emit(out, sub, moment, context)
     return Path(path)
 
 

@@ -35,7 +35,7 @@ from atlas.coordinates import border_path  # noqa: E402
 from atlas.export.files import write_atomic  # noqa: E402
 from atlas.mapspec import arc_segments, legend_entries, map_marks  # noqa: E402
 from atlas.paths import GEO_DATA_DIR  # noqa: E402
-from atlas.timeline import timeline_chart  # noqa: E402
+from atlas.timeline import AXIS_PX, DETAIL_WIDTH, timeline_chart  # noqa: E402
 from atlas.zoom import period_domain  # noqa: E402
 
 ATTRIBUTION = "Boundaries, rivers: Natural Earth. Place coordinates: GeoNames (CC BY 4.0)."
@@ -264,12 +264,19 @@ def timeline_spec(
     selected: str | None = None,
     first_year: int = 2011,
     period: tuple[date | None, date | None] = (None, None),
+    width: int | None = None,
+    row_px: int | None = None,
 ) -> dict:
     """The dashboard's detail timeline: spanning the filtered `period` (start, end; None
-    for an open end), else the whole range, as the dashboard draws it (atlas.zoom)."""
+    for an open end), else the whole range, as the dashboard draws it (atlas.zoom);
+    `width` and `row_px` (an event type's row) in CSS pixels: the briefing's are smaller,
+    so that its labels print larger."""
     last = int(frame["date_end"].max().year) + 1 if len(frame) else 2025
     whole = (f"{first_year}-01-01T00:00:00Z", f"{last}-01-01T00:00:00Z")
-    chart = timeline_chart(frame, selected, period_domain(*period, whole)).properties(width=720)
+    height = row_px * len(schema.EVENT_TYPES) + AXIS_PX if row_px else None
+    domain = period_domain(*period, whole)
+    chart = timeline_chart(frame, selected, domain, height, width=width or DETAIL_WIDTH)
+    chart = chart.properties(width=width or 720)
     return chart.to_dict()
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from atlas.export.cells import ooxml_unescape, restore_cell
 from atlas.export.data import COLUMNS, ExportError, Subset, export_format
 from atlas.export.files import write_atomic
+from atlas.export.numbers import cell_text, json_text
 from atlas.loading import FILES
 
 Rows = list[list[str]]
@@ -32,7 +33,8 @@ def read_subset(source: Path | bytes, fmt: str) -> Subset:
     export_format(fmt)  # raises for an unknown format
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     try:
-        tables = {"csv": _csv_zip, "geojson": _geojson, "xlsx": _xlsx}[fmt](data)
+        readers = {"csv": _csv_zip, "csv-excel": _csv_zip, "geojson": _geojson, "xlsx": _xlsx}
+        tables = readers[fmt](data)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ExportError(f"not a {fmt} data export of the atlas: {exc!r}") from exc
     return Subset.of({name: _frame(name, rows) for name, rows in tables.items()})
@@ -61,14 +63,15 @@ def _csv_zip(data: bytes) -> dict[str, Rows]:
     tables = {}
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name, file in FILES.items():
-            text = archive.read(file).decode("utf-8")
+            text = archive.read(file).decode("utf-8-sig")  # "csv-excel" has a BOM
             rows = csv.reader(io.StringIO(text, newline=""))
             tables[name] = [[restore_cell(v) for v in row] for row in rows]
     return tables
 
 
 def _geojson(data: bytes) -> dict[str, Rows]:
-    collection = json.loads(data.decode("utf-8"))
+    # numbers as their literal text (atlas.export.numbers), so "43.5760" stays "43.5760"
+    collection = json.loads(data.decode("utf-8"), parse_float=str, parse_int=str)
     if collection.get("type") != "FeatureCollection":
         raise ExportError("not a GeoJSON FeatureCollection")
     incidents, places, reports = [], [], []
@@ -84,9 +87,20 @@ def _geojson(data: bytes) -> dict[str, Rows]:
         "documents": collection["documents"],
     }
     return {
-        name: [list(COLUMNS[name]), *([r[c] for c in COLUMNS[name]] for r in rows)]
+        name: [list(COLUMNS[name]), *([json_text(r[c]) for c in COLUMNS[name]] for r in rows)]
         for name, rows in records.items()
     }
+
+
+def _cell_text(cell) -> str:
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return cell_text(value, cell.number_format)  # a numeric column's number
+    if not isinstance(value, str):
+        raise ValueError(f"cell {cell.coordinate}: {value!r} is neither text nor a number")
+    return restore_cell(ooxml_unescape(value))
 
 
 def _xlsx(data: bytes) -> dict[str, Rows]:
@@ -94,10 +108,7 @@ def _xlsx(data: bytes) -> dict[str, Rows]:
     try:
         tables = {}
         for name in FILES:
-            cells = book[name].iter_rows(values_only=True)
-            tables[name] = [
-                [restore_cell(ooxml_unescape("" if v is None else v)) for v in row] for row in cells
-            ]
+            tables[name] = [[_cell_text(cell) for cell in row] for row in book[name].iter_rows()]
         return tables
     finally:
         book.close()

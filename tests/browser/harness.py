@@ -63,7 +63,7 @@ def app_server(
     data_dir: Path | None = None,
     timeout: float = 60,
     extra_env: dict[str, str] | None = None,
-    script: str = "app.py",
+    script: str = "serve.py",  # app.py with its routes (/oembed), as `make run` starts it
 ) -> Iterator[str]:
     """Run the dashboard (or another `script`, relative to the project); yield its base
     URL; stop it afterwards."""
