@@ -210,7 +210,7 @@ def bench_setup(replicas: int, sessions: list[int], data: Data, args) -> list[st
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10, 20, 50])
     parser.add_argument(
@@ -241,7 +241,11 @@ def main(argv: list[str] | None = None) -> int:
         "--browser", type=int, default=0, help="also time K real browser pages against the protocol"
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 1 2")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.quick:
         args.sessions, args.proxied_sessions, args.actions = [1, 2], [2], 1
         args.think, args.ramp = (0.2, 0.5), 0.5

@@ -197,12 +197,16 @@ def serving(
         yield cluster
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1")
     parser.add_argument("--data-dir", type=Path, help="the data folder (default: bundled)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly, like Ctrl-C
     with serving(args.replicas, args.port, data_dir=args.data_dir) as cluster:
         print(f"{args.replicas} replicas ({', '.join(cluster.replica_urls)}) behind nginx:")

@@ -165,3 +165,22 @@ def test_a_stopped_upstream_is_skipped(proxy):
     assert set(after.values()) == {str(stubs[1].server_address[1])}
     kept = [c for c in cookies if before[c] != str(gone.server_address[1])]
     assert kept and all(after[c] == before[c] for c in kept)  # the others did not move
+
+
+def test_readme_commands_for_many_viewers_parse():
+    """Docs are code: every `python -m deploy.replicas|bench.load…` line of the README's
+    "Serving many viewers" section is accepted by the command it names."""
+    import shlex
+
+    from bench import load
+
+    text = (replicas.ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Serving many viewers", 1)[1].split("\n## ", 1)[0]
+    parsers = {"deploy.replicas": replicas.build_parser(), "bench.load": load.build_parser()}
+    seen = set()
+    for line in section.splitlines():
+        words = shlex.split(line.split("#", 1)[0]) if "python -m " in line else []
+        if len(words) > 2 and words[2] in parsers:
+            parsers[words[2]].parse_args(words[3:])
+            seen.add(words[2])
+    assert seen == set(parsers)
