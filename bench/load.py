@@ -25,7 +25,9 @@ import argparse
 import asyncio
 import os
 import random
+import signal
 import statistics
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -246,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers it started
     if args.quick:
         args.sessions, args.proxied_sessions, args.actions = [1, 2], [2], 1
         args.think, args.ramp = (0.2, 0.5), 0.5

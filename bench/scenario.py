@@ -18,6 +18,7 @@ from atlas import schema
 from atlas.filters import Filters, Vocabulary, apply_filters, from_query, visible_rows
 from atlas.incidents import incident_table
 from atlas.loading import load_dataset
+from ui.text import md  # the card shows titles escaped (a plain function, no Streamlit)
 
 # links people open: the whole set, a briefing's period, a type, both
 QUERIES = (
@@ -40,7 +41,7 @@ class Step:
     widget: str = ""
     value: object = None
     expected_count: int | None = None
-    expected_text: str | None = None  # shown in the detail card after a selection
+    expected_text: str | None = None  # in the detail card's Markdown after a selection
 
 
 class Data:
@@ -90,7 +91,9 @@ def plan(data: Data, session: int, actions: int, export: bool = True) -> tuple[s
             if shown.empty:
                 continue
             row = shown.iloc[rng.randrange(len(shown))]
-            steps.append(Step("select", "map", row["incident_id"], data.count(model), row["title"]))
+            steps.append(
+                Step("select", "map", row["incident_id"], data.count(model), md(row["title"]))
+            )
     if export and data.count(model):
         steps.append(Step("export", "download_csv"))
     return query, steps
