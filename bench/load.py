@@ -206,6 +206,7 @@ def bench_setup(replicas: int, sessions: list[int], data: Data, args) -> list[st
             ]
             line = row(setup, n, summarise(phases))
             print(line, flush=True)
+            print(f"    machine load average {os.getloadavg()[0]:.1f} after this row", flush=True)
             for note in sorted({x for p in phases for x in p.notes})[:5]:
                 print(f"    {note}", flush=True)
             rows.append(line)
