@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint browser fonts clean
+.PHONY: run test lint browser fonts nginx clean
 
 $(STAMP_RUN): requirements.txt
 	python3 -m venv $(VENV)
@@ -50,11 +50,20 @@ browser:
 	  then echo "Installed Debian's$$missing (screenshots and browser tests)"; \
 	  else echo "Screenshots need Debian's$$missing: run 'sudo apt-get install$$missing', then make run again"; exit 1; fi
 
+# nginx in front of replicas of the app (deploy/; tests/test_deploy.py and
+# tests/browser/test_replicas.py start it on a loopback port with a config of their own).
+# Debian's nginx, installed here when missing; needs root or sudo.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installing Debian's nginx for the replicas (deploy/)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null; }
+
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP_TEST) browser lint
+test: $(STAMP_TEST) browser nginx lint
 	$(VENV)/bin/pytest -q
 
 clean:

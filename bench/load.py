@@ -1,0 +1,276 @@
+"""Load benchmark: N concurrent viewers of the dashboard, each a Streamlit session driven
+through Streamlit's own WebSocket protocol (bench/protocol.py), against one `streamlit run`
+process and against replicas behind nginx (deploy/replicas.py). It starts its own servers on
+free loopback ports (bundled data) and prints a Markdown table of medians over --repeat runs.
+
+Each viewer (bench/scenario.py) opens a link, then changes the event type and the period,
+clicks an incident on the map, and downloads the filtered data (the /media/ file fetched over
+HTTP with the viewer's cookie, so through nginx it must come from the viewer's replica), with
+a think time between actions and WebSocket keep-alive pings. A page whose count or card is
+not what atlas.filters says counts as an error.
+
+    python -m bench.load                       # N = 1 5 10 20 50, one process; 100 on 2 replicas
+    python -m bench.load --quick               # smoke run: N = 1 2, one action each
+    python -m bench.load --sessions 1 5 10 --replicas 0 2 --repeat 3 --browser 3
+
+Columns: load / action = seconds from the BackMsg sent to `script_finished` (p50, p95 over
+all sessions); export = the deferred CSV built and fetched; runs/s = completed script runs per
+second of the phase; CPU/run = server CPU seconds (all replicas and nginx) per completed run;
+RSS = the servers' peak resident memory. Benchmarks print; nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+from bench.protocol import ProtocolError, Session
+from bench.scenario import MAP_LAYER, Data, Step, plan
+from bench.serverstats import cpu_seconds, rss_mb
+from deploy.replicas import serving
+
+
+@dataclass
+class Phase:
+    """What one run of N sessions measured."""
+
+    loads: list[float] = field(default_factory=list)
+    actions: list[float] = field(default_factory=list)
+    exports: list[float] = field(default_factory=list)
+    errors: int = 0
+    timeouts: int = 0
+    wrong: int = 0
+    runs: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    rss: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def route_cookie(url: str) -> dict[str, str]:
+    """Open the page as a browser does first: nginx's sticky cookie (none without nginx)."""
+    with urllib.request.urlopen(url + "/", timeout=60) as r:  # noqa: S310 - loopback
+        cookies = [c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or []]
+    return {"Cookie": "; ".join(cookies)} if cookies else {}
+
+
+def fetch(url: str, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback
+    with urllib.request.urlopen(request, timeout=60) as r:  # noqa: S310
+        return len(r.read())
+
+
+async def act(session: Session, step: Step, phase: Phase) -> float:
+    if step.kind == "select":
+        result = await session.select_on_map(step.widget, MAP_LAYER, step.value)
+    elif step.kind == "export":
+        start = time.perf_counter()
+        url = await session.deferred_file(step.widget)
+        size = await asyncio.to_thread(fetch, session.base_url + url, session.headers)
+        if not size:
+            raise ProtocolError("empty download")
+        return time.perf_counter() - start
+    else:
+        result = await session.set_widget(step.widget, string_array_value=step.value)
+    phase.runs += 1
+    if result.exception:
+        raise ProtocolError(f"app error: {result.exception[:80]}")
+    if result.metric != f"{step.expected_count:,}":
+        phase.wrong += 1
+        phase.notes.append(f"{step.kind}: count {result.metric}, expected {step.expected_count}")
+    if step.expected_text and not any(step.expected_text in t for t in result.texts):
+        phase.wrong += 1
+        phase.notes.append(f"select: card without {step.expected_text[:30]!r}")
+    return result.seconds
+
+
+async def viewer(i: int, url: str, data: Data, args, phase: Phase) -> None:
+    rng = random.Random(1000 + i)  # noqa: S311 - reproducible timing, not security
+    query, steps = plan(data, i, args.actions)
+    await asyncio.sleep(rng.uniform(0, args.ramp))  # people open the link within seconds
+    session = Session(url, timeout=args.timeout, ping_interval=args.ping)
+    try:
+        session.headers = await asyncio.to_thread(route_cookie, url)
+        await session.connect()
+        loaded = await session.load(query)
+        phase.runs += 1
+        phase.loads.append(loaded.seconds)
+        if loaded.metric != f"{data.count(data.initial(query)):,}":
+            phase.wrong += 1
+        for step in steps:
+            await asyncio.sleep(rng.uniform(*args.think))
+            seconds = await act(session, step, phase)
+            (phase.exports if step.kind == "export" else phase.actions).append(seconds)
+    except TimeoutError:
+        phase.timeouts += 1
+    except Exception as exc:  # noqa: BLE001 - counted and reported
+        phase.errors += 1
+        phase.notes.append(f"{type(exc).__name__}: {str(exc)[:100]}")
+    finally:
+        try:
+            await session.close()
+        except Exception:  # noqa: BLE001,S110 - closing a broken socket
+            pass
+
+
+async def sample_rss(pids: list[int], phase: Phase, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        phase.rss = max(phase.rss, rss_mb(pids))
+        try:
+            await asyncio.wait_for(stop.wait(), 1)
+        except TimeoutError:
+            pass
+
+
+async def run_phase(url: str, pids: list[int], n: int, data: Data, args) -> Phase:
+    phase = Phase()
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(sample_rss(pids, phase, stop))
+    cpu0, t0 = cpu_seconds(pids), time.perf_counter()
+    await asyncio.gather(*(viewer(i, url, data, args, phase) for i in range(n)))
+    phase.wall = time.perf_counter() - t0
+    phase.cpu = cpu_seconds(pids) - cpu0
+    stop.set()
+    await sampler
+    return phase
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def summarise(phases: list[Phase]) -> dict[str, float | None]:
+    """Medians over repeated runs of each run's figures (errors: summed)."""
+
+    def med(f):
+        values = [v for v in (f(p) for p in phases) if v is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "load50": med(lambda p: pct(p.loads, 0.5)),
+        "load95": med(lambda p: pct(p.loads, 0.95)),
+        "act50": med(lambda p: pct(p.actions, 0.5)),
+        "act95": med(lambda p: pct(p.actions, 0.95)),
+        "export50": med(lambda p: pct(p.exports, 0.5)),
+        "errors": sum(p.errors for p in phases),
+        "timeouts": sum(p.timeouts for p in phases),
+        "wrong": sum(p.wrong for p in phases),
+        "rate": med(lambda p: p.runs / p.wall if p.wall else None),
+        "cpu_run": med(lambda p: p.cpu / p.runs if p.runs else None),
+        "rss": med(lambda p: p.rss),
+        "repeats": len(phases),
+    }
+
+
+HEADER = (
+    "| setup | N | load p50 / p95 s | action p50 / p95 s | export p50 s | errors / "
+    "timeouts / wrong | runs/s | CPU/run s | RSS MB | repeats |\n"
+    "|---|---:|---|---|---:|---|---:|---:|---:|---:|"
+)
+
+
+def row(setup: str, n: int, s: dict) -> str:
+    def f(v, digits=2):
+        return "—" if v is None else f"{v:.{digits}f}"
+
+    return (
+        f"| {setup} | {n} | {f(s['load50'])} / {f(s['load95'])} | {f(s['act50'])} / "
+        f"{f(s['act95'])} | {f(s['export50'])} | {s['errors']} / {s['timeouts']} / "
+        f"{s['wrong']} | {f(s['rate'])} | {f(s['cpu_run'])} | {f(s['rss'], 0)} | "
+        f"{s['repeats']} |"
+    )
+
+
+def bench_setup(replicas: int, sessions: list[int], data: Data, args) -> list[str]:
+    """One fresh server set-up (replicas = 0: one process, no proxy) for all its N."""
+    setup = "1 process" if replicas == 0 else f"{replicas} replicas + nginx"
+    rows = []
+    with serving(max(replicas, 1), proxy=replicas > 0) as cluster:
+        pids = cluster.pids + ([cluster.nginx.pid] if cluster.nginx else [])
+        for url in cluster.replica_urls:  # warm every replica's caches (directly)
+            asyncio.run(run_phase(url, pids, 1, data, args))
+        for n in sessions:
+            phases = [
+                asyncio.run(run_phase(cluster.url, pids, n, data, args)) for _ in range(args.repeat)
+            ]
+            line = row(setup, n, summarise(phases))
+            print(line, flush=True)
+            print(f"    machine load average {os.getloadavg()[0]:.1f} after this row", flush=True)
+            for note in sorted({x for p in phases for x in p.notes})[:5]:
+                print(f"    {note}", flush=True)
+            rows.append(line)
+    return rows
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10, 20, 50])
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        nargs="+",
+        default=[0, 2],
+        help="set-ups: 0 = one process without nginx, k = k replicas + nginx",
+    )
+    parser.add_argument(
+        "--proxied-sessions",
+        type=int,
+        nargs="+",
+        default=[100],
+        help="N for the replica set-ups (default 100)",
+    )
+    parser.add_argument("--actions", type=int, default=6, help="actions after the load")
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=(1.0, 3.0), help="seconds between actions (uniform)"
+    )
+    parser.add_argument("--ramp", type=float, default=2.0, help="sessions start within s")
+    parser.add_argument("--timeout", type=float, default=120, help="per action, s")
+    parser.add_argument(
+        "--ping", type=float, default=20, help="client keep-alive ping interval s (0: none)"
+    )
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--browser", type=int, default=0, help="also time K real browser pages against the protocol"
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: N = 1 2")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers it started
+    if args.quick:
+        args.sessions, args.proxied_sessions, args.actions = [1, 2], [2], 1
+        args.think, args.ramp = (0.2, 0.5), 0.5
+    args.ping = args.ping or None
+    data = Data()
+    load = os.getloadavg()
+    print(
+        f"# bench.load: {os.cpu_count()} cores, load average {load[0]:.2f} at the start; "
+        f"{args.actions} actions per session, think {args.think[0]:g}–{args.think[1]:g} s, "
+        f"ping {args.ping or 'off'}, repeat {args.repeat}\n"
+    )
+    print(HEADER, flush=True)
+    for replicas in args.replicas:
+        sessions = args.sessions if replicas == 0 else args.proxied_sessions
+        bench_setup(replicas, sessions, data, args)
+    if args.browser:
+        from bench.load_browser import compare
+
+        compare(args.browser, data)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,199 @@
+"""A Streamlit session without a browser: Streamlit's own WebSocket protocol, as its frontend
+speaks it (Streamlit 1.67). Used by bench/load.py.
+
+- open `/_stcore/stream` with the `streamlit` subprotocol (no XSRF token: this app has no
+  login, and the server only checks it before reading an auth cookie);
+- send a `BackMsg` with `rerun_script` (the query string, page, widget states);
+- read `ForwardMsg`s until `script_finished`.
+
+Widget ids are learnt from the deltas (a keyed widget's id ends with `-<key>`), so a filter
+change or a map click is sent as the widget state the browser would send. A session answers
+the server's WebSocket pings and, with `ping_interval`, sends its own (keep-alive).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+DONE = {
+    ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY,
+    ForwardMsg.ScriptFinishedStatus.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+}
+
+
+def user_key(widget_id: str) -> str:
+    """The `key=` of a keyed widget from its id (`$$ID-<hash>-<key>`); "" if unkeyed."""
+    parts = widget_id.split("-", 2) if widget_id.startswith("$$ID-") else []
+    return parts[2] if len(parts) == 3 else ""
+
+
+class ProtocolError(RuntimeError):
+    """The server closed the session, or a run ended with an error."""
+
+
+@dataclass
+class RunResult:
+    """One run of the script as the client saw it: seconds from the BackMsg sent to
+    `script_finished`, bytes received, and what the run drew that the caller checks."""
+
+    seconds: float
+    nbytes: int
+    messages: int
+    metric: str | None = None  # the first st.metric value ("Matching incidents")
+    texts: list[str] = field(default_factory=list)  # markdown bodies, to find the card
+    media: list[str] = field(default_factory=list)  # /media/... URLs of the run
+    exception: str | None = None
+
+
+@dataclass
+class Session:
+    """One browser tab's worth of protocol: a WebSocket, its session id and widget ids."""
+
+    base_url: str
+    timeout: float = 120
+    ping_interval: float | None = 20
+    headers: dict[str, str] = field(default_factory=dict)
+    widget_ids: dict[str, str] = field(default_factory=dict)
+    page_hash: str = ""
+    session_id: str = ""
+    _ws: object = None
+    _query: str = ""
+    _deferred: dict[str, str] = field(default_factory=dict)  # button key -> file id
+    # every widget value this tab has set: the frontend sends them all on each rerun
+    _states: dict[str, WidgetState] = field(default_factory=dict)
+
+    async def connect(self) -> None:
+        parsed = urlparse(self.base_url)
+        path = parsed.path.rstrip("/")
+        self._ws = await websockets.connect(
+            f"ws://{parsed.netloc}{path}/_stcore/stream",
+            subprotocols=["streamlit"],
+            additional_headers=self.headers,
+            max_size=None,
+            ping_interval=self.ping_interval,
+            ping_timeout=self.ping_interval,
+            open_timeout=self.timeout,
+        )
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def load(self, query: str = "") -> RunResult:
+        """The first run of a tab opened at `?query`."""
+        self._query = query
+        self._states.clear()
+        return await self._run([])
+
+    async def set_widget(self, key: str, **value) -> RunResult:
+        """A widget changed in the browser: its new state (e.g. `string_array_value=[...]`,
+        `string_value=json`), as the frontend sends it, triggers a rerun."""
+        if key not in self.widget_ids:
+            raise ProtocolError(f"no widget with key {key!r} in this session's page")
+        state = WidgetState(id=self.widget_ids[key])
+        for name, v in value.items():
+            if isinstance(v, list):
+                getattr(state, name).data.extend(v)
+            else:
+                setattr(state, name, v)
+        self._states[state.id] = state
+        return await self._run(list(self._states.values()))
+
+    async def select_on_map(self, key: str, layer: str, incident_id: str) -> RunResult:
+        """A click on a map mark: the selection state st.pydeck_chart sends."""
+        selection = {
+            "selection": {
+                "indices": {layer: [0]},
+                "objects": {layer: [{"incident_id": incident_id}]},
+            }
+        }
+        return await self.set_widget(key, string_value=json.dumps(selection))
+
+    async def deferred_file(self, key: str, request_id: str = "1") -> str:
+        """Press a download button with deferred data: the server builds the file and
+        answers with its /media/ URL (fetched next over HTTP, from the same replica)."""
+        file_id = self._deferred.get(key)
+        if not file_id:
+            raise ProtocolError(f"no deferred download button {key!r}")
+        msg = BackMsg()
+        msg.backend_operation_request.request_id = request_id
+        msg.backend_operation_request.session_id = self.session_id
+        msg.backend_operation_request.deferred_file.file_id = file_id
+        await self._ws.send(msg.SerializeToString())
+        deadline = time.monotonic() + self.timeout
+        while True:
+            fwd = await self._receive(deadline)
+            if fwd.WhichOneof("type") == "backend_operation_response":
+                response = fwd.backend_operation_response
+                if response.error_msg:
+                    raise ProtocolError(response.error_msg)
+                return response.deferred_file.url
+
+    async def _receive(self, deadline: float) -> ForwardMsg:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("no script_finished in time")
+        data = await asyncio.wait_for(self._ws.recv(), left)
+        fwd = ForwardMsg()
+        fwd.ParseFromString(data)
+        return fwd
+
+    async def _run(self, widgets: list[WidgetState]) -> RunResult:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self._query
+        state.page_script_hash = self.page_hash
+        state.widget_states.widgets.extend(widgets)
+        start = time.perf_counter()
+        await self._ws.send(msg.SerializeToString())
+        result = RunResult(0.0, 0, 0)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            fwd = await self._receive(deadline)
+            result.messages += 1
+            result.nbytes += fwd.ByteSize()
+            kind = fwd.WhichOneof("type")
+            if kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id or self.session_id
+                self.page_hash = fwd.new_session.page_script_hash
+            elif kind == "delta":
+                self._read_delta(fwd.delta, result)
+            elif kind == "script_finished":
+                if fwd.script_finished in DONE:
+                    result.seconds = time.perf_counter() - start
+                    return result
+                if fwd.script_finished != ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN:
+                    raise ProtocolError(f"script finished with status {fwd.script_finished}")
+
+    def _read_delta(self, delta, result: RunResult) -> None:
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        kind = element.WhichOneof("type")
+        if kind is None:
+            return
+        inner = getattr(element, kind)
+        widget_id = getattr(inner, "id", "")
+        key = user_key(widget_id)
+        if key:
+            self.widget_ids[key] = widget_id
+        if kind == "metric" and result.metric is None:
+            result.metric = inner.body
+        elif kind == "markdown":
+            result.texts.append(inner.body)
+        elif kind == "exception":
+            result.exception = inner.message or inner.type or "exception"
+        elif kind == "download_button":
+            if inner.deferred_file_id:
+                self._deferred[key] = inner.deferred_file_id
+            elif inner.url:
+                result.media.append(inner.url)
