@@ -7,13 +7,15 @@ with its table, vocabulary and source index built once when the person chooses i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from atlas.coverage import covered_spans
-from atlas.filters import Vocabulary
+from atlas.filters import Filters, Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
@@ -21,6 +23,9 @@ from atlas.scope import document_scope
 from atlas.sources import ReportIndex
 from atlas.store import load_tables, release_memory
 from geo.crossings import load_crossings
+from ui import specs
+
+T = TypeVar("T")
 
 IN_USE = "_data_in_use"  # (dataset, table, vocab, report index) of this session's import
 
@@ -155,3 +160,116 @@ def _scope(version: str, _dataset: Dataset) -> pd.DataFrame:
 def crossings() -> pd.DataFrame:
     """The border crossings (geo.crossings.load_crossings), read once per process."""
     return load_crossings()
+
+
+# --- What the dashboard draws (ui.specs), once per (dataset version, filters, selection) ---
+# Shared by every session looking at the data folder's dataset: fifty readers of one link
+# cost one build. Keyed on the data folder, its version and the Filters (a frozen
+# dataclass: selection and map cell included) plus the few other inputs, all parameters.
+# A session's own import is never put in these shared caches: its views are kept in its
+# session state (`_own`), the last few only.
+
+OWN_VIEWS = "_own_views"
+OWN_VIEWS_KEPT = 12
+
+
+def _own(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """`build()` for this session's import, remembered in its state for the same key."""
+    kept = st.session_state.setdefault(OWN_VIEWS, {})
+    if (name, key) not in kept:
+        while len(kept) >= OWN_VIEWS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[(name, key)] = build()
+    return kept[(name, key)]
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _timeline(
+    data_dir: str, version: str, filters: Filters, whole: tuple[str, str], large: bool
+) -> tuple[dict, dict]:
+    dataset, table, vocab = _load(data_dir, version)
+    return specs.timeline_specs(table, vocab, coverage(dataset), filters, whole, large)
+
+
+def timeline(
+    filters: Filters, whole: tuple[str, str], large: bool, data_dir: Path = DATA_DIR
+) -> tuple[dict, dict]:
+    """The timeline's detail and overview as Vega-Lite dicts (ui.specs.timeline_specs)."""
+    own = st.session_state.get(IN_USE)
+    if own is None:
+        return _timeline(str(data_dir), version(data_dir), filters, whole, large)
+    dataset, table, vocab = own[:3]
+    return _own(
+        "timeline",
+        (filters, whole, large),
+        lambda: specs.timeline_specs(table, vocab, coverage(dataset), filters, whole, large),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _deck(
+    data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
+) -> specs.DeckView:
+    dataset, table, _ = _load(data_dir, version)
+    return specs.map_view(dataset, table, crossings(), filters, online, height, large)
+
+
+def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Path = DATA_DIR):
+    """The map (ui.specs.map_view), its JSON built once: one object shared by the sessions
+    (cache_resource, not copied), which only read it."""
+    own = st.session_state.get(IN_USE)
+    if own is None:
+        return _deck(str(data_dir), version(data_dir), filters, online, height, large)
+    dataset, table, _ = own[:3]
+    return _own(
+        "deck",
+        (filters, online, height, large),
+        lambda: specs.map_view(dataset, table, crossings(), filters, online, height, large),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
+    return specs.people(_load(data_dir, version)[1], filters)
+
+
+def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
+    """People per flow type and the stocks of the filtered period (ui.specs.people)."""
+    own = st.session_state.get(IN_USE)
+    plain = filters.with_selection(None)  # the selection does not change it
+    if own is None:
+        return _people(str(data_dir), version(data_dir), plain)
+    return _own("people", (plain,), lambda: specs.people(own[1], plain))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, dict]:
+    return specs.incident_list(_load(data_dir, version)[1], filters)
+
+
+def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, dict]:
+    """The incident list's rows and labels (ui.specs.incident_list)."""
+    own = st.session_state.get(IN_USE)
+    plain = filters.with_selection(None)  # the selection is marked by the page
+    if own is None:
+        return _incident_list(str(data_dir), version(data_dir), plain)
+    return _own("list", (plain,), lambda: specs.incident_list(own[1], plain))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) -> pd.DataFrame:
+    dataset, table, _ = _load(data_dir, version)
+    index = _report_index(data_dir, version) if large else None
+    return specs.source_panel(dataset, table, index, filters, large)
+
+
+def source_panel(filters: Filters, large: bool, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The per-source summary of the filtered period (ui.specs.source_panel)."""
+    own = st.session_state.get(IN_USE)
+    plain = filters.with_selection(None)  # the selection does not change it
+    if own is None:
+        return _source_panel(str(data_dir), version(data_dir), plain, large)
+    dataset, table, _, index = own
+    return _own(
+        "sources", (plain, large), lambda: specs.source_panel(dataset, table, index, plain, large)
+    )

@@ -7,6 +7,7 @@ sidebar): detained, transferred and returned are never added to each other, and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -81,9 +82,17 @@ def flow_value(total: PeopleTotal) -> str:
     return f"{total.low:,}" if total.high == total.low else f"{total.low:,}–{total.high:,}"
 
 
-def show_summary(visible: pd.DataFrame, period: tuple[date, date], key: str = "summary") -> None:
-    """One row: matching incidents, people per flow type, the period; stocks under it."""
-    totals = {t.event_type: t for t in flow_totals(visible)}
+def show_summary(
+    visible: pd.DataFrame,
+    period: tuple[date, date],
+    key: str = "summary",
+    counted: tuple[Sequence[PeopleTotal], pd.DataFrame] | None = None,
+) -> None:
+    """One row: matching incidents, people per flow type, the period; stocks under it.
+    `counted` is (`flow_totals(visible)`, `stocks(visible)`) when the caller has them
+    already (ui.data caches them)."""
+    totals_of, held = counted if counted is not None else (flow_totals(visible), stocks(visible))
+    totals = {t.event_type: t for t in totals_of}
     with st.container(key=key, horizontal=True, gap="small"):
         st.metric("Matching incidents", f"{len(visible):,}", width="content")
         for code, name in FLOW_NAMES.items():
@@ -96,7 +105,6 @@ def show_summary(visible: pd.DataFrame, period: tuple[date, date], key: str = "s
                 width="content",
             )
         st.metric("Period", f"{period[0]:%Y-%m} – {period[1]:%Y-%m}", width="content")
-        held = stocks(visible)
         if len(held):  # the latest stock, in the row but apart: a state, never a flow
             rec = held.iloc[0]
             st.metric(
