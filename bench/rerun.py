@@ -16,7 +16,10 @@ with the same script driven through AppTest (the dashboard page, bundled data):
 
 CPU time is `time.process_time()` of the measuring process around `AppTest.run()`: the
 script thread, plus AppTest's own work of reading the element protos back (an upper
-bound for the server's script time; `harness` gives that floor, a one-line app).
+bound for the server's script time; `harness` gives that floor, a one-line app). AppTest
+compiles the scripts again on every run (a new ScriptCache each time, ~40 ms a page with
+Streamlit's "magic"); a server keeps one ScriptCache for all sessions, so the workers
+share one too (both trees alike).
 """
 
 from __future__ import annotations
@@ -72,8 +75,11 @@ def _open_sources(at) -> None:
 
 def worker(rounds: int) -> dict[str, list[float]]:
     """Runs inside the tree being measured (cwd and sys.path[0])."""
-    from streamlit.testing.v1 import AppTest
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
+    shared = ScriptCache()  # as the server's Runtime holds one for every session
+    local_script_runner.ScriptCache = app_test.ScriptCache = lambda: shared
     app = str(Path.cwd() / "app.py")
     out: dict[str, list[float]] = {step: [] for step in (*STEPS, "cold", "harness")}
     out["cold"].append(_cpu(AppTest.from_file(app, default_timeout=120)))

@@ -75,15 +75,21 @@ def _stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple((name, s.st_size, s.st_mtime_ns) for name, s in stats)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _version(data_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
-    return dataset_version(Path(data_dir))
+# (data folder, its files' stamp) -> version: a plain dict, not st.cache_resource, because
+# every cached view below asks for the version and a cache call costs ~1 ms of hashing.
+_VERSIONS: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
 
 
 def version(data_dir: Path = DATA_DIR) -> str:
     """The dataset version (SHA-256 of the files), hashed again only when a file's size or
     modification time changes: hashing 600 MB of CSVs on every rerun would cost seconds."""
-    return _version(str(data_dir), _stamp(Path(data_dir)))
+    key = (str(data_dir), _stamp(Path(data_dir)))
+    found = _VERSIONS.get(key)
+    if found is None:
+        if len(_VERSIONS) >= 64:
+            _VERSIONS.clear()
+        found = _VERSIONS[key] = dataset_version(Path(data_dir))
+    return found
 
 
 @st.cache_resource(show_spinner=False)
@@ -168,6 +174,12 @@ def crossings() -> pd.DataFrame:
 # dataclass: selection and map cell included) plus the few other inputs, all parameters.
 # A session's own import is never put in these shared caches: its views are kept in its
 # session state (`_own`), the last few only.
+# cache_resource, not cache_data: the results are only read (a page passes Streamlit a
+# shallow copy of a spec dict, which it edits at the top level), and cache_data's copy
+# on every hit (unpickling specs and frames) cost more than building some of them.
+# Filters are keyed by their repr (a frozen dataclass of dates, strings, numbers and a
+# Cell): Streamlit's own hashing of a dataclass costs ~1 ms a call.
+VIEW_CACHE = {"show_spinner": False, "hash_funcs": {Filters: repr}}
 
 OWN_VIEWS = "_own_views"
 OWN_VIEWS_KEPT = 12
@@ -183,30 +195,36 @@ def _own(name: str, key: tuple, build: Callable[[], T]) -> T:
     return kept[(name, key)]
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(max_entries=512, **VIEW_CACHE)
 def _timeline(
-    data_dir: str, version: str, filters: Filters, whole: tuple[str, str], large: bool
-) -> tuple[dict, dict]:
-    dataset, table, vocab = _load(data_dir, version)
-    return specs.timeline_specs(table, vocab, coverage(dataset), filters, whole, large)
+    data_dir: str, version: str, filters: Filters, whole: tuple[str, str], large: bool, part: str
+) -> dict:
+    dataset, table, _ = _load(data_dir, version)
+    return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
 
 
 def timeline(
     filters: Filters, whole: tuple[str, str], large: bool, data_dir: Path = DATA_DIR
 ) -> tuple[dict, dict]:
-    """The timeline's detail and overview as Vega-Lite dicts (ui.specs.timeline_specs)."""
+    """The timeline's detail and overview as Vega-Lite dicts (ui.specs.timeline_spec); the
+    overview is kept once for every selection."""
     own = st.session_state.get(IN_USE)
+    keys = {"detail": filters, "overview": filters.with_selection(None)}
     if own is None:
-        return _timeline(str(data_dir), version(data_dir), filters, whole, large)
-    dataset, table, vocab = own[:3]
-    return _own(
-        "timeline",
-        (filters, whole, large),
-        lambda: specs.timeline_specs(table, vocab, coverage(dataset), filters, whole, large),
+        where = (str(data_dir), version(data_dir))
+        return tuple(_timeline(*where, keys[p], whole, large, p) for p in keys)
+    dataset, table = own[:2]
+    return tuple(
+        _own(
+            p,
+            (keys[p], whole, large),
+            lambda p=p: specs.timeline_spec(table, coverage(dataset), keys[p], whole, large, p),
+        )
+        for p in keys
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=512)
+@st.cache_resource(max_entries=512, **VIEW_CACHE)
 def _deck(
     data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
 ) -> specs.DeckView:
@@ -228,7 +246,7 @@ def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Pat
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(max_entries=512, **VIEW_CACHE)
 def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
     return specs.people(_load(data_dir, version)[1], filters)
 
@@ -242,7 +260,7 @@ def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
     return _own("people", (plain,), lambda: specs.people(own[1], plain))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
 def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, dict]:
     return specs.incident_list(_load(data_dir, version)[1], filters)
 
@@ -256,7 +274,7 @@ def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
     return _own("list", (plain,), lambda: specs.incident_list(own[1], plain))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
 def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) -> pd.DataFrame:
     dataset, table, _ = _load(data_dir, version)
     index = _report_index(data_dir, version) if large else None

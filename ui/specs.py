@@ -21,7 +21,7 @@ from atlas.loading import Dataset
 from atlas.mapspec import build_deck
 from atlas.people import PeopleTotal, flow_totals, stocks
 from atlas.sources import ReportIndex, source_summary, source_summary_large
-from atlas.timeline import focus_context_chart
+from atlas.timeline import detail_chart, overview_chart
 from atlas.zoom import period_domain
 from ui.panels import list_rows
 
@@ -47,22 +47,24 @@ def whole_range(vocab: Vocabulary, full: bool, background: bool) -> tuple[str, s
     return (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
 
 
-def timeline_specs(
+def timeline_spec(
     table: pd.DataFrame,
-    vocab: Vocabulary,
     covered: list,
     filters: Filters,
     whole: tuple[str, str],
     large: bool,
-) -> tuple[dict, dict]:
-    """Detail and overview of the focus + context timeline (atlas.timeline) as Vega-Lite;
-    `covered` is `atlas.coverage.covered_spans` of the dataset (the grey bands)."""
+    part: str,
+) -> dict:
+    """The focus + context timeline's `part` ("detail" or "overview", atlas.timeline) as
+    Vega-Lite; `covered` is `atlas.coverage.covered_spans` of the dataset (grey bands).
+    The overview does not depend on the selection: give it filters without one."""
     frame, _ = _filtered(table, filters)
     gaps = coverage_gaps(covered, *(pd.Timestamp(w[:10]) for w in whole))
     period = period_domain(filters.start, filters.end, whole)
+    if part == "overview":
+        return vega_lite(overview_chart(frame, whole, period, gaps))
     selected = selected_incident(frame, filters)
-    detail, overview = focus_context_chart(frame, selected, period, whole, gaps, large=large)
-    return vega_lite(detail), vega_lite(overview)
+    return vega_lite(detail_chart(frame, selected, period, gaps, large=large))
 
 
 @dataclass(frozen=True)
