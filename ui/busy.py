@@ -1,17 +1,20 @@
 """What a reader sees while the server is busy or the connection is lost: words, not only
 Streamlit's small running icon.
 
-What is Streamlit's own (1.67, read from its client): a click sets the page to "rerun
-requested" at once and shows the running icon (`stStatusWidget` in the header) until the
-server has run the script; widgets whose output is out of date are faded. A lost
-connection shows "Connecting" in the same place and the client retries by itself; the
-server keeps a disconnected session for `server.disconnectedSessionTTL` (120 s), and the
-filters and selection are in the page's URL, so a reload reopens the same view. When a
-run takes longer, the icon alone looks like a silent spinner.
+What is Streamlit's own (1.67, read from its client and checked in Chromium): once the
+server reports that it runs the script, and only after 500 ms of it, a small running
+icon shows in the header (`stStatusWidget`); until the server answers, nothing shows, and
+elements whose output is out of date are faded. With `client.toolbarMode = "minimal"`
+(this app's setting until now) the header drops the status widget altogether, so a slow
+rerun showed nothing at all: the config now says "viewer" and the viewer menu is hidden
+here. A lost connection shows "Connecting" in the same place and the client retries by
+itself; the server keeps a disconnected session for `server.disconnectedSessionTTL`
+(120 s), and the filters and selection are in the page's URL, so a reload reopens the
+same view.
 
 What this adds (static CSS, no script): after the icon has shown for `BUSY_AFTER_S`, a
-labelled, polite notice beside it saying that the server is busy and the change will
-show; and a label beside "Connecting" saying that the view is kept in the link.
+labelled notice beside it saying that the server is busy and the change will show; and a
+label beside "Connecting" saying that the view is kept in the link.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ OFFLINE_TEXT = "Reconnecting: your filters and selection are kept in this page's
 # Streamlit shows its running icon (or its connection status), and its animation starts
 # again each time the widget appears, so the text shows only for a run that takes long.
 BUSY_CSS = f"""<style>
+[data-testid="stMainMenu"] {{ display: none }}
 @keyframes atlas-busy-show {{ from {{ opacity: 0 }} to {{ opacity: 1 }} }}
 [data-testid="stStatusWidget"]:has([data-testid="stStatusWidgetRunningIcon"])::after,
 [data-testid="stStatusWidget"]:has([data-testid="stConnectionStatus"])::after {{
