@@ -6,11 +6,12 @@ server reports that it runs the script, and only after 500 ms of it, a small run
 icon shows in the header (`stStatusWidget`); until the server answers, nothing shows, and
 elements whose output is out of date are faded. With `client.toolbarMode = "minimal"`
 (this app's setting until now) the header drops the status widget altogether, so a slow
-rerun showed nothing at all: the config now says "viewer" and the viewer menu is hidden
-here. A lost connection shows "Connecting" in the same place and the client retries by
-itself; the server keeps a disconnected session for `server.disconnectedSessionTTL`
-(120 s), and the filters and selection are in the page's URL, so a reload reopens the
-same view.
+rerun showed nothing at all: the config now says "viewer", and the viewer menu and the
+header's background (which "viewer" paints over the page's top) are hidden here. A lost
+connection shows "Connecting" in the same place and the client retries by itself; the
+server keeps a disconnected session for `server.disconnectedSessionTTL` (120 s), and the
+filters and selection are in the page's URL, so a reload reopens the same view. In embed
+mode (`?embed=true`) the header is hidden, and these notices with it.
 
 What this adds (static CSS, no script): after the icon has shown for `BUSY_AFTER_S`, a
 labelled notice beside it saying that the server is busy and the change will show; and a
@@ -30,6 +31,10 @@ OFFLINE_TEXT = "Reconnecting: your filters and selection are kept in this page's
 # again each time the widget appears, so the text shows only for a run that takes long.
 BUSY_CSS = f"""<style>
 [data-testid="stMainMenu"] {{ display: none }}
+@media (min-width: 641px) {{  /* a phone keeps the header's background, as before */
+  [data-testid="stHeader"] {{ background: transparent; pointer-events: none }}
+  [data-testid="stHeader"] button, [data-testid="stStatusWidget"] {{ pointer-events: auto }}
+}}
 @keyframes atlas-busy-show {{ from {{ opacity: 0 }} to {{ opacity: 1 }} }}
 [data-testid="stStatusWidget"]:has([data-testid="stStatusWidgetRunningIcon"])::after,
 [data-testid="stStatusWidget"]:has([data-testid="stConnectionStatus"])::after {{
