@@ -63,7 +63,7 @@ if filters.incident and selected is None:
     filters = filters.with_selection(None)
 state.write_url(filters)
 counted = data.people(filters)  # cached per dataset version and filters (ui.data)
-show_counts(frame, (counted.totals, counted.held))
+show_counts(frame, counted.counted())
 if data.IN_USE in st.session_state:
     st.sidebar.info(
         "Showing your import (this session only). Data page: switch back.",

@@ -195,7 +195,7 @@ def _own(name: str, key: tuple, build: Callable[[], T]) -> T:
     return kept[(name, key)]
 
 
-@st.cache_resource(max_entries=512, **VIEW_CACHE)
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
 def _timeline(
     data_dir: str, version: str, filters: Filters, whole: tuple[str, str], large: bool, part: str
 ) -> dict:
@@ -224,7 +224,7 @@ def timeline(
     )
 
 
-@st.cache_resource(max_entries=512, **VIEW_CACHE)
+@st.cache_resource(max_entries=128, **VIEW_CACHE)
 def _deck(
     data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
 ) -> specs.DeckView:
@@ -246,7 +246,7 @@ def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Pat
     )
 
 
-@st.cache_resource(max_entries=512, **VIEW_CACHE)
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
 def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
     return specs.people(_load(data_dir, version)[1], filters)
 
@@ -260,7 +260,7 @@ def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
     return _own("people", (plain,), lambda: specs.people(own[1], plain))
 
 
-@st.cache_resource(max_entries=256, **VIEW_CACHE)
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, dict]:
     return specs.incident_list(_load(data_dir, version)[1], filters)
 
@@ -274,7 +274,7 @@ def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
     return _own("list", (plain,), lambda: specs.incident_list(own[1], plain))
 
 
-@st.cache_resource(max_entries=256, **VIEW_CACHE)
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) -> pd.DataFrame:
     dataset, table, _ = _load(data_dir, version)
     index = _report_index(data_dir, version) if large else None

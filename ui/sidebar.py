@@ -96,15 +96,19 @@ def show_filters(vocab: Vocabulary) -> Filters:
 
 
 def show_counts(
-    frame: pd.DataFrame, counted: tuple[Sequence[PeopleTotal], pd.DataFrame] | None = None
+    frame: pd.DataFrame, counted: tuple[Sequence[PeopleTotal], pd.DataFrame, int] | None = None
 ) -> None:
     """Matching incidents and people per flow type (detained, transferred, returned), always
     visible at the top of the sidebar. Types are never added to each other (the same people
     may be detained and later returned), and stocks (people held as of a date) are listed
     with their dates, never added to anything (`atlas.people`). `counted`: (`flow_totals`,
-    `stocks`) of the visible rows when the caller has them (ui.data caches them)."""
+    the latest `stocks`, how many stocks) of the visible rows when the caller has them
+    (ui.data caches them)."""
     visible = visible_rows(frame)
-    totals, held = counted if counted is not None else (flow_totals(visible), stocks(visible))
+    if counted is None:
+        held = stocks(visible)
+        counted = (flow_totals(visible), held, len(held))
+    totals, held, n_held = counted
     st.sidebar.metric("Matching incidents", f"{len(visible):,}")
     lines = []
     for total in totals:
@@ -115,8 +119,8 @@ def show_counts(
         start, end = f"{rec['date_start']:%Y-%m-%d}", f"{rec['date_end']:%Y-%m-%d}"
         when = start if start == end else f"{start} to {end}"
         lines.append(f"- Held as of {when}: {md(rec['people_label'])} (a stock, not added)")
-    if len(held) > STOCKS_SHOWN:
-        lines.append(f"- … and {len(held) - STOCKS_SHOWN:,} more stocks")
+    if n_held > STOCKS_SHOWN:
+        lines.append(f"- … and {n_held - STOCKS_SHOWN:,} more stocks")
     if lines:
         # Labels carry data words (an approximate count as written): escaped by `md`.
         st.sidebar.caption("People, per type (never summed across types):\n" + "\n".join(lines))

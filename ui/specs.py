@@ -102,16 +102,25 @@ def map_view(
     return view
 
 
+STOCKS_KEPT = 10  # more than the sidebar lists (ui.sidebar.STOCKS_SHOWN) or the summary
+
+
 @dataclass(frozen=True)
 class People:
     totals: tuple[PeopleTotal, ...]  # per flow type (atlas.people.flow_totals)
-    held: pd.DataFrame  # the stocks, latest first (atlas.people.stocks)
+    held: pd.DataFrame  # the latest stocks (atlas.people.stocks), a few: what is listed
+    n_held: int  # how many stocks in all
+
+    def counted(self) -> tuple[tuple[PeopleTotal, ...], pd.DataFrame, int]:
+        """What the sidebar's and the summary row's `counted` parameter takes."""
+        return self.totals, self.held, self.n_held
 
 
 def people(table: pd.DataFrame, filters: Filters) -> People:
     """People per flow type and the stocks of the filtered period (sidebar, summary row)."""
     _, visible = _filtered(table, filters)
-    return People(tuple(flow_totals(visible)), stocks(visible))
+    held = stocks(visible)  # a million-row set may hold 100,000 stocks: keep the latest
+    return People(tuple(flow_totals(visible)), held.head(STOCKS_KEPT), len(held))
 
 
 def incident_list(table: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:

@@ -140,7 +140,7 @@ if not embedded:
     show_summary(
         visible,
         (filters.start or vocab.first, filters.end or vocab.last),
-        counted=(counted.totals, counted.held),
+        counted=counted.counted(),
     )
 
 draw_legend()
