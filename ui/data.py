@@ -7,6 +7,7 @@ with its table, vocabulary and source index built once when the person chooses i
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -80,10 +81,23 @@ def _stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
 _VERSIONS: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
 
 
+_STAMPS: dict[str, tuple[float, tuple[tuple[str, int, int], ...]]] = {}
+STAMP_FOR_S = 1.0  # a file changed on disk is seen within a second
+
+
+def _recent_stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """The files' stamp, looked up at most once a second (a rerun asks ~8 times)."""
+    now = time.monotonic()
+    seen = _STAMPS.get(str(data_dir))
+    if seen is None or now - seen[0] > STAMP_FOR_S:
+        seen = _STAMPS[str(data_dir)] = (now, _stamp(data_dir))
+    return seen[1]
+
+
 def version(data_dir: Path = DATA_DIR) -> str:
     """The dataset version (SHA-256 of the files), hashed again only when a file's size or
     modification time changes: hashing 600 MB of CSVs on every rerun would cost seconds."""
-    key = (str(data_dir), _stamp(Path(data_dir)))
+    key = (str(data_dir), _recent_stamp(Path(data_dir)))
     found = _VERSIONS.get(key)
     if found is None:
         if len(_VERSIONS) >= 64:

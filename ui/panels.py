@@ -49,13 +49,14 @@ def _picked() -> None:
 
 
 def list_rows(visible: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The list's rows (`newest_first`) and each row's label for the pick box (cached per
-    filters by ui.data.incident_list)."""
+    """The list as shown (`newest_first`, columns renamed, the ids as its index) and each
+    row's label for the pick box (cached per filters by ui.data.incident_list)."""
     shown = newest_first(visible)
     labels = dict(
         zip(shown["incident_id"], map(incident_label, shown.to_dict("records")), strict=True)
     )
-    return shown, labels
+    table = shown.set_index("incident_id")[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
+    return table, labels
 
 
 def show_incident_list(
@@ -68,9 +69,10 @@ def show_incident_list(
     with a note saying so. Every column sorts by a click on its header. `rows` is
     `list_rows(visible)` when the caller has it already (ui.data caches it)."""
     shown, labels = rows if rows is not None else list_rows(visible)
-    st.session_state["_list_ids"] = list(shown["incident_id"])
-    table = shown[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
-    table.insert(0, "●", ["●" if i == selected else "" for i in shown["incident_id"]])
+    ids = list(shown.index)
+    st.session_state["_list_ids"] = ids
+    table = shown.reset_index(drop=True)  # a new frame: the cached one is never changed
+    table.insert(0, "●", ["●" if i == selected else "" for i in ids])
     unmapped = int((~visible["mapped"]).sum())
     st.caption(
         "Every incident of the map and timeline, as a list: the keyboard and screen-reader "

@@ -115,7 +115,8 @@ def show_counts(
         if total.incidents:
             label = schema.EVENT_TYPE_BY_CODE[total.event_type].label
             lines.append(f"- {md(label)} ({total.incidents:,}): {md(total.label())}")
-    for rec in held.head(STOCKS_SHOWN).to_dict("records"):
+    listed = held.head(STOCKS_SHOWN)[["date_start", "date_end", "people_label"]]
+    for rec in listed.to_dict("records"):  # three columns: to_dict of all costs ~40 ms
         start, end = f"{rec['date_start']:%Y-%m-%d}", f"{rec['date_end']:%Y-%m-%d}"
         when = start if start == end else f"{start} to {end}"
         lines.append(f"- Held as of {when}: {md(rec['people_label'])} (a stock, not added)")

@@ -108,7 +108,7 @@ STOCKS_KEPT = 10  # more than the sidebar lists (ui.sidebar.STOCKS_SHOWN) or the
 @dataclass(frozen=True)
 class People:
     totals: tuple[PeopleTotal, ...]  # per flow type (atlas.people.flow_totals)
-    held: pd.DataFrame  # the latest stocks (atlas.people.stocks), a few: what is listed
+    held: pd.DataFrame  # the latest stocks (atlas.people.stocks): dates, people_label
     n_held: int  # how many stocks in all
 
     def counted(self) -> tuple[tuple[PeopleTotal, ...], pd.DataFrame, int]:
@@ -120,7 +120,8 @@ def people(table: pd.DataFrame, filters: Filters) -> People:
     """People per flow type and the stocks of the filtered period (sidebar, summary row)."""
     _, visible = _filtered(table, filters)
     held = stocks(visible)  # a million-row set may hold 100,000 stocks: keep the latest
-    return People(tuple(flow_totals(visible)), held.head(STOCKS_KEPT), len(held))
+    latest = held.head(STOCKS_KEPT)[["date_start", "date_end", "people_label"]]
+    return People(tuple(flow_totals(visible)), latest, len(held))
 
 
 def incident_list(table: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
