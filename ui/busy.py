@@ -34,6 +34,7 @@ BUSY_CSS = f"""<style>
 @media (min-width: 641px) {{  /* a phone keeps the header's background, as before */
   [data-testid="stHeader"] {{ background: transparent; pointer-events: none }}
   [data-testid="stHeader"] button, [data-testid="stStatusWidget"] {{ pointer-events: auto }}
+  [data-testid="stStatusWidget"] {{ background: #fff; border-radius: .4rem; padding: 0 .3rem }}
 }}
 @keyframes atlas-busy-show {{ from {{ opacity: 0 }} to {{ opacity: 1 }} }}
 [data-testid="stStatusWidget"]:has([data-testid="stStatusWidgetRunningIcon"])::after,
