@@ -11,6 +11,7 @@ import streamlit as st
 
 from atlas.filters import apply_filters, selected_incident
 from ui import data, state
+from ui.busy import show_busy_notice
 from ui.sidebar import show_counts, show_filters
 from ui.text import md
 
@@ -33,6 +34,7 @@ pages = st.navigation(
     ]
 )
 
+show_busy_notice()  # words beside Streamlit's running icon when a rerun takes long
 embedded = st.context.is_embedded or st.query_params.get("embed") == "true"
 if embedded:  # chrome-less view for iframes and screenshots; state still comes from the URL
     hidden = (
@@ -60,7 +62,8 @@ if filters.incident and selected is None:
     state.select(None)
     filters = filters.with_selection(None)
 state.write_url(filters)
-show_counts(frame)
+counted = data.people(filters)  # cached per dataset version and filters (ui.data)
+show_counts(frame, counted.counted())
 if data.IN_USE in st.session_state:
     st.sidebar.info(
         "Showing your import (this session only). Data page: switch back.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from dataclasses import dataclass
 from functools import cache
 
@@ -126,9 +127,16 @@ class CompactDeck(pdk.Deck):
     """A Deck whose JSON (what Streamlit sends every rerun) has no indentation: pydeck
     pretty-prints it, which makes point data about four times larger. Text stays UTF-8
     rather than \\u escapes (six bytes for each "·" of a cell's tooltip, or any Korean or
-    Chinese character)."""
+    Chinese character).
+
+    `freeze()` serialises it once: a deck shared by many sessions (ui.data caches them) is
+    not turned into JSON again on every rerun that draws it, and must not change after."""
+
+    _frozen: str | None = None
 
     def to_json(self) -> str:
+        if self._frozen is not None:
+            return self._frozen
         return json.dumps(
             self,
             sort_keys=True,
@@ -136,6 +144,19 @@ class CompactDeck(pdk.Deck):
             separators=(",", ":"),
             ensure_ascii=False,
         )
+
+    def freeze(self) -> CompactDeck:
+        """Keep this deck's JSON from now on (what Streamlit sends); returns the deck.
+        Frames in layers become records first, as `st.pydeck_chart` does before it
+        serialises (pydeck cannot serialise a pandas 3 frame)."""
+        for layer in self.layers:
+            data = getattr(layer, "data", None)
+            data = data() if isinstance(data, weakref.ref) else data
+            if isinstance(data, pd.DataFrame):
+                layer.data = data.to_dict(orient="records")
+        self._frozen = None
+        self._frozen = self.to_json()
+        return self
 
 
 def base_layers() -> list[pdk.Layer]:

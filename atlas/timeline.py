@@ -36,6 +36,7 @@ __all__ = [
     "OVERVIEW",
     "PICK",
     "binned_timeline_chart",
+    "detail_chart",
     "dodge_lanes",
     "focus_context_chart",
     "overview_chart",
@@ -333,8 +334,19 @@ def focus_context_chart(
     """Detail over the period (per incident, or monthly counts when `large`) and the
     overview of the whole range: two charts drawn one above the other, each as wide as its
     container (a vconcat would not stretch), with label columns of the same width."""
-    if large:
-        detail = binned_timeline_chart(frame, period, height=ROW_PX * 6 + AXIS_PX)
-    else:
-        detail = timeline_chart(frame, selected, period, gaps=gaps)
+    detail = detail_chart(frame, selected, period, gaps, large=large)
     return detail, overview_chart(frame, whole, period, gaps)
+
+
+def detail_chart(
+    frame: pd.DataFrame,
+    selected: str | None,
+    period: tuple[str, str],
+    gaps: pd.DataFrame | None = None,
+    large: bool = False,
+) -> alt.TopLevelMixin:
+    """The detail view of `focus_context_chart` alone (the overview does not depend on the
+    selection: the dashboard builds each once per what it depends on)."""
+    if large:
+        return binned_timeline_chart(frame, period, height=ROW_PX * 6 + AXIS_PX)
+    return timeline_chart(frame, selected, period, gaps=gaps)

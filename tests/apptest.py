@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from atlas.loading import Dataset
 from ui.data import IN_USE, session_data
+from ui.state import TAB
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -25,5 +26,14 @@ def run_app(
     if page:
         at.switch_page(page)
         at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Open a dashboard tab, as a click on it does: the tabs are lazy (only the open one
+    runs), so a test of a tab's content opens it first."""
+    at.session_state[TAB] = label
+    at.run()
     assert not at.exception, at.exception
     return at

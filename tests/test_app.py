@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from atlas.filters import Filters, Vocabulary, apply_filters, to_query
 from atlas.incidents import incident_table
-from tests.apptest import run_app
+from tests.apptest import open_tab, run_app
 
 PAGES = ["views/dashboard.py", "views/sources.py", "views/incident.py", "views/data.py"]
 
@@ -118,6 +118,7 @@ def test_stale_selection_is_dropped_when_filters_exclude_it():
 
 def test_export_tab_offers_each_data_format_and_the_embed_code():
     at = run({"type": "detention"})
+    open_tab(at, "Export & embed")
     labels = {b.key: b.label for b in at.get("download_button")}
     assert set(labels) == {
         "download_csv",
@@ -132,6 +133,7 @@ def test_export_tab_offers_each_data_format_and_the_embed_code():
 
 def test_empty_filter_says_so_and_offers_no_download():
     at = run({"type": "transfer", "min_people": "100000"})
+    open_tab(at, "Export & embed")
     assert at.metric[0].value == "0"
     assert any("No incident matches" in i.value for i in at.info)
     assert not list(at.get("download_button"))
@@ -139,6 +141,7 @@ def test_empty_filter_says_so_and_offers_no_download():
 
 def test_briefing_is_prepared_on_request_and_offered_for_download():
     at = run({"type": "detention"})
+    open_tab(at, "Export & embed")
     at.button(key="fig_go").click().run()
     assert not at.exception
     downloads = {b.key: b.label for b in at.get("download_button")}

@@ -21,6 +21,7 @@ RAW_HTML = {
     ("app.py", "st.html"),
     ("views/dashboard.py", "unsafe_allow_html"),
     ("views/dashboard.py", "st.html"),
+    ("ui/busy.py", "st.html"),  # static CSS: the busy and reconnecting notices
 }
 
 

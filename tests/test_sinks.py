@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from atlas.intake import combine, import_file
 from atlas.loading import COLUMNS, FILES, read_table
 from atlas.paths import BUNDLED_DATA_DIR
-from tests.apptest import run_app
+from tests.apptest import open_tab, run_app
 from tests.markdown_sinks import dangers, live
 from ui.text import md
 
@@ -147,6 +147,9 @@ def test_every_page_with_hostile_import_renders_text_only(page, alone, hostile, 
     dataset, ids = hostile
     at = run({"incident": ids[0]}, page, dataset if alone else combined)
     assert live(at) == []
+    if page == "views/dashboard.py":  # its lazy tabs: each one's content, opened
+        for tab in ("Sources for these incidents", "Export & embed"):
+            assert live(open_tab(at, tab)) == []
     if page == "views/incident.py":
         assert any(m.value.startswith("Sum ") for m in at.markdown)  # the card's summary
 
@@ -161,7 +164,7 @@ def test_hostile_card_is_shown_with_its_id_as_text(hostile):
 
 def test_briefing_of_hostile_data_renders_and_its_failure_shows_text(hostile, monkeypatch):
     dataset, _ = hostile
-    at = run(dataset=dataset)
+    at = open_tab(run(dataset=dataset), "Export & embed")
     at.button(key="fig_go").click().run()
     assert not at.exception and not at.error  # `$\undefined$` no longer breaks it
     assert at.get("download_button")[-1].label.endswith(".pdf")

@@ -7,13 +7,16 @@ with its table, vocabulary and source index built once when the person chooses i
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from atlas.coverage import covered_spans
-from atlas.filters import Vocabulary
+from atlas.filters import Filters, Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
@@ -21,6 +24,9 @@ from atlas.scope import document_scope
 from atlas.sources import ReportIndex
 from atlas.store import load_tables, release_memory
 from geo.crossings import load_crossings
+from ui import specs
+
+T = TypeVar("T")
 
 IN_USE = "_data_in_use"  # (dataset, table, vocab, report index) of this session's import
 
@@ -70,15 +76,34 @@ def _stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple((name, s.st_size, s.st_mtime_ns) for name, s in stats)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _version(data_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
-    return dataset_version(Path(data_dir))
+# (data folder, its files' stamp) -> version: a plain dict, not st.cache_resource, because
+# every cached view below asks for the version and a cache call costs ~1 ms of hashing.
+_VERSIONS: dict[tuple[str, tuple[tuple[str, int, int], ...]], str] = {}
+
+
+_STAMPS: dict[str, tuple[float, tuple[tuple[str, int, int], ...]]] = {}
+STAMP_FOR_S = 1.0  # a file changed on disk is seen within a second
+
+
+def _recent_stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """The files' stamp, looked up at most once a second (a rerun asks ~8 times)."""
+    now = time.monotonic()
+    seen = _STAMPS.get(str(data_dir))
+    if seen is None or now - seen[0] > STAMP_FOR_S:
+        seen = _STAMPS[str(data_dir)] = (now, _stamp(data_dir))
+    return seen[1]
 
 
 def version(data_dir: Path = DATA_DIR) -> str:
     """The dataset version (SHA-256 of the files), hashed again only when a file's size or
     modification time changes: hashing 600 MB of CSVs on every rerun would cost seconds."""
-    return _version(str(data_dir), _stamp(Path(data_dir)))
+    key = (str(data_dir), _recent_stamp(Path(data_dir)))
+    found = _VERSIONS.get(key)
+    if found is None:
+        if len(_VERSIONS) >= 64:
+            _VERSIONS.clear()
+        found = _VERSIONS[key] = dataset_version(Path(data_dir))
+    return found
 
 
 @st.cache_resource(show_spinner=False)
@@ -155,3 +180,128 @@ def _scope(version: str, _dataset: Dataset) -> pd.DataFrame:
 def crossings() -> pd.DataFrame:
     """The border crossings (geo.crossings.load_crossings), read once per process."""
     return load_crossings()
+
+
+# --- What the dashboard draws (ui.specs), once per (dataset version, filters, selection) ---
+# Shared by every session looking at the data folder's dataset: fifty readers of one link
+# cost one build. Keyed on the data folder, its version and the Filters (a frozen
+# dataclass: selection and map cell included) plus the few other inputs, all parameters.
+# A session's own import is never put in these shared caches: its views are kept in its
+# session state (`_own`), the last few only.
+# cache_resource, not cache_data: the results are only read (a page passes Streamlit a
+# shallow copy of a spec dict, which it edits at the top level), and cache_data's copy
+# on every hit (unpickling specs and frames) cost more than building some of them.
+# Filters are keyed by their repr (a frozen dataclass of dates, strings, numbers and a
+# Cell): Streamlit's own hashing of a dataclass costs ~1 ms a call.
+VIEW_CACHE = {"show_spinner": False, "hash_funcs": {Filters: repr}}
+
+OWN_VIEWS = "_own_views"
+OWN_VIEWS_KEPT = 12
+
+
+def _own(name: str, key: tuple, build: Callable[[], T]) -> T:
+    """`build()` for this session's import, remembered in its state for the same key."""
+    kept = st.session_state.setdefault(OWN_VIEWS, {})
+    if (name, key) not in kept:
+        while len(kept) >= OWN_VIEWS_KEPT:
+            kept.pop(next(iter(kept)))
+        kept[(name, key)] = build()
+    return kept[(name, key)]
+
+
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
+def _timeline(
+    data_dir: str, version: str, filters: Filters, whole: tuple[str, str], large: bool, part: str
+) -> dict:
+    dataset, table, _ = _load(data_dir, version)
+    return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
+
+
+def timeline(
+    filters: Filters, whole: tuple[str, str], large: bool, data_dir: Path = DATA_DIR
+) -> tuple[dict, dict]:
+    """The timeline's detail and overview as Vega-Lite dicts (ui.specs.timeline_spec); the
+    overview is kept once for every selection."""
+    own = st.session_state.get(IN_USE)
+    keys = {"detail": filters, "overview": filters.with_selection(None)}
+    if own is None:
+        where = (str(data_dir), version(data_dir))
+        return tuple(_timeline(*where, keys[p], whole, large, p) for p in keys)
+    dataset, table = own[:2]
+    return tuple(
+        _own(
+            p,
+            (keys[p], whole, large),
+            lambda p=p: specs.timeline_spec(table, coverage(dataset), keys[p], whole, large, p),
+        )
+        for p in keys
+    )
+
+
+@st.cache_resource(max_entries=128, **VIEW_CACHE)
+def _deck(
+    data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
+) -> specs.DeckView:
+    dataset, table, _ = _load(data_dir, version)
+    return specs.map_view(dataset, table, crossings(), filters, online, height, large)
+
+
+def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Path = DATA_DIR):
+    """The map (ui.specs.map_view), its JSON built once: one object shared by the sessions
+    (cache_resource, not copied), which only read it."""
+    own = st.session_state.get(IN_USE)
+    if own is None:
+        return _deck(str(data_dir), version(data_dir), filters, online, height, large)
+    dataset, table, _ = own[:3]
+    return _own(
+        "deck",
+        (filters, online, height, large),
+        lambda: specs.map_view(dataset, table, crossings(), filters, online, height, large),
+    )
+
+
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
+def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
+    return specs.people(_load(data_dir, version)[1], filters)
+
+
+def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
+    """People per flow type and the stocks of the filtered period (ui.specs.people)."""
+    own = st.session_state.get(IN_USE)
+    plain = filters.with_selection(None)  # the selection does not change it
+    if own is None:
+        return _people(str(data_dir), version(data_dir), plain)
+    return _own("people", (plain,), lambda: specs.people(own[1], plain))
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, dict]:
+    return specs.incident_list(_load(data_dir, version)[1], filters)
+
+
+def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, dict]:
+    """The incident list's rows and labels (ui.specs.incident_list)."""
+    own = st.session_state.get(IN_USE)
+    plain = filters.with_selection(None)  # the selection is marked by the page
+    if own is None:
+        return _incident_list(str(data_dir), version(data_dir), plain)
+    return _own("list", (plain,), lambda: specs.incident_list(own[1], plain))
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) -> pd.DataFrame:
+    dataset, table, _ = _load(data_dir, version)
+    index = _report_index(data_dir, version) if large else None
+    return specs.source_panel(dataset, table, index, filters, large)
+
+
+def source_panel(filters: Filters, large: bool, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The per-source summary of the filtered period (ui.specs.source_panel)."""
+    own = st.session_state.get(IN_USE)
+    plain = filters.with_selection(None)  # the selection does not change it
+    if own is None:
+        return _source_panel(str(data_dir), version(data_dir), plain, large)
+    dataset, table, _, index = own
+    return _own(
+        "sources", (plain, large), lambda: specs.source_panel(dataset, table, index, plain, large)
+    )

@@ -48,23 +48,37 @@ def _picked() -> None:
     st.session_state[SCROLL_TO_CARD] = True
 
 
-def show_incident_list(visible: pd.DataFrame, selected: str | None) -> None:
+def list_rows(visible: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The list as shown (`newest_first`, columns renamed, the ids as its index) and each
+    row's label for the pick box (cached per filters by ui.data.incident_list)."""
+    shown = newest_first(visible)
+    labels = dict(
+        zip(shown["incident_id"], map(incident_label, shown.to_dict("records")), strict=True)
+    )
+    table = shown.set_index("incident_id")[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
+    return table, labels
+
+
+def show_incident_list(
+    visible: pd.DataFrame,
+    selected: str | None,
+    rows: tuple[pd.DataFrame, dict[str, str]] | None = None,
+) -> None:
     """Selectable list of the filtered incidents, newest first (selecting a row selects the
     incident and scrolls its card into view); the newest `LIST_LIMIT` when there are more,
-    with a note saying so. Every column sorts by a click on its header."""
-    shown = newest_first(visible)
-    st.session_state["_list_ids"] = list(shown["incident_id"])
-    table = shown[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
-    table.insert(0, "●", ["●" if i == selected else "" for i in shown["incident_id"]])
+    with a note saying so. Every column sorts by a click on its header. `rows` is
+    `list_rows(visible)` when the caller has it already (ui.data caches it)."""
+    shown, labels = rows if rows is not None else list_rows(visible)
+    ids = list(shown.index)
+    st.session_state["_list_ids"] = ids
+    table = shown.reset_index(drop=True)  # a new frame: the cached one is never changed
+    table.insert(0, "●", ["●" if i == selected else "" for i in ids])
     unmapped = int((~visible["mapped"]).sum())
     st.caption(
         "Every incident of the map and timeline, as a list: the keyboard and screen-reader "
         "alternative to the map. Choose one in the box below (type to narrow it, Enter to "
         "open) or click a row; start and end are ISO dates (a span when the date is "
         "imprecise); click a column header to sort."
-    )
-    labels = dict(
-        zip(shown["incident_id"], map(incident_label, shown.to_dict("records")), strict=True)
     )
     if st.session_state.get("list_pick") not in labels:
         st.session_state.pop("list_pick", None)  # a choice the filters left out
@@ -107,13 +121,15 @@ def show_source_panel(
     reports: pd.DataFrame,
     index: ReportIndex | None = None,
     table_size: int = 0,
+    summary: pd.DataFrame | None = None,
 ) -> None:
     """Per-source summary of `visible`; above `DETAIL_LIMIT` incidents (with the dataset's
-    `ReportIndex`) computed vectorised, with its lists cut to a few distinct items."""
+    `ReportIndex`) computed vectorised, with its lists cut to a few distinct items.
+    `summary` is that summary when the caller has it already (ui.data caches it)."""
     large = index is not None and len(visible) > grid.DETAIL_LIMIT
-    if large:
+    if summary is None and large:
         summary = source_summary_large(visible, reports, index, table_size)
-    else:
+    elif summary is None:
         summary = source_summary(visible, reports)
     st.caption(
         "Each source's reports on the incidents shown; 'disagrees on' lists incidents "

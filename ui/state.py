@@ -34,6 +34,7 @@ INCIDENT = "incident"
 TIMELINE = "timeline"  # the timeline's detail view (brush, pick): widget key
 OVERVIEW_KEY = "timeline_overview"  # its whole-range strip (brush "overview")
 CELL = "cell"  # the selected map grid cell, by name (atlas.grid)
+TAB = "dashboard_tab"  # the dashboard's open tab, by label (session only, not in the URL)
 MAP_LAYERS = (
     "incidents",
     "incidents-unknown-count",

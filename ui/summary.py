@@ -7,6 +7,7 @@ sidebar): detained, transferred and returned are never added to each other, and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
@@ -81,9 +82,20 @@ def flow_value(total: PeopleTotal) -> str:
     return f"{total.low:,}" if total.high == total.low else f"{total.low:,}–{total.high:,}"
 
 
-def show_summary(visible: pd.DataFrame, period: tuple[date, date], key: str = "summary") -> None:
-    """One row: matching incidents, people per flow type, the period; stocks under it."""
-    totals = {t.event_type: t for t in flow_totals(visible)}
+def show_summary(
+    visible: pd.DataFrame,
+    period: tuple[date, date],
+    key: str = "summary",
+    counted: tuple[Sequence[PeopleTotal], pd.DataFrame, int] | None = None,
+) -> None:
+    """One row: matching incidents, people per flow type, the period; stocks under it.
+    `counted` is (`flow_totals(visible)`, the latest `stocks(visible)`, how many stocks)
+    when the caller has them already (ui.data caches them)."""
+    if counted is None:
+        every = stocks(visible)
+        counted = (flow_totals(visible), every, len(every))
+    totals_of, held, n_held = counted
+    totals = {t.event_type: t for t in totals_of}
     with st.container(key=key, horizontal=True, gap="small"):
         st.metric("Matching incidents", f"{len(visible):,}", width="content")
         for code, name in FLOW_NAMES.items():
@@ -96,13 +108,12 @@ def show_summary(visible: pd.DataFrame, period: tuple[date, date], key: str = "s
                 width="content",
             )
         st.metric("Period", f"{period[0]:%Y-%m} – {period[1]:%Y-%m}", width="content")
-        held = stocks(visible)
-        if len(held):  # the latest stock, in the row but apart: a state, never a flow
+        if n_held:  # the latest stock, in the row but apart: a state, never a flow
             rec = held.iloc[0]
             st.metric(
                 f"Held as of {rec['date_end']:%Y-%m} (stock)",
                 str(rec["people_label"]),
                 help=f"People held as of a date: a stock, not added to the flows. Stocks in "
-                f"the selection: {len(held):,} (the sidebar lists them).",
+                f"the selection: {n_held:,} (the sidebar lists them).",
                 width="content",
             )

@@ -4,22 +4,19 @@ both fit a 16:9 frame, and the page stops after them."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
-from atlas.coverage import coverage_gaps
 from atlas.filters import visible_rows
-from atlas.grid import GRID_SIZES, aggregated, grid_cells
-from atlas.gridmap import build_grid_deck
+from atlas.grid import aggregated
 from atlas.layout import MAP_HEIGHT, VIEWPORT
-from atlas.mapspec import build_deck, legend_entries
-from atlas.timeline import focus_context_chart
-from atlas.zoom import ZOOMS, period_domain, zoom_anchor, zoom_period
+from atlas.mapspec import legend_entries
+from atlas.zoom import ZOOMS, zoom_anchor, zoom_period
 from geo import ATTRIBUTION
 from ui import data, search, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import SCROLL_TO_CARD, show_incident_list, show_source_panel
+from ui.specs import whole_range
 from ui.summary import show_scope, show_summary
 from ui.text import md
 
@@ -48,6 +45,7 @@ SCROLL_SCRIPT = (
 )
 
 
+TABS = ("Incidents", "Sources for these incidents", "Export & embed")
 # The bundled set reaches back to 1960 for legal background (its incidents start in 2011):
 # hidden unless asked for. Imports and other data are drawn from their first date.
 background = dataset.curated and vocab.first.year < 2000
@@ -55,15 +53,13 @@ background = dataset.curated and vocab.first.year < 2000
 
 def draw_timeline(full: bool) -> None:
     """Focus + context (atlas.timeline): the detail spans the period filter, the overview
-    the whole range; brushes and the zoom buttons set the period (ui.state)."""
-    first_year = vocab.first.year if full or not background else 2011
-    whole = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
-    filters = view["filters"]
-    gaps = coverage_gaps(data.coverage(dataset), *(pd.Timestamp(w[:10]) for w in whole))
-    period = period_domain(filters.start, filters.end, whole)
-    detail, overview = focus_context_chart(frame, selected, period, whole, gaps, large=large)
-    st.altair_chart(detail, key=state.TIMELINE, on_select="rerun", width="stretch")
-    st.altair_chart(overview, key=state.OVERVIEW_KEY, on_select="rerun", width="stretch")
+    the whole range; brushes and the zoom buttons set the period (ui.state). The Vega-Lite
+    specs are built once per filters and selection (ui.data.timeline), drawn as dicts."""
+    whole = whole_range(vocab, full, background)
+    detail, overview = data.timeline(view["filters"], whole, large)
+    # shallow copies: Streamlit moves the datasets out of the dict it is given
+    st.vega_lite_chart(dict(detail), key=state.TIMELINE, on_select="rerun", width="stretch")
+    st.vega_lite_chart(dict(overview), key=state.OVERVIEW_KEY, on_select="rerun", width="stretch")
 
 
 def zoom(unit: str | None) -> None:
@@ -89,22 +85,9 @@ def clear_cell() -> None:
 def draw_map(online: bool) -> None:
     """The map, its captions and (for grid cells) the way back to the whole map."""
     map_height = MAP_HEIGHT["embed" if embedded else "dashboard"]
-    if large:
-        size = cell.finer if cell else GRID_SIZES[0]
-        cells = grid_cells(visible, size)
-        deck = build_grid_deck(cells, data.crossings(), cell, online_basemap=online)
-    else:
-        deck = build_deck(
-            frame,
-            dataset.places,
-            data.crossings(),
-            selected,
-            online_basemap=online,
-            cell=cell,
-            height=map_height,
-        )
+    drawn = data.deck(view["filters"], online, map_height, large)
     st.pydeck_chart(
-        deck,
+        drawn.deck,
         on_select="rerun",
         selection_mode="single-object",
         key=state.map_key(cell.name if cell else None),
@@ -114,7 +97,7 @@ def draw_map(online: bool) -> None:
     )
     if large:
         st.caption(
-            f"{len(visible):,} incidents shown as {len(cells):,} grid cells of {size:g}° "
+            f"{len(visible):,} incidents shown as {drawn.cells:,} grid cells of {drawn.size:g}° "
             "(darker: more incidents, log scale); select a cell or narrow the filters to see "
             "individual incidents."
         )
@@ -153,7 +136,12 @@ if visible.empty:
         st.rerun()
 if not embedded:
     filters = view["filters"]
-    show_summary(visible, (filters.start or vocab.first, filters.end or vocab.last))
+    counted = data.people(filters)  # the sidebar's totals, cached per filters (ui.data)
+    show_summary(
+        visible,
+        (filters.start or vocab.first, filters.end or vocab.last),
+        counted=counted.counted(),
+    )
 
 draw_legend()
 # the map column holds the layout's viewport (atlas.layout.VIEWPORT) from 1280 px up; the
@@ -210,29 +198,33 @@ else:
         "that stretch (no reports, not no events)."
     )
 
+# Lazy tabs: only the open tab's content runs (a tab change reruns the page); the hidden
+# ones cost nothing, and exports are prepared only when their tab is open.
 list_tab, source_tab, export_tab = st.tabs(
-    ["Incidents", "Sources for these incidents", "Export & embed"]
+    list(TABS), key=state.TAB, on_change="rerun", default=TABS[0]
 )
-with list_tab:
-    show_incident_list(visible, selected)
-with source_tab:
-    index = data.report_index()  # of the data dir's dataset: only for that one
-    index = index if index.version == dataset.version else None
-    show_source_panel(visible, dataset.reports, index, len(table))
-with export_tab:
-    st.markdown("**Data**")
-    show_data_downloads(dataset, frame)
-    st.markdown("**Figures and briefing** (rendered without a browser)")
-    show_figures(dataset, frame, view["filters"], vocab, data.crossings())
-    if dataset.raw is not None:  # an import lives in this session only
-        st.info(
-            "Screenshots and embeds open this view in a new browser session, which cannot "
-            "see data imported in this one. Use the figures or the briefing above, or import "
-            "with `python -m atlas.intake FILE --out DIR` and run the app on that folder "
-            "(ATLAS_DATA_DIR=DIR)."
-        )
-    else:
-        st.markdown("**Screenshot of this view**")
-        show_screenshot(view["filters"])
-        st.markdown("**Embed**")
-        show_embed(view["filters"])
+if list_tab.open:
+    with list_tab:
+        show_incident_list(visible, selected, data.incident_list(view["filters"]))
+if source_tab.open:
+    with source_tab:
+        summary = data.source_panel(view["filters"], large)
+        show_source_panel(visible, dataset.reports, summary=summary)
+if export_tab.open:
+    with export_tab:
+        st.markdown("**Data**")
+        show_data_downloads(dataset, frame)
+        st.markdown("**Figures and briefing** (rendered without a browser)")
+        show_figures(dataset, frame, view["filters"], vocab, data.crossings())
+        if dataset.raw is not None:  # an import lives in this session only
+            st.info(
+                "Screenshots and embeds open this view in a new browser session, which cannot "
+                "see data imported in this one. Use the figures or the briefing above, or import "
+                "with `python -m atlas.intake FILE --out DIR` and run the app on that folder "
+                "(ATLAS_DATA_DIR=DIR)."
+            )
+        else:
+            st.markdown("**Screenshot of this view**")
+            show_screenshot(view["filters"])
+            st.markdown("**Embed**")
+            show_embed(view["filters"])

@@ -1,0 +1,104 @@
+"""The dashboard's views are built once per (dataset version, filters, selection) and shared
+by sessions (ui.data); an import's stay in its own session; a cached spec draws the same
+chart as st.altair_chart; hidden tabs run nothing."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.apptest import open_tab, run_app
+from ui import data, specs
+
+# filters no other test uses: the first session misses the process-wide cache
+RARE = {"type": ["detention", "held"], "min_people": "3"}
+
+
+@pytest.fixture
+def builds(monkeypatch) -> Counter:
+    """How often each view builder of ui.specs runs."""
+    counts: Counter = Counter()
+    for name in ("timeline_spec", "map_view", "people", "incident_list", "source_panel"):
+        real = getattr(specs, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            key = f"{_name}:{args[-1]}" if _name == "timeline_spec" else _name
+            counts[key] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(specs, name, counted)
+    return counts
+
+
+def test_a_second_session_on_the_same_view_builds_nothing(builds):
+    run_app(RARE)
+    first = dict(builds)
+    assert first == {
+        "timeline_spec:detail": 1,
+        "timeline_spec:overview": 1,
+        "map_view": 1,
+        "people": 1,
+        "incident_list": 1,
+    }
+    at = run_app(RARE)
+    assert dict(builds) == first  # everything from the shared cache
+    assert at.metric[0].value == run_app(RARE).metric[0].value
+
+
+def test_a_selection_rebuilds_what_shows_it_only(builds):
+    at = run_app({**RARE, "min_people": "4"})
+    builds.clear()
+    at.text_input(key="search").input("2013-11-15-kunming-detention").run()
+    assert not at.exception
+    assert at.session_state["incident"] == "2013-11-15-kunming-detention"
+    # the detail timeline and the map mark the selection; the overview, totals and list
+    # (its ● column is drawn by the page) do not depend on it
+    assert dict(builds) == {"timeline_spec:detail": 1, "map_view": 1}
+
+
+def test_hidden_tabs_run_only_when_opened(builds):
+    at = run_app({**RARE, "min_people": "5"})
+    assert builds["source_panel"] == 0 and not at.get("download_button")
+    open_tab(at, "Sources for these incidents")
+    assert builds["source_panel"] == 1
+    open_tab(at, "Export & embed")
+    assert {b.key for b in at.get("download_button")} >= {"download_csv"}
+
+
+def test_an_import_is_kept_in_its_session_not_in_the_shared_cache(builds, bundled):
+    at = run_app({"min_people": "6"}, dataset=bundled)
+    kept = {name for name, _ in at.session_state[data.OWN_VIEWS]}
+    assert kept == {"detail", "overview", "deck", "people", "list"}
+    built = dict(builds)
+    at.run()  # the same view again: from the session's own store
+    assert dict(builds) == built
+
+
+def altair_app():
+    import streamlit as st
+
+    from atlas.filters import Filters, apply_filters
+    from atlas.incidents import incident_table
+    from atlas.loading import load_dataset
+    from atlas.timeline import focus_context_chart
+    from ui.specs import vega_lite
+
+    frame = apply_filters(incident_table(load_dataset()), Filters())
+    whole = ("2011-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
+    detail, _ = focus_context_chart(frame, None, whole, whole)
+    st.altair_chart(detail, key="a", on_select="rerun", width="stretch")
+    st.vega_lite_chart(dict(vega_lite(detail)), key="b", on_select="rerun", width="stretch")
+
+
+def test_a_cached_spec_is_the_chart_altair_chart_sends():
+    at = AppTest.from_function(altair_app, default_timeout=60).run()
+    assert not at.exception
+    protos = [e.proto for e in at.get("vega_lite_chart")]
+    assert len(protos) == 2
+    a, b = (json.loads(p.spec) for p in protos)
+    assert a == b and "params" in a  # brush and pick selections included
+    assert [d.data.data for d in protos[0].datasets] == [d.data.data for d in protos[1].datasets]
+    assert list(protos[0].selection_mode) == list(protos[1].selection_mode)

@@ -1,0 +1,140 @@
+"""What the dashboard draws for one (dataset, filters, selection), as data ready to render.
+
+Each builder takes everything it reads as a parameter and returns plain data (Vega-Lite
+dicts, a deck whose JSON is computed once, frames): `ui.data` caches them per dataset
+version and filters, so fifty sessions on one link build them once, and a page only
+renders them. Nothing here reads session state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pydeck as pdk
+
+from atlas.coverage import coverage_gaps
+from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident, visible_rows
+from atlas.grid import GRID_SIZES, grid_cells
+from atlas.gridmap import build_grid_deck
+from atlas.loading import Dataset
+from atlas.mapspec import build_deck
+from atlas.people import PeopleTotal, flow_totals, stocks
+from atlas.sources import ReportIndex, source_summary, source_summary_large
+from atlas.timeline import detail_chart, overview_chart
+from atlas.zoom import period_domain
+from ui.panels import list_rows
+
+
+def _filtered(table: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = apply_filters(table, filters)
+    return frame, visible_rows(frame)
+
+
+def vega_lite(chart) -> dict:
+    """The Vega-Lite dict `st.altair_chart(chart)` would send, data as Arrow datasets.
+    Streamlit's own conversion (theme "none", its lock on Altair's global settings), so a
+    cached spec drawn with `st.vega_lite_chart` is the same element, selections included;
+    Altair validates the spec against its JSON schema here, once per cached spec."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+def whole_range(vocab: Vocabulary, full: bool, background: bool) -> tuple[str, str]:
+    """The overview's range: from 2011 unless the legal background is asked for."""
+    first_year = vocab.first.year if full or not background else 2011
+    return (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
+
+
+def timeline_spec(
+    table: pd.DataFrame,
+    covered: list,
+    filters: Filters,
+    whole: tuple[str, str],
+    large: bool,
+    part: str,
+) -> dict:
+    """The focus + context timeline's `part` ("detail" or "overview", atlas.timeline) as
+    Vega-Lite; `covered` is `atlas.coverage.covered_spans` of the dataset (grey bands).
+    The overview does not depend on the selection: give it filters without one."""
+    frame, _ = _filtered(table, filters)
+    gaps = coverage_gaps(covered, *(pd.Timestamp(w[:10]) for w in whole))
+    period = period_domain(filters.start, filters.end, whole)
+    if part == "overview":
+        return vega_lite(overview_chart(frame, whole, period, gaps))
+    selected = selected_incident(frame, filters)
+    return vega_lite(detail_chart(frame, selected, period, gaps, large=large))
+
+
+@dataclass(frozen=True)
+class DeckView:
+    deck: pdk.Deck  # its JSON computed once (atlas.mapspec.CompactDeck): never changed
+    cells: int  # grid cells drawn (large sets), else 0
+    size: float  # their size in degrees
+
+
+def map_view(
+    dataset: Dataset,
+    table: pd.DataFrame,
+    crossings: pd.DataFrame,
+    filters: Filters,
+    online: bool,
+    height: int,
+    large: bool,
+) -> DeckView:
+    """The map of the filtered set: one mark per incident, or grid cells when `large`."""
+    frame, visible = _filtered(table, filters)
+    cell = filters.cell
+    if large:
+        size = cell.finer if cell else GRID_SIZES[0]
+        cells = grid_cells(visible, size)
+        deck = build_grid_deck(cells, crossings, cell, online_basemap=online)
+        view = DeckView(deck, len(cells), size)
+    else:
+        selected = selected_incident(frame, filters)
+        deck = build_deck(
+            frame, dataset.places, crossings, selected, online_basemap=online, cell=cell,
+            height=height,
+        )  # fmt: skip
+        view = DeckView(deck, 0, 0.0)
+    deck.freeze()  # serialised here, once, not on every rerun that draws it
+    return view
+
+
+STOCKS_KEPT = 10  # more than the sidebar lists (ui.sidebar.STOCKS_SHOWN) or the summary
+
+
+@dataclass(frozen=True)
+class People:
+    totals: tuple[PeopleTotal, ...]  # per flow type (atlas.people.flow_totals)
+    held: pd.DataFrame  # the latest stocks (atlas.people.stocks): dates, people_label
+    n_held: int  # how many stocks in all
+
+    def counted(self) -> tuple[tuple[PeopleTotal, ...], pd.DataFrame, int]:
+        """What the sidebar's and the summary row's `counted` parameter takes."""
+        return self.totals, self.held, self.n_held
+
+
+def people(table: pd.DataFrame, filters: Filters) -> People:
+    """People per flow type and the stocks of the filtered period (sidebar, summary row)."""
+    _, visible = _filtered(table, filters)
+    held = stocks(visible)  # a million-row set may hold 100,000 stocks: keep the latest
+    latest = held.head(STOCKS_KEPT)[["date_start", "date_end", "people_label"]]
+    return People(tuple(flow_totals(visible)), latest, len(held))
+
+
+def incident_list(table: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
+    """The list's rows (ui.panels.newest_first) and each row's label for the pick box."""
+    _, visible = _filtered(table, filters)
+    return list_rows(visible)
+
+
+def source_panel(
+    dataset: Dataset, table: pd.DataFrame, index: ReportIndex | None, filters: Filters, large: bool
+) -> pd.DataFrame:
+    """The per-source summary of the filtered period (vectorised with `index` when large)."""
+    _, visible = _filtered(table, filters)
+    if large and index is not None:
+        return source_summary_large(visible, dataset.reports, index, len(table))
+    return source_summary(visible, dataset.reports)
