@@ -25,7 +25,7 @@ import pandas as pd
 from atlas import schema
 from atlas.filters import Filters, apply_filters, visible_rows
 from atlas.grid import cell_table, grid_cells
-from atlas.loading import Dataset, dataset_version
+from atlas.loading import FILES, Dataset, dataset_version
 from atlas.paths import DATA_DIR
 from atlas.sources import source_summary
 from atlas.timebins import bin_keys, bins_table, timeline_bins
@@ -80,9 +80,16 @@ class FilesBackend:
     def __init__(self, data_dir: Path = DATA_DIR):
         self.data_dir = Path(data_dir)
         self._loaded: tuple[str, Dataset, pd.DataFrame] | None = None
+        self._hashed: tuple[tuple, str] | None = None
 
     def version(self) -> str:
-        return dataset_version(self.data_dir)
+        """SHA-256 of the files, hashed again only when a file's size or modification time
+        changes (hashing 600 MB of CSVs per question would cost seconds)."""
+        stats = [(self.data_dir / name).stat() for name in FILES.values()]
+        stamp = tuple((s.st_size, s.st_mtime_ns) for s in stats)
+        if self._hashed is None or self._hashed[0] != stamp:
+            self._hashed = (stamp, dataset_version(self.data_dir))
+        return self._hashed[1]
 
     def _tables(self) -> tuple[Dataset, pd.DataFrame]:
         from atlas.store import load_tables
@@ -119,11 +126,13 @@ class FilesBackend:
 class PostgresBackend:
     """The team database. Holds a connection pool, no data: every answer is a query."""
 
-    def __init__(self, url: str):
-        from atlas.db import engine
+    def __init__(self, url: str, engine=None):
+        """`engine`: a SQLAlchemy engine for `url` to use (st.connection's); else one pool
+        per URL and process (atlas.db.engine)."""
+        from atlas.db import engine as shared_engine
 
         self.url = url
-        self.engine = engine(url)
+        self.engine = engine if engine is not None else shared_engine(url)
 
     def version(self) -> str:
         from atlas.db import dataset_version as db_version

@@ -7,13 +7,17 @@ with its table, vocabulary and source index built once when the person chooses i
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
+from atlas.backend import PostgresBackend
 from atlas.coverage import covered_spans
-from atlas.filters import Vocabulary
+from atlas.db import URL_VARIABLE
+from atlas.filters import Filters, Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
@@ -155,3 +159,42 @@ def _scope(version: str, _dataset: Dataset) -> pd.DataFrame:
 def crossings() -> pd.DataFrame:
     """The border crossings (geo.crossings.load_crossings), read once per process."""
     return load_crossings()
+
+
+# --- team database (issue 16) ------------------------------------------------------------
+# Not wired into `load()` yet (the lead merges it with the rerun work): `load()` gets a
+# first line `if (db := database_backend()) is not None: return database_tables(db)`.
+
+
+def database_backend() -> PostgresBackend | None:
+    """The team database when ATLAS_DATABASE_URL or `[connections.atlas]` in
+    .streamlit/secrets.toml names one (through `st.connection("atlas", type="sql")`, whose
+    pool this process shares), else None: the files."""
+    url = os.environ.get(URL_VARIABLE, "").strip()
+    if url:
+        return PostgresBackend(url)
+    try:
+        configured = "atlas" in st.secrets.get("connections", {})
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        configured = False
+    if not configured:
+        return None
+    connection = st.connection("atlas", type="sql")
+    return PostgresBackend(
+        connection.engine.url.render_as_string(hide_password=False), connection.engine
+    )
+
+
+def database_tables(db: PostgresBackend) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
+    """What `load()` gives, from the database, keyed on its dataset version: one query for
+    the version per rerun; a teammate's change (any statement bumps the version) is read on
+    the next rerun of every replica."""
+    return _database_tables(db.url, db.version(), db)
+
+
+@st.cache_resource(show_spinner="Loading the dataset from the team database…", max_entries=2)
+def _database_tables(
+    url: str, version: str, _db: PostgresBackend
+) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
+    table = _db.filtered(Filters()).drop(columns="in_period")
+    return _db.dataset(), table, Vocabulary.of(table)

@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from atlas.paths import PROJECT_ROOT
 
@@ -47,7 +45,9 @@ def engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def alembic_config(connection: sa.Connection | None = None) -> Config:
+def alembic_config(connection: sa.Connection | None = None):
+    from alembic.config import Config  # imported when migrating, not by every app process
+
     config = Config(str(ALEMBIC_INI))
     config.attributes["connection"] = connection
     return config
@@ -55,6 +55,8 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Create or migrate the schema to `revision` (one transaction)."""
+    from alembic import command
+
     with engine(url).begin() as connection:
         command.upgrade(alembic_config(connection), revision)
 
