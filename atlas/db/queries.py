@@ -103,48 +103,72 @@ def visible(filters: Filters) -> list[sa.ColumnElement[bool]]:
 # --- the filtered frame ----------------------------------------------------------------
 
 
-def _facts() -> list[sa.ColumnElement]:
-    """Per incident, what its reports and places say (`atlas.incidents.incident_table`)."""
+def _report_facts(chosen: sa.Select) -> sa.Subquery:
+    """Per incident, what its reports say (`atlas.incidents.incident_table`), aggregated
+    once over the reports (a hash join, not a subquery per incident)."""
     source = r.c.source.collate("C")
     source_type = sa.func.coalesce(r.c.source_type, "").collate("C")
-    of_incident = r.c.incident_id == i.c.incident_id
-    of_places = p.c.incident_id == i.c.incident_id
-    place_admin1 = p.c.admin1.collate("C")
-    return [
-        sa.select(sa.func.array_agg(aggregate_order_by(sa.distinct(source), source)))
-        .where(of_incident)
-        .scalar_subquery()
-        .label("sources"),
-        sa.select(sa.func.array_agg(aggregate_order_by(sa.distinct(source_type), source_type)))
-        .where(of_incident)
-        .scalar_subquery()
-        .label("source_types"),
-        sa.select(sa.func.count()).where(of_incident).scalar_subquery().label("n_reports"),
-        n_sources().label("n_sources"),
+    own = sa.func.coalesce(sa.func.btrim(r.c.relies_on), "") == ""
+    return (
         sa.select(
+            r.c.incident_id,
+            sa.func.array_agg(aggregate_order_by(sa.distinct(source), source)).label("sources"),
+            sa.func.array_agg(aggregate_order_by(sa.distinct(source_type), source_type)).label(
+                "source_types"
+            ),
+            sa.func.count().label("n_reports"),
+            sa.func.greatest(1, sa.func.count(sa.distinct(r.c.source)).filter(own)).label(
+                "n_sources"
+            ),
+        )
+        .where(r.c.incident_id.in_(chosen))  # only the filtered incidents' reports
+        .group_by(r.c.incident_id)
+        .subquery("report_facts")
+    )
+
+
+def _place_facts() -> sa.Subquery:
+    admin1 = p.c.admin1.collate("C")
+    return (
+        sa.select(
+            p.c.incident_id,
             sa.func.string_agg(
                 p.c.location_name, aggregate_order_by(sa.literal(" · "), p.c.row_order)
-            )
+            ).label("place_names"),
+            sa.func.array_agg(aggregate_order_by(sa.distinct(admin1), admin1))
+            .filter(p.c.admin1.is_not(None))
+            .label("place_admin1s"),
         )
-        .where(of_places)
-        .scalar_subquery()
-        .label("place_names"),
-        sa.select(sa.func.array_agg(aggregate_order_by(sa.distinct(place_admin1), place_admin1)))
-        .where(of_places, p.c.admin1.is_not(None))
-        .scalar_subquery()
-        .label("place_admin1s"),
-        sa.exists().where(of_places).label("has_places"),
-    ]
+        .group_by(p.c.incident_id)
+        .subquery("place_facts")
+    )
 
 
 def filtered_statement(filters: Filters) -> sa.Select:
-    columns = [i.c[c] for c in schema.INCIDENT_COLUMNS]
+    # coordinates as float8 here: the frame's are floats (Decimal objects cost 10× to read)
+    columns = [
+        sa.cast(i.c[c], FLOAT).label(c) if c in tables.NUMERIC_COLUMNS else i.c[c]
+        for c in schema.INCIDENT_COLUMNS
+    ]
+    chosen = sa.select(i.c.incident_id).where(*conditions(filters))
+    rf, pf = _report_facts(chosen), _place_facts()
     return (
         sa.select(
             *columns,
             (i.c.row_order + 2).label("_line"),  # line in incidents.csv, as the files say
-            *_facts(),
+            rf.c.sources,
+            rf.c.source_types,
+            sa.func.coalesce(rf.c.n_reports, 0).label("n_reports"),
+            sa.func.coalesce(rf.c.n_sources, 0).label("n_sources"),
+            pf.c.place_names,
+            pf.c.place_admin1s,
+            pf.c.incident_id.is_not(None).label("has_places"),
             in_period(filters).label("in_period"),
+        )
+        .select_from(
+            i.outerjoin(rf, rf.c.incident_id == i.c.incident_id).outerjoin(
+                pf, pf.c.incident_id == i.c.incident_id
+            )
         )
         .where(*conditions(filters))
         .order_by(i.c.date_start, i.c.incident_id)
@@ -156,9 +180,10 @@ def filtered(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
     columns and rows (index 0..n-1, not the table's positions)."""
     from atlas.incidents import KEY_SEP, people_label
 
-    rows = connection.execute(filtered_statement(filters)).mappings().all()
-    frame = pd.DataFrame(
-        rows, columns=[*schema.INCIDENT_COLUMNS, "_line", *_FACT_NAMES, "in_period"]
+    rows = connection.execute(filtered_statement(filters)).all()
+    frame = pd.DataFrame.from_records(
+        [tuple(row) for row in rows],
+        columns=[*schema.INCIDENT_COLUMNS, "_line", *_FACT_NAMES, "in_period"],
     )
     for column in schema.INCIDENT_COLUMNS:
         if column in ("latitude", "longitude"):
@@ -224,7 +249,15 @@ DERIVED_COLUMNS = (
 )
 
 
-_FACT_NAMES = [c.name for c in _facts()]
+_FACT_NAMES = [
+    "sources",
+    "source_types",
+    "n_reports",
+    "n_sources",
+    "place_names",
+    "place_admin1s",
+    "has_places",
+]
 
 
 # --- aggregates ------------------------------------------------------------------------
