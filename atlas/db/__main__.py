@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in result.warnings:
             print(problem)
         rows = ", ".join(f"{n:,} {name}" for name, n in result.rows.items())
-        print(f"Imported {rows}; dataset version {result.version}")
+        took = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+        print(f"Imported {rows}; dataset version {result.version} ({took})")
         return 0
     rows = export_folder(url, args.folder)
     print(f"Exported {', '.join(f'{n:,} {name}' for name, n in rows.items())} to {args.folder}")
