@@ -166,6 +166,7 @@ def test_values_from_a_url_are_data_not_sql(either, value, db_url):
     hostile = Filters(types=(value,), sources=(value,), places=(value,), statuses=(value,))
     assert either.filtered(hostile).empty
     assert either.grid_cells(hostile, 0.5).empty
+    assert either.month_bins(hostile).empty
     assert either.source_summary(hostile).empty
     assert either.counts_by_type(Filters(sources=(value,)))["incidents"].sum() == 0
     with sa.create_engine(db_url).connect() as connection:  # the table is still there
