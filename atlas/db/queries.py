@@ -146,8 +146,13 @@ def _place_facts() -> sa.Subquery:
 
 def filtered_statement(filters: Filters) -> sa.Select:
     # coordinates as float8 here: the frame's are floats (Decimal objects cost 10× to read)
+    # and dates as ISO text (parsed by pandas in one vectorised call, not per date object)
     columns = [
-        sa.cast(i.c[c], FLOAT).label(c) if c in tables.NUMERIC_COLUMNS else i.c[c]
+        sa.cast(i.c[c], FLOAT).label(c)
+        if c in tables.NUMERIC_COLUMNS
+        else sa.cast(i.c[c], sa.Text).label(c)
+        if c in tables.DATE_COLUMNS["incidents"]
+        else i.c[c]
         for c in schema.INCIDENT_COLUMNS
     ]
     chosen = sa.select(i.c.incident_id).where(*conditions(filters))
@@ -191,7 +196,9 @@ def filtered(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
         elif column in ("people_min", "people_max"):
             frame[column] = frame[column].astype("Int64")
         elif column in ("date_start", "date_end"):
-            frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(
+                "datetime64[us]"
+            )
         else:
             frame[column] = frame[column].fillna("").astype("str")
     frame["_line"] = frame["_line"].astype("int64")
