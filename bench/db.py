@@ -1,6 +1,7 @@
 """The two backends side by side at scale: the same questions, medians in milliseconds.
 
 python -m bench.db [--n 100000] [--repeats 7] [--root /tmp/atlas-bench] [--url URL]
+    [--questions filtered grid_cells month_bins counts_by_type source_summary]
 
 A synthetic dataset (atlas.synthetic, seed 1; generated once under --root, shared with
 bench.scale) is imported into PostgreSQL (`atlas.db.transfer.import_folder`: the loader's
@@ -58,6 +59,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--root", type=Path, default=Path(tempfile.gettempdir()) / "atlas-bench")
     parser.add_argument("--url", help="an existing database (else a throwaway cluster)")
+    parser.add_argument("--questions", nargs="+", choices=QUESTIONS, default=list(QUESTIONS))
     args = parser.parse_args()
 
     from atlas.backend import FilesBackend, PostgresBackend
@@ -88,7 +90,7 @@ def main() -> None:
         )
         print("\n| question | filter | files ms | postgres ms | rows |")
         print("| --- | --- | ---: | ---: | ---: |")
-        for question in QUESTIONS:
+        for question in args.questions:
             for name, filters in FILTERS.items():
                 files_ms, rows = median_ms(files, question, filters, args.repeats)
                 db_ms, db_rows = median_ms(db, question, filters, args.repeats)

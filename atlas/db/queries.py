@@ -286,32 +286,42 @@ def cell_counts(connection: sa.Connection, filters: Filters, size: float) -> pd.
 
 def month_counts(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
     """Filtered incidents per calendar month, event type and in/out of the period, each
-    counting 1/months in every month of its span (`timeline_bins`' rule)."""
+    counting 1/months in every month of its span (`timeline_bins`' rule). Incidents are
+    first counted per distinct span of months (most share theirs), then each span is
+    spread over its months with `generate_series`."""
+    first = sa.func.date_trunc("month", i.c.date_start)
+    last = sa.func.date_trunc("month", i.c.date_end)
+    spans = (
+        sa.select(
+            first.label("first"),
+            last.label("last"),
+            i.c.event_type,
+            in_period(filters).label("in_period"),
+            sa.func.count().label("n"),
+        )
+        .where(*conditions(filters))
+        .group_by("first", "last", i.c.event_type, "in_period")  # labels: may be `true`
+        .subquery("spans")
+    )
     months = (
-        sa.extract("year", i.c.date_end) * 12
-        + sa.extract("month", i.c.date_end)
-        - sa.extract("year", i.c.date_start) * 12
-        - sa.extract("month", i.c.date_start)
+        sa.extract("year", spans.c.last) * 12
+        + sa.extract("month", spans.c.last)
+        - sa.extract("year", spans.c.first) * 12
+        - sa.extract("month", spans.c.first)
         + 1
     )
     series = (
-        sa.func.generate_series(
-            sa.func.date_trunc("month", i.c.date_start),
-            sa.func.date_trunc("month", i.c.date_end),
-            sa.text("interval '1 month'"),
-        )
+        sa.func.generate_series(spans.c.first, spans.c.last, sa.text("interval '1 month'"))
         .table_valued("month")
         .render_derived()
         .lateral()
     )
     month = sa.cast(series.c.month, sa.Date).label("month")
-    period = in_period(filters).label("in_period")
-    weight = sa.func.sum(1.0 / sa.cast(months, FLOAT)).label("count")
+    weight = sa.func.sum(sa.cast(spans.c.n, FLOAT) / sa.cast(months, FLOAT)).label("count")
     statement = (
-        sa.select(month, i.c.event_type, period, weight)
-        .select_from(i.join(series, sa.true()))
-        .where(*conditions(filters))
-        .group_by("month", i.c.event_type, "in_period")  # labels: the period may be `true`
+        sa.select(month, spans.c.event_type, spans.c.in_period, weight)
+        .select_from(spans.join(series, sa.true()))
+        .group_by(month, spans.c.event_type, spans.c.in_period)
     )
     return pd.DataFrame(
         connection.execute(statement).all(), columns=["month", "type", "in_period", "count"]
