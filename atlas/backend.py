@@ -166,9 +166,9 @@ class PostgresBackend:
             return query(connection, *args)
 
     def filtered(self, filters: Filters) -> pd.DataFrame:
-        from atlas.db import queries
+        from atlas.db import frame
 
-        return self._run(queries.filtered, filters)
+        return self._run(frame.filtered, filters)
 
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame:
         from atlas.db import queries

@@ -175,7 +175,7 @@ def test_values_from_a_url_are_data_not_sql(either, value, db_url):
 
 def test_statements_carry_no_filter_value():
     """The compiled SQL has placeholders only: a filter value never becomes statement text."""
-    from atlas.db.queries import filtered_statement
+    from atlas.db.frame import filtered_statement
 
     marker = "needle-7f3a"
     statement = filtered_statement(
