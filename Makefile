@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint browser fonts nginx clean
+.PHONY: run test lint browser fonts nginx postgres clean
 
 $(STAMP_RUN): requirements.txt
 	python3 -m venv $(VENV)
@@ -59,11 +59,20 @@ nginx:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nginx >/dev/null; }
 
+# The team-database tests (tests/db) start a throwaway PostgreSQL 15 cluster with PostGIS
+# (Debian's postgresql and postgresql-15-postgis-3); installed here when missing, as root
+# or with sudo. Nothing is started here: the tests start and stop their own server.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || { \
+	  echo "Installing Debian's postgresql and postgresql-15-postgis-3 for the database tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null; }
+
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: $(STAMP_TEST) browser nginx lint
+test: $(STAMP_TEST) browser nginx postgres lint
 	$(VENV)/bin/pytest -q
 
 clean:

@@ -125,8 +125,13 @@ def grid_cells(visible: pd.DataFrame, size: float) -> pd.DataFrame:
     cells, slot = np.unique(keys // n_types, return_inverse=True)
     per_type = np.zeros((len(cells), n_types), dtype=np.int64)
     per_type[slot, keys % n_types] = counts
-    cx = cells // 1_000_000 - 100_000
-    cy = cells % 1_000_000 - 100_000
+    return cell_table(cells // 1_000_000 - 100_000, cells % 1_000_000 - 100_000, per_type, size)
+
+
+def cell_table(cx: np.ndarray, cy: np.ndarray, per_type: np.ndarray, size: float) -> pd.DataFrame:
+    """The frame of `grid_cells` from cell indices (floor of longitude / size, latitude /
+    size; sorted by cx, then cy) and counts per event type (one column per code, in
+    `schema.EVENT_TYPE_CODES` order). The team database counts in SQL and shapes here."""
     out = pd.DataFrame(
         {
             "lon": np.round(cx * size, _DIGITS),

@@ -53,6 +53,20 @@ def timeline_bins(frame: pd.DataFrame) -> pd.DataFrame:
         counts = summed[keys - low]
     else:
         keys, counts = key, weight
+    return bins_table(keys, counts)
+
+
+def bin_keys(month: np.ndarray, type_code: np.ndarray, in_period: np.ndarray) -> np.ndarray:
+    """One integer per (month since 1970, event type code, in period), ordered as the bars
+    stack: by month, then type, then out-of-period before in-period."""
+    n_types = len(schema.EVENT_TYPE_CODES)
+    return (month.astype(np.int64) * n_types + type_code.astype(np.int64)) * 2 + in_period
+
+
+def bins_table(keys: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+    """The frame of `timeline_bins` from sorted distinct `bin_keys` and their counts (the
+    team database sums the months in SQL and shapes here)."""
+    n_types = len(schema.EVENT_TYPE_CODES)
     starts = (keys // 2 // n_types).astype("datetime64[M]")
     labels = np.array([e.label for e in schema.EVENT_TYPES], dtype=object)
     # stacked here, in event-type order (keys are sorted by month, then type): y0..y1

@@ -7,6 +7,7 @@ with its table, vocabulary and source index built once when the person chooses i
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,8 +15,11 @@ from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
+from atlas.backend import PostgresBackend
 from atlas.coverage import covered_spans
+from atlas.db import URL_VARIABLE
 from atlas.filters import Filters, Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
@@ -34,14 +38,19 @@ IN_USE = "_data_in_use"  # (dataset, table, vocab, report index) of this session
 @st.cache_resource(show_spinner="Loading the dataset…")
 def _load(data_dir: str, version: str) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
     """One shared copy per dataset version for all sessions (cache_resource: not copied).
-    Read from the columnar copy (atlas.store) when it is current, else from the CSVs."""
+    Read from the columnar copy (atlas.store) when it is current, else from the CSVs; from
+    the team database when `data_dir` names one (`source`)."""
+    if data_dir.startswith(DB_SOURCE):
+        db = PostgresBackend(data_dir.removeprefix(DB_SOURCE))
+        table = db.filtered(Filters()).drop(columns="in_period")
+        return db.dataset(), table, Vocabulary.of(table)
     dataset, table = load_tables(Path(data_dir))
     return dataset, table, Vocabulary.of(table)
 
 
 def load(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
     """The data this session looks at: its own import when the person chose it on the Data
-    page, else the data folder's."""
+    page, else the team database's when one is configured, else the data folder's."""
     own = st.session_state.get(IN_USE)
     if own is not None:
         return own[:3]
@@ -68,7 +77,28 @@ def unusable(data_dir: Path = DATA_DIR) -> str | None:
 
 
 def load_bundled(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
-    return _load(str(data_dir), version(data_dir))
+    return _load(*source(data_dir))
+
+
+# The team database as a source: "db:" + its SQLAlchemy URL names it in the shared caches'
+# keys (in memory only), with the version the database gives (atlas.db: bumped by every
+# change), looked up at most once a second: a teammate's change shows on the next rerun of
+# every replica.
+DB_SOURCE = "db:"
+_DB_VERSIONS: dict[str, tuple[float, str]] = {}
+
+
+def source(data_dir: Path = DATA_DIR) -> tuple[str, str]:
+    """What the shared caches are keyed on: (the data folder or the team database, its
+    dataset version)."""
+    db = database_backend()
+    if db is None:
+        return str(data_dir), version(data_dir)
+    now = time.monotonic()
+    seen = _DB_VERSIONS.get(db.url)
+    if seen is None or now - seen[0] > STAMP_FOR_S:
+        seen = _DB_VERSIONS[db.url] = (now, db.version())
+    return DB_SOURCE + db.url, seen[1]
 
 
 def _stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
@@ -120,7 +150,7 @@ def report_index(data_dir: Path = DATA_DIR) -> ReportIndex:
     own = st.session_state.get(IN_USE)
     if own is not None:
         return own[3]
-    return _report_index(str(data_dir), version(data_dir))
+    return _report_index(*source(data_dir))
 
 
 def session_data(dataset: Dataset) -> tuple[Dataset, pd.DataFrame, Vocabulary, ReportIndex]:
@@ -225,7 +255,7 @@ def timeline(
     own = st.session_state.get(IN_USE)
     keys = {"detail": filters, "overview": filters.with_selection(None)}
     if own is None:
-        where = (str(data_dir), version(data_dir))
+        where = source(data_dir)
         return tuple(_timeline(*where, keys[p], whole, large, p) for p in keys)
     dataset, table = own[:2]
     return tuple(
@@ -251,7 +281,7 @@ def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Pat
     (cache_resource, not copied), which only read it."""
     own = st.session_state.get(IN_USE)
     if own is None:
-        return _deck(str(data_dir), version(data_dir), filters, online, height, large)
+        return _deck(*source(data_dir), filters, online, height, large)
     dataset, table, _ = own[:3]
     return _own(
         "deck",
@@ -270,7 +300,7 @@ def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
     own = st.session_state.get(IN_USE)
     plain = filters.with_selection(None)  # the selection does not change it
     if own is None:
-        return _people(str(data_dir), version(data_dir), plain)
+        return _people(*source(data_dir), plain)
     return _own("people", (plain,), lambda: specs.people(own[1], plain))
 
 
@@ -284,7 +314,7 @@ def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
     own = st.session_state.get(IN_USE)
     plain = filters.with_selection(None)  # the selection is marked by the page
     if own is None:
-        return _incident_list(str(data_dir), version(data_dir), plain)
+        return _incident_list(*source(data_dir), plain)
     return _own("list", (plain,), lambda: specs.incident_list(own[1], plain))
 
 
@@ -300,8 +330,32 @@ def source_panel(filters: Filters, large: bool, data_dir: Path = DATA_DIR) -> pd
     own = st.session_state.get(IN_USE)
     plain = filters.with_selection(None)  # the selection does not change it
     if own is None:
-        return _source_panel(str(data_dir), version(data_dir), plain, large)
+        return _source_panel(*source(data_dir), plain, large)
     dataset, table, _, index = own
     return _own(
         "sources", (plain, large), lambda: specs.source_panel(dataset, table, index, plain, large)
+    )
+
+
+# --- team database (issue 16) ------------------------------------------------------------
+# Every shared view is keyed on `source()`: the team database's URL and version when one is
+# configured, else the data folder's.
+
+
+def database_backend() -> PostgresBackend | None:
+    """The team database when ATLAS_DATABASE_URL or `[connections.atlas]` in
+    .streamlit/secrets.toml names one (through `st.connection("atlas", type="sql")`, whose
+    pool this process shares), else None: the files."""
+    url = os.environ.get(URL_VARIABLE, "").strip()
+    if url:
+        return PostgresBackend(url)
+    try:
+        configured = "atlas" in st.secrets.get("connections", {})
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        configured = False
+    if not configured:
+        return None
+    connection = st.connection("atlas", type="sql")
+    return PostgresBackend(
+        connection.engine.url.render_as_string(hide_password=False), connection.engine
     )

@@ -1,0 +1,229 @@
+"""The one data interface the domain reads through, and its two backends.
+
+- `FilesBackend`: the dataset folder (CSV, validated by `atlas.loading`) through its
+  columnar copy (`atlas.store`), filtered and aggregated in pandas/numpy in this process:
+  the default, what `make run` uses with nothing else installed.
+- `PostgresBackend`: the team database (PostgreSQL 15 + PostGIS, `atlas.db`): filters
+  compiled to SQL with bound parameters, grid cells, month bins, counts per type and
+  source summaries computed by the database; only the result travels.
+
+`backend()` picks the database when `ATLAS_DATABASE_URL` (or `[connections.atlas]` in
+.streamlit/secrets.toml) names one, else the files. Both answer every question with the
+same frame (tests/db/test_backends.py runs one suite against both). `version()` is what
+caches key on: the files' SHA-256, or the database's dataset version (bumped by every
+change, so a teammate's edit shows on every replica's next rerun).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from atlas import schema
+from atlas.filters import Filters, apply_filters, visible_rows
+from atlas.grid import cell_table, grid_cells
+from atlas.loading import FILES, Dataset, dataset_version
+from atlas.paths import DATA_DIR
+from atlas.sources import source_summary
+from atlas.timebins import bin_keys, bins_table, timeline_bins
+
+COUNT_COLUMNS = ["incidents", "counted", "people_min", "people_max", "open_ended"]
+
+
+class Backend(Protocol):
+    def version(self) -> str: ...
+    def dataset(self) -> Dataset: ...
+    def filtered(self, filters: Filters) -> pd.DataFrame: ...
+    def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame: ...
+    def month_bins(self, filters: Filters) -> pd.DataFrame: ...
+    def counts_by_type(self, filters: Filters) -> pd.DataFrame: ...
+    def source_summary(self, filters: Filters) -> pd.DataFrame: ...
+
+
+def type_counts(visible: pd.DataFrame) -> pd.DataFrame:
+    """Per event type (every code, in schema order) of in-period rows: incidents, those
+    stating a count, the sums of their minimums and maximums, and `open_ended` when a
+    count has no upper bound (then the maximum is not a total)."""
+    lo, hi = visible["people_min"], visible["people_max"]
+    frame = pd.DataFrame(
+        {
+            "event_type": visible["event_type"].astype("str"),
+            "incidents": 1,
+            "counted": lo.notna().astype(int),
+            "people_min": lo.fillna(0).astype("int64"),
+            "people_max": hi.fillna(0).astype("int64"),
+            "open_ended": (lo.notna() & hi.isna()).astype(bool),
+        }
+    )
+    grouped = frame.groupby("event_type").agg(
+        {c: "max" if c == "open_ended" else "sum" for c in COUNT_COLUMNS}
+    )
+    return _all_types(grouped)
+
+
+def _all_types(grouped: pd.DataFrame) -> pd.DataFrame:
+    out = grouped.reindex(list(schema.EVENT_TYPE_CODES))
+    out.index.name = "event_type"
+    out["open_ended"] = out["open_ended"].fillna(False).astype(bool)
+    for column in COUNT_COLUMNS[:-1]:
+        out[column] = out[column].fillna(0).astype("int64")
+    return out[COUNT_COLUMNS]
+
+
+class FilesBackend:
+    """Today's behaviour: the folder's dataset in this process's memory (one copy per
+    dataset version; a changed file is read again)."""
+
+    def __init__(self, data_dir: Path = DATA_DIR):
+        self.data_dir = Path(data_dir)
+        self._loaded: tuple[str, Dataset, pd.DataFrame] | None = None
+        self._hashed: tuple[tuple, str] | None = None
+
+    def version(self) -> str:
+        """SHA-256 of the files, hashed again only when a file's size or modification time
+        changes (hashing 600 MB of CSVs per question would cost seconds)."""
+        stats = [(self.data_dir / name).stat() for name in FILES.values()]
+        stamp = tuple((s.st_size, s.st_mtime_ns) for s in stats)
+        if self._hashed is None or self._hashed[0] != stamp:
+            self._hashed = (stamp, dataset_version(self.data_dir))
+        return self._hashed[1]
+
+    def _tables(self) -> tuple[Dataset, pd.DataFrame]:
+        from atlas.store import load_tables
+
+        version = self.version()
+        if self._loaded is None or self._loaded[0] != version:
+            dataset, table = load_tables(self.data_dir)
+            self._loaded = (version, dataset, table)
+        return self._loaded[1], self._loaded[2]
+
+    def dataset(self) -> Dataset:
+        return self._tables()[0]
+
+    def table(self) -> pd.DataFrame:
+        """The incident table (`atlas.incidents.incident_table`) the filters select from."""
+        return self._tables()[1]
+
+    def filtered(self, filters: Filters) -> pd.DataFrame:
+        return apply_filters(self.table(), filters)
+
+    def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame:
+        return grid_cells(visible_rows(self.filtered(filters)), size)
+
+    def month_bins(self, filters: Filters) -> pd.DataFrame:
+        return timeline_bins(self.filtered(filters))
+
+    def counts_by_type(self, filters: Filters) -> pd.DataFrame:
+        return type_counts(visible_rows(self.filtered(filters)))
+
+    def source_summary(self, filters: Filters) -> pd.DataFrame:
+        return source_summary(visible_rows(self.filtered(filters)), self.dataset().reports)
+
+
+class PostgresBackend:
+    """The team database. Holds a connection pool, no data: every answer is a query."""
+
+    def __init__(self, url: str, engine=None):
+        """`engine`: a SQLAlchemy engine for `url` to use (st.connection's); else one pool
+        per URL and process (atlas.db.engine)."""
+        from atlas.db import engine as shared_engine
+
+        self.url = url
+        self.engine = engine if engine is not None else shared_engine(url)
+
+    def version(self) -> str:
+        from atlas.db import dataset_version as db_version
+
+        with self.engine.connect() as connection:
+            return f"db-{db_version(connection)}"
+
+    def dataset(self) -> Dataset:
+        """The four tables, typed as `atlas.loading` types the files (whole tables: for
+        cards, exports and the Data page; views ask the aggregate questions instead)."""
+        from atlas.db.transfer import read_text_tables
+        from atlas.loading import _typed, points
+
+        with self.engine.connect() as connection:
+            text = read_text_tables(connection)
+        for frame in text.values():  # the line in the file, as `read_table` gives it
+            frame["_line"] = np.arange(2, len(frame) + 2)
+        incidents, places = text["incidents"], text["places"]
+        typed_places = _typed(places.assign(people_min="", people_max=""), dates=False)
+        return Dataset(
+            incidents=_geo(_typed(incidents, dates=True), points(incidents)),
+            places=_geo(typed_places.drop(columns=["people_min", "people_max"]), points(places)),
+            reports=_typed(text["reports"], dates=False),
+            documents=text["documents"],
+            version=self.version(),
+            origin=self.url.split("@")[-1],  # never the password
+        )
+
+    def _run(self, query, *args):
+        with self.engine.connect() as connection:
+            return query(connection, *args)
+
+    def filtered(self, filters: Filters) -> pd.DataFrame:
+        from atlas.db import frame
+
+        return self._run(frame.filtered, filters)
+
+    def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame:
+        from atlas.db import queries
+
+        counts = self._run(queries.cell_counts, filters, size)
+        codes = list(schema.EVENT_TYPE_CODES)
+        wide = counts.pivot_table(
+            index=["ix", "iy"], columns="type", values="n", aggfunc="sum", fill_value=0
+        ).reindex(columns=codes, fill_value=0)
+        cx = wide.index.get_level_values("ix").to_numpy(dtype=np.int64)
+        cy = wide.index.get_level_values("iy").to_numpy(dtype=np.int64)
+        return cell_table(cx, cy, wide.to_numpy(dtype=np.int64), size)
+
+    def month_bins(self, filters: Filters) -> pd.DataFrame:
+        from atlas.db import queries
+
+        counts = self._run(queries.month_counts, filters)
+        codes = {c: n for n, c in enumerate(schema.EVENT_TYPE_CODES)}
+        keys = bin_keys(
+            queries.month_index(counts["month"]),
+            counts["type"].map(codes).to_numpy(dtype=np.int64),
+            counts["in_period"].to_numpy(dtype=np.int64),
+        )
+        order = np.argsort(keys, kind="stable")
+        return bins_table(keys[order], counts["count"].to_numpy(dtype=float)[order])
+
+    def counts_by_type(self, filters: Filters) -> pd.DataFrame:
+        from atlas.db import queries
+
+        counts = self._run(queries.type_counts, filters)
+        if counts.empty:
+            counts = pd.DataFrame(columns=["event_type", *COUNT_COLUMNS])
+        return _all_types(counts.set_index("event_type"))
+
+    def source_summary(self, filters: Filters) -> pd.DataFrame:
+        from atlas.db import queries
+
+        rows = self._run(queries.source_rows, filters)
+        if rows.empty:
+            return source_summary(pd.DataFrame(columns=["incident_id"]), _NO_REPORTS)
+        return rows
+
+
+_NO_REPORTS = pd.DataFrame(columns=schema.REPORT_COLUMNS)
+
+
+def _geo(frame: pd.DataFrame, geometry):
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def backend(data_dir: Path = DATA_DIR) -> Backend:
+    """The team database when one is configured (`atlas.db.database_url`), else the files."""
+    from atlas.db import database_url
+
+    url = database_url()
+    return PostgresBackend(url) if url else FilesBackend(data_dir)

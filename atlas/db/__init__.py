@@ -1,0 +1,74 @@
+"""The team database: PostgreSQL 15 + PostGIS through SQLAlchemy 2 (issue 16).
+
+Where it is: `ATLAS_DATABASE_URL` (a SQLAlchemy URL, e.g.
+`postgresql+psycopg://atlas@db.example.org/atlas`), else `url` in the `[connections.atlas]`
+section of `.streamlit/secrets.toml` (the section `st.connection("atlas", type="sql")`
+reads). Neither set: no database, the app reads the files (atlas.backend.FilesBackend).
+
+`upgrade` creates or migrates the schema (Alembic, atlas/db/migrations); `atlas.db.transfer`
+imports and exports the dataset layout; `atlas.db.queries` answers the views' questions in
+the database. This package never imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from atlas.paths import PROJECT_ROOT
+
+URL_VARIABLE = "ATLAS_DATABASE_URL"
+SECRETS = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+
+
+def database_url(secrets: Path = SECRETS) -> str | None:
+    """The team database's URL: ATLAS_DATABASE_URL, else [connections.atlas] url in
+    secrets.toml, else None (the files are the data)."""
+    url = os.environ.get(URL_VARIABLE, "").strip()
+    if url:
+        return url
+    try:
+        section = tomllib.loads(secrets.read_text(encoding="utf-8"))["connections"]["atlas"]
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        return None
+    url = section.get("url") if isinstance(section, dict) else None
+    return url if isinstance(url, str) and url.strip() else None
+
+
+@cache  # one pool per URL and process: replicas each hold their own, sessions share it
+def engine(url: str) -> sa.Engine:
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def alembic_config(connection: sa.Connection | None = None):
+    from alembic.config import Config  # imported when migrating, not by every app process
+
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Create or migrate the schema to `revision` (one transaction)."""
+    from alembic import command
+
+    with engine(url).begin() as connection:
+        command.upgrade(alembic_config(connection), revision)
+
+
+def schema_revision(url: str) -> str | None:
+    """The migration the database is at, or None when it has none."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine(url).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def dataset_version(connection: sa.Connection) -> int:
+    """The dataset version: a number that grows on every change of any table."""
+    return connection.execute(sa.text("SELECT version FROM dataset_version")).scalar_one()

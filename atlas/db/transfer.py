@@ -1,0 +1,156 @@
+"""The dataset layout in and out of the database: `import_folder` and `export_folder`.
+
+An import is checked by the loader the files go through (`atlas.loading.load_dataset`:
+the same rules, the same one line per problem), and a folder with any error is refused
+whole. Accepted, it replaces the database's dataset in one transaction (readers see the
+old dataset until it commits; nothing is ever half-written) through COPY. An export writes
+the four files back (and an import's `imported.json`): for a folder that `load_dataset`
+reads as it is written (the bundled data), export → import → export gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import psycopg.sql as q
+import sqlalchemy as sa
+
+from atlas.db import engine, tables
+from atlas.export.files import write_atomic
+from atlas.loading import FILES, IMPORT_MARKER, load_dataset, read_table
+from atlas.validation import Problem
+
+# Children first when deleting, parents first when loading (foreign keys).
+LOAD_ORDER = ("documents", "incidents", "places", "reports")
+
+
+class ImportRefused(Exception):
+    """The folder has errors: nothing was written. `problems` are the loader's own."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} error(s): nothing imported")
+
+
+class ImportFailed(Exception):
+    """The database refused a row that the rules accept (a constraint no rule checks, such
+    as two documents of one name): the transaction was rolled back, nothing was written."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    rows: dict[str, int]
+    warnings: tuple[Problem, ...]
+    version: int
+    seconds: dict[str, float]  # validate (the loader's rules), write (read again + COPY)
+
+
+def _cell(table: str, column: str, value: str):
+    """A cell of `read_table` (text) as the database stores it."""
+    if value == "":
+        return "" if column in tables.KEY_COLUMNS[table] else None
+    if column in tables.DATE_COLUMNS.get(table, ()):
+        return date.fromisoformat(value)
+    if column in tables.INT_COLUMNS:
+        return int(value)
+    if column in tables.NUMERIC_COLUMNS:
+        return Decimal(value)
+    return value
+
+
+def _text(value) -> str:
+    """A stored value back as the file's text."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")  # keeps the digits as written: 43.5760, never 4.3576E+1
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def import_folder(url: str, folder: Path) -> ImportResult:
+    """Validate `folder` (the dataset layout) and make it the database's dataset.
+
+    Raises `ImportRefused` with every error when the loader finds any; warnings (an import's
+    optional values) are returned and the rows load, as on the dashboard."""
+    folder = Path(folder)
+    started = time.perf_counter()
+    dataset = load_dataset(folder)
+    validated = time.perf_counter()
+    if dataset.errors:
+        raise ImportRefused(list(dataset.errors))
+    raw = {name: read_table(folder / FILES[name], tables.SCHEMA_COLUMNS[name]) for name in FILES}
+    marker = folder / IMPORT_MARKER
+    marker_text = marker.read_text(encoding="utf-8") if marker.is_file() else None
+    with engine(url).begin() as connection:
+        for name in reversed(LOAD_ORDER):
+            connection.execute(tables.TABLES[name].delete())
+        cursor = connection.connection.driver_connection.cursor()
+        for name in LOAD_ORDER:
+            columns = [*tables.SCHEMA_COLUMNS[name], "row_order"]
+            frame = raw[name]
+            values = [
+                [_cell(name, c, v) for v in frame[c].tolist()] for c in tables.SCHEMA_COLUMNS[name]
+            ]
+            statement = q.SQL("COPY {} ({}) FROM STDIN").format(
+                q.Identifier(name), q.SQL(", ").join(map(q.Identifier, columns))
+            )
+            try:
+                with cursor.copy(statement) as copy:
+                    for order, row in enumerate(zip(*values, strict=True)):
+                        copy.write_row((*row, order))
+            except psycopg.Error as error:  # raised out of `begin()`: rolled back
+                detail = error.diag.message_detail or ""
+                raise ImportFailed(
+                    f"{FILES[name]}: {error.diag.message_primary}. {detail} Nothing imported."
+                ) from error
+        connection.execute(tables.dataset_version.update().values(import_marker=marker_text))
+        version = connection.execute(sa.select(tables.dataset_version.c.version)).scalar_one()
+    return ImportResult(
+        rows={name: len(raw[name]) for name in FILES},
+        warnings=dataset.warnings,
+        version=version,
+        seconds={
+            "validate": round(validated - started, 2),
+            "write": round(time.perf_counter() - validated, 2),
+        },
+    )
+
+
+def read_text_tables(connection: sa.Connection) -> dict[str, pd.DataFrame]:
+    """The four tables as the files hold them: text, schema columns, in the files' order."""
+    out = {}
+    for name in FILES:
+        table = tables.TABLES[name]
+        columns = tables.SCHEMA_COLUMNS[name]
+        rows = connection.execute(
+            sa.select(*(table.c[c] for c in columns)).order_by(table.c.row_order)
+        ).all()
+        out[name] = pd.DataFrame(
+            [[_text(v) for v in row] for row in rows], columns=list(columns), dtype=object
+        ).astype("str")
+    return out
+
+
+def export_folder(url: str, folder: Path) -> dict[str, int]:
+    """Write the database's dataset to `folder` in the dataset layout; returns rows per file."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with engine(url).connect() as connection:
+        frames = read_text_tables(connection)
+        marker = connection.execute(sa.select(tables.dataset_version.c.import_marker)).scalar()
+    for name, frame in frames.items():
+        write_atomic(
+            folder / FILES[name],
+            lambda tmp, frame=frame: frame.to_csv(tmp, index=False, lineterminator="\n"),
+        )
+    if marker is not None:
+        write_atomic(folder / IMPORT_MARKER, lambda tmp: tmp.write_text(marker, encoding="utf-8"))
+    return {name: len(frame) for name, frame in frames.items()}
