@@ -109,3 +109,16 @@ def test_title_parameter_is_plain_text_of_one_line(raw, expected):
 def test_title_parameter_is_capped():
     title = embed_title("word " * 100)
     assert len(title) == TITLE_MAX and title.endswith("…")
+
+
+def test_the_readme_states_the_presets_and_limits_the_code_has():
+    from pathlib import Path
+
+    from atlas.embedlayout import SIZE_RANGE
+    from atlas.export.screenshot import PRESETS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for key, (_label, width, height) in PRESETS.items():
+        assert f"`{key}` {width}×{height}" in readme, key
+    assert f"{SIZE_RANGE[0]}–{SIZE_RANGE[1]}" in readme
+    assert f"at most {TITLE_MAX} characters" in readme

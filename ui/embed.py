@@ -105,7 +105,7 @@ def _css(lay: EmbedLayout) -> str:
             else f"width:{lay.content_width}px;height:{lay.card_height}px}}"
         )
         + ".st-key-embed_card>*{flex:none}"
-        ".st-key-embed_card p{margin:0;font-size:12.5px;line-height:16px}"
+        ".st-key-embed_card p{margin:0 0 4px;font-size:12.5px;line-height:16px}"
         f".st-key-embed_timeline{{height:{lay.timeline_height}px;flex:none;overflow:hidden}}"
         "</style>"
     )
@@ -129,20 +129,22 @@ def _legend_words(frame: pd.DataFrame) -> str:
 
 
 def _card(row: pd.Series, reports: pd.DataFrame) -> None:
-    """The compact card over the map: what, when, where, how many, which sources, and the
+    """The compact card beside or below the map: what, when, where, how many, which sources, and the
     first quote; the full card is one click away (the footer's link)."""
+    parts = [
+        f"**{md(row['title'])}**",
+        f"{md(row['type_label'])} · {md(row['date_text'])} · "
+        f"{md(row['location_name'] + (', ' + row['admin1'] if row['admin1'] else ''))} · "
+        f"people: {md(row['people_label'])} · {int(row['n_sources']):d} source(s)",
+    ]
+    claims = incident_claims(row["incident_id"], reports)
+    quoted = claims[claims["quote"].fillna("") != ""]
+    if len(quoted):
+        parts.append(f"{md(quoted.iloc[0]['source'])}: “{md(quoted.iloc[0]['quote'])}”")
     with st.container(key="embed_card"):
-        st.markdown(f"**{md(row['title'])}**")
-        where = row["location_name"] + (f", {row['admin1']}" if row["admin1"] else "")
-        st.markdown(
-            f"{md(row['type_label'])} · {md(row['date_text'])} · {md(where)} · "
-            f"people: {md(row['people_label'])} · {int(row['n_sources']):d} source(s)"
-        )
-        claims = incident_claims(row["incident_id"], reports)
-        quoted = claims[claims["quote"].fillna("") != ""]
-        if len(quoted):
-            first = quoted.iloc[0]
-            st.markdown(f"{md(first['source'])}: “{md(first['quote'])}”")
+        # one Markdown element: its paragraphs flow (separate elements collapsed in the
+        # fixed-height panel)
+        st.markdown("\n\n".join(parts))
 
 
 def _full_view_link(filters) -> str:

@@ -5,15 +5,12 @@ the same view carries the same boxes."""
 
 from __future__ import annotations
 
-import http.server
 import io
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from PIL import Image, ImageStat
 
 from atlas.export.screenshot import main as screenshot_cli
+from tests.browser.embed_page import frames_page, host_page
 from tests.browser.harness import MAP, browser_page, click_until, wait_for_map, wait_until
 
 VIEW = "/?type=detention&from=2013-11-01&to=2013-11-30"
@@ -33,43 +30,9 @@ MEASURE = """(boxes) => {
 }"""
 
 
-@contextmanager
-def host_page(html: str) -> Iterator[str]:
-    """Serve one HTML page from 127.0.0.1 (an intranet page with the iframes)."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the stdlib's name
-            body = html.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-
-
-def _frames_page(server: str, view: str) -> str:
-    frames = "".join(
-        f'<iframe src="{server}{view}&embed=true" width="{w}" height="{h}" '
-        f'style="border:0;display:block;margin:8px 0" title="embed {w}x{h}"></iframe>'
-        for w, h in FRAMES
-    )
-    return f"<html><body style='margin:0'><h1>Briefing</h1>{frames}</body></html>"
-
-
 def test_embeds_fit_their_frames_and_say_what_they_show(server, page):
     page.set_viewport_size({"width": 1300, "height": 2200})
-    with host_page(_frames_page(server, SELECTED)) as url:
+    with host_page(frames_page(server, SELECTED, FRAMES)) as url:
         page.goto(url)
         for index, (width, height) in enumerate(FRAMES):
             frame = page.frame_locator("iframe").nth(index)
