@@ -45,7 +45,7 @@ PRESETS: dict[str, tuple[str, date | None, date | None]] = {
 
 LIST_KEYS = ("type", "source", "place", "status")
 INT_KEYS = ("min_sources", "min_people")
-PASSTHROUGH_KEYS = ("embed", "embed_options")  # Streamlit's own; kept as they are
+PASSTHROUGH_KEYS = ("embed", "embed_options", "title", "w", "h")  # embed keys: kept as they are
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ MAP_BOX = (85.0, 5.0, 150.0, 55.0)
 DRAW_RANK = {"detention": 6, "held": 5, "transfer": 4, "repatriation": 3}
 VIEWPORT = (540, 520)  # px: the map column at 1280 wide (the dashboard draws the map this wide)
 # The map's height on the dashboard (with the summary row above it, the whole map fits in
-# 1280×720) and in an embed; the deck's view is fitted to it.
-MAP_HEIGHT = {"dashboard": 400, "embed": 430}
+# 1280×720); the deck's view is fitted to it. An embed sizes its map to its frame
+# (atlas.embedlayout).
+MAP_HEIGHT = {"dashboard": 400}
 MARGIN = 24.0  # px around the drawn marks
 GAP = 6.0  # px between marks of the tray and of a shared place
 TITLE_PX = 32.0  # the tray's label, two lines

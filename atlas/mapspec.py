@@ -343,12 +343,13 @@ def build_deck(
     online_basemap: bool = False,
     cell: Cell | None = None,
     height: int = VIEWPORT[1],
+    width: int = VIEWPORT[0],
 ) -> pdk.Deck:
     """The deck for the in-period rows of `frame` (the one filtered frame), one mark per
     incident and place, fitted to them in a map `height` px tall; centred on `cell` when
-    one is selected."""
+    one is selected (and `width` px wide: the embed fits its frame)."""
     visible = frame[frame["in_period"]]
-    marks, view, tray = map_marks(visible, places, VIEWPORT[0], height)
+    marks, view, tray = map_marks(visible, places, width, height)
     filled = marks["people_min"].notna() if len(marks) else marks.index == 0
     located = marks[~marks["in_tray"]] if len(marks) else marks
     layers = base_layers()

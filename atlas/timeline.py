@@ -192,10 +192,21 @@ def timeline_chart(
     height: int | None = None,
     gaps: pd.DataFrame | None = None,
     width: int = DETAIL_WIDTH,
+    *,
+    only: tuple[str, ...] | None = None,
+    row_px: int = ROW_PX,
 ) -> alt.LayerChart:
-    """The detail view over `domain` (the selected period): see the module docstring."""
+    """The detail view over `domain` (the selected period): see the module docstring. An
+    embed passes `only` (the event-type codes whose rows it shows, in schema order) and a
+    smaller `row_px` to fit its frame; lanes keep their step in proportion to the row."""
     data = timeline_frame(frame, selected, domain, width)
     labels, colours = _labels_colours()
+    if only is not None:
+        keep = [e.code in only for e in schema.EVENT_TYPES]
+        labels = [x for x, k in zip(labels, keep, strict=True) if k]
+        colours = [x for x, k in zip(colours, keep, strict=True) if k]
+    if row_px != ROW_PX:
+        data = data.assign(y_offset=row_px // 2 + data["lane"] * LANE_PX * row_px / ROW_PX)
     y = alt.Y(
         "type_label:N",
         sort=labels,
@@ -263,7 +274,7 @@ def timeline_chart(
     layers = [spans, marks]
     if gaps is not None and len(gaps):
         layers.insert(0, _gap_layer(gaps, domain))
-    return alt.layer(*layers).properties(height=height or ROW_PX * len(labels) + AXIS_PX)
+    return alt.layer(*layers).properties(height=height or row_px * len(labels) + AXIS_PX)
 
 
 def overview_chart(

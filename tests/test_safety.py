@@ -22,6 +22,7 @@ RAW_HTML = {
     ("views/dashboard.py", "unsafe_allow_html"),
     ("views/dashboard.py", "st.html"),
     ("ui/busy.py", "st.html"),  # static CSS: the busy and reconnecting notices
+    ("ui/embed.py", "st.html"),  # the embed's CSS (numbers only) and legend (schema labels)
 }
 
 
@@ -99,6 +100,7 @@ COMPOSED = {
     ("ui/mapping_editor.py", "name"),  # a field name of the importer (atlas.intake.FIELDS)
     ("ui/sidebar.py", "people"),  # numbers formatted with ","
     ("views/dashboard.py", "where"),  # a cell's numbers
+    ("ui/embed.py", "_full_view_link(filters)"),  # fixed words, URL-encoded valid filters
     ("views/data.py", "in_use"),  # md(dataset.origin) or a constant
 }
 

@@ -29,6 +29,21 @@ def test_embed_url_keeps_the_view_and_sets_embed_once(url):
     assert {k: v for k, v in query.items() if k != "embed"} == original
 
 
+def test_embed_url_with_a_size_sets_w_and_h_once():
+    query = parse_qs(urlparse(embed_url("http://h/?w=1&h=2&type=held", 800, 450)).query)
+    assert query == {"type": ["held"], "embed": ["true"], "w": ["800"], "h": ["450"]}
+
+
+def test_presets_are_the_sizes_the_issue_names():
+    from atlas.export.screenshot import PRESETS
+
+    sizes = {key: (w, h) for key, (_label, w, h) in PRESETS.items()}
+    assert sizes["slide"] == (1280, 720)  # 16:9
+    assert sizes["a4"][1] / sizes["a4"][0] == pytest.approx(297 / 210, rel=0.01)
+    assert sizes["letter"][1] / sizes["letter"][0] == pytest.approx(11 / 8.5, rel=0.01)
+    assert sizes["square"][0] == sizes["square"][1]
+
+
 def test_iframe_snippet_is_one_iframe_whose_src_is_the_embed_url():
     from html.parser import HTMLParser
 

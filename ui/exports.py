@@ -17,7 +17,12 @@ from atlas.export.figures import export_figure
 from atlas.export.links import Link, PublicUrlError, reopen_link
 from atlas.export.metadata import export_context
 from atlas.export.prepared import Prepared, view_key
-from atlas.export.screenshot import ScreenshotError, loopback_url, screenshot
+from atlas.export.screenshot import (
+    PRESETS,
+    ScreenshotError,
+    loopback_url,
+    screenshot,
+)
 from atlas.export.snippets import iframe_snippet, static_snippet
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
@@ -61,18 +66,21 @@ def local_view_url(filters: Filters, page: str = "") -> str:
 
 
 def show_screenshot(filters: Filters) -> None:
-    col1, col2, col3 = st.columns(3)
-    width = col1.number_input("Width (px)", 800, 3840, 1600, step=100, key="shot_w")
-    height = col2.number_input("Height (px)", 600, 2160, 900, step=100, key="shot_h")
-    scale = col3.selectbox("Scale", [1, 2, 3], index=1, key="shot_scale")
+    """A PNG of this view in the embed layout, at a preset size (atlas.export.screenshot)."""
+    col1, col2 = st.columns([3, 1])
+    preset = col1.selectbox(
+        "Size",
+        list(PRESETS),
+        format_func=lambda k: f"{PRESETS[k][0]} ({PRESETS[k][1]}×{PRESETS[k][2]})",
+        key="shot_preset",
+    )
+    scale = col2.selectbox("Scale", [1, 2], index=1, format_func="{}×".format, key="shot_scale")
+    _label, width, height = PRESETS[preset]
     if st.button("Take screenshot of this view", key="shot_go"):
         with st.status("Rendering the view in headless Chromium…", expanded=False) as status:
             try:
                 png = screenshot(
-                    local_view_url(filters),
-                    width=int(width),
-                    height=int(height),
-                    scale=float(scale),
+                    local_view_url(filters), width=width, height=height, scale=float(scale)
                 )
             except ScreenshotError as exc:
                 status.update(label="Screenshot failed", state="error")

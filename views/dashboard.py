@@ -1,6 +1,6 @@
 """Map, timeline, detail card, incident list, source panel and exports over the filtered
-frame. In embed mode (iframes, screenshots) map and timeline share the left column so that
-both fit a 16:9 frame, and the page stops after them."""
+frame. In embed mode (iframes, screenshots) ui.embed draws the view fitted to its frame
+instead, and the page stops there."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from atlas.layout import MAP_HEIGHT, VIEWPORT
 from atlas.mapspec import legend_entries
 from atlas.zoom import ZOOMS, zoom_anchor, zoom_period
 from geo import ATTRIBUTION
-from ui import data, search, state
+from ui import data, embed, search, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import SCROLL_TO_CARD, show_incident_list, show_source_panel
@@ -22,7 +22,10 @@ from ui.text import md
 
 dataset, table, vocab = data.load()
 view = st.session_state["view"]
-frame, selected, embedded = view["frame"], view["selected"], view["embedded"]
+if view["embedded"]:  # iframes and screenshots: the layout fitted to the frame
+    embed.show(dataset, table, vocab, view)
+    st.stop()
+frame, selected = view["frame"], view["selected"]
 cell = view["filters"].cell
 visible = visible_rows(frame)
 # Above atlas.grid.DETAIL_LIMIT in-period incidents, map and timeline show counts (grid
@@ -84,7 +87,7 @@ def clear_cell() -> None:
 
 def draw_map(online: bool) -> None:
     """The map, its captions and (for grid cells) the way back to the whole map."""
-    map_height = MAP_HEIGHT["embed" if embedded else "dashboard"]
+    map_height = MAP_HEIGHT["dashboard"]
     drawn = data.deck(view["filters"], online, map_height, large)
     st.pydeck_chart(
         drawn.deck,
@@ -93,7 +96,7 @@ def draw_map(online: bool) -> None:
         key=state.map_key(cell.name if cell else None),
         height=map_height,
         # as wide as the layout's viewport, so the fitted view is what shows at any width
-        width="stretch" if large or embedded else VIEWPORT[0],
+        width="stretch" if large else VIEWPORT[0],
     )
     if large:
         st.caption(
@@ -124,42 +127,35 @@ def draw_legend() -> None:
     st.markdown("<small>" + legend + "</small>", unsafe_allow_html=True)
 
 
-if not embedded:
-    st.html(COMPACT)  # static CSS: the summary row and the map above the fold at 1280×720
-    st.title("Repatriation Atlas")
-    show_scope(dataset, data_page="views/data.py")
+st.html(COMPACT)  # static CSS: the summary row and the map above the fold at 1280×720
+st.title("Repatriation Atlas")
+show_scope(dataset, data_page="views/data.py")
 if visible.empty:
     st.info("No incident matches these filters.")
     if st.button("Reset all filters", key="empty_reset"):
         st.session_state["_url_loaded"] = False
         st.query_params.clear()
         st.rerun()
-if not embedded:
-    filters = view["filters"]
-    counted = data.people(filters)  # the sidebar's totals, cached per filters (ui.data)
-    show_summary(
-        visible,
-        (filters.start or vocab.first, filters.end or vocab.last),
-        counted=counted.counted(),
-    )
+filters = view["filters"]
+counted = data.people(filters)  # the sidebar's totals, cached per filters (ui.data)
+show_summary(
+    visible,
+    (filters.start or vocab.first, filters.end or vocab.last),
+    counted=counted.counted(),
+)
 
 draw_legend()
 # the map column holds the layout's viewport (atlas.layout.VIEWPORT) from 1280 px up; the
 # grid map of large sets keeps the narrower column (in the wider one, clicks on cells at 100k
 # did not register in headless Chromium, 2 runs of 2; the cause was not isolated)
-map_col, detail_col = st.columns([3, 2] if embedded or large else [2, 1])
+map_col, detail_col = st.columns([3, 2] if large else [2, 1])
 with map_col:
     slot = st.container()  # the map above its toggle: the map starts higher on the page
-    online = not embedded and st.toggle(
-        "Online basemap (sends map requests to Carto)", value=False, key="basemap"
-    )
+    online = st.toggle("Online basemap (sends map requests to Carto)", value=False, key="basemap")
     with slot:
         draw_map(online)
-    if embedded:
-        draw_timeline(full=False)
 with detail_col:
-    if not embedded:
-        search.show(visible)
+    search.show(visible)
     if selected:
         show_detail(
             table[table["incident_id"] == selected].iloc[0],
@@ -174,8 +170,6 @@ with detail_col:
         )
     if st.session_state.pop(SCROLL_TO_CARD, False) and selected:
         st.html(SCROLL_SCRIPT, unsafe_allow_javascript=True)  # static script, no data
-if embedded:
-    st.stop()
 
 full = background and st.toggle(
     f"Timeline from {vocab.first.year:d} (legal background)", value=False, key="full_timeline"

@@ -1,11 +1,14 @@
-"""Screenshot of a live dashboard view, without browser chrome, in headless Chromium.
+"""Screenshot of a live dashboard view in its embed layout (ui.embed), in headless Chromium.
 
     python -m atlas.export.screenshot "http://localhost:8501/?type=detention" \
-        --out view.png --width 1600 --height 900 --scale 2
+        --out view.png --preset slide --scale 2
 
-The URL keeps its filters and selection; `embed=true` is added, which hides Streamlit's
-header and toolbar, and the app hides its sidebar in embed mode. The screenshot is taken
-only once the map canvas has drawn and stopped changing and the timeline is on the page.
+The URL keeps its filters and selection; `embed=true` and the frame's size (`w`, `h`) are
+added, so the picture is the embed a reader opens from the link, laid out for that size
+at once (no size report from the browser first). Presets: a 16:9 slide, an A4 and a Letter
+page (portrait, CSS pixels at 96 dpi) and a square social card, each at 1× or 2×. The
+picture is taken once the app has finished its run, the map canvas has drawn and stopped
+changing, and the timeline has drawn its marks.
 """
 
 from __future__ import annotations
@@ -41,6 +44,14 @@ PAGES = ("", "sources", "incident", "data")
 _BASE_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
 # The timeline's detail view: the first of its two charts (the overview strip follows it)
 TIMELINE = '[data-testid="stVegaLiteChart"] >> nth=0'
+# (width, height) in CSS pixels; A4 and Letter portrait at 96 dpi
+PRESETS = {
+    "slide": ("16:9 slide", 1280, 720),
+    "a4": ("A4 page, portrait", 794, 1123),
+    "letter": ("Letter page, portrait", 816, 1056),
+    "square": ("Square social card", 1080, 1080),
+}
+POLL = 0.25  # s between two captures of the map while it settles
 
 
 class ScreenshotError(RuntimeError):
@@ -79,11 +90,15 @@ def loopback_url(port: int, page: str, query: str = "", base_path: str = "") -> 
     return url + (f"?{query}" if query else "")
 
 
-def embed_url(url: str) -> str:
-    """The same view with embed=true (kept once, whatever the URL already had)."""
+def embed_url(url: str, width: int | None = None, height: int | None = None) -> str:
+    """The same view with embed=true (kept once, whatever the URL already had) and, when
+    given, the frame's size as `w` and `h` (replacing any the URL had)."""
     parts = urlparse(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "embed"]
+    drop = {"embed"} | ({"w", "h"} if width and height else set())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in drop]
     query.append(("embed", "true"))
+    if width and height:
+        query += [("w", str(int(width))), ("h", str(int(height)))]
     return urlunparse(parts._replace(query=urlencode(query)))
 
 
@@ -98,30 +113,37 @@ def variance(png: bytes) -> float:
     return float(sum(ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).var))
 
 
+# Streamlit shows its status widget ("Running…") while the script runs
+RUNNING = '[data-testid="stStatusWidget"]'
+# a drawn timeline: Vega's symbols (incidents) or bars (monthly counts of large sets)
+TIMELINE_MARKS = '[data-testid="stVegaLiteChart"] :is(.mark-symbol, .mark-rect) path'
+
+
 def wait_until_drawn(page, timeout: float = 90) -> None:
-    """Wait for the map canvas to draw and settle (two equal captures), and the timeline."""
+    """Wait until the app's run has finished, the map canvas has drawn and settled (two
+    equal captures POLL s apart, at one pixel per CSS pixel: cheap at 2×) and the timeline
+    has drawn its marks. Conditions only, no fixed sleeps."""
     deadline = time.monotonic() + timeout
     page.wait_for_selector(f"{MAP} canvas", timeout=timeout * 1000)
     previous = None
     while time.monotonic() < deadline:
-        shot = page.locator(MAP).screenshot()
-        if ink_pixels(shot) > 1000 and shot == previous:
+        shot = page.locator(MAP).screenshot(scale="css", animations="disabled")
+        if shot == previous and ink_pixels(shot) > 1000 and page.locator(RUNNING).count() == 0:
             break
         previous = shot
-        time.sleep(0.7)
+        time.sleep(POLL)
     else:
         raise ScreenshotError("the map did not finish drawing in time")
     remaining = max(1.0, deadline - time.monotonic())
-    page.wait_for_selector(TIMELINE, timeout=remaining * 1000)
-    time.sleep(0.5)  # the timeline's last frame
+    page.wait_for_selector(TIMELINE_MARKS, state="attached", timeout=remaining * 1000)
 
 
 def screenshot(
     url: str,
     out: Path | None = None,
     *,
-    width: int = 1600,
-    height: int = 900,
+    width: int = 1280,
+    height: int = 720,
     scale: float = 2,
     timeout: float = 90,
 ) -> bytes:
@@ -146,7 +168,7 @@ def screenshot(
             )
             try:
                 page = context.pages[0] if context.pages else context.new_page()
-                page.goto(embed_url(url), timeout=timeout * 1000)
+                page.goto(embed_url(url, width, height), timeout=timeout * 1000)
                 wait_until_drawn(page, timeout)
                 png = page.screenshot(full_page=False)
             finally:
@@ -167,11 +189,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url", help="a dashboard URL, with its filters and selection")
     parser.add_argument("--out", type=Path, default=Path("atlas-view.png"))
-    parser.add_argument("--width", type=int, default=1600)
-    parser.add_argument("--height", type=int, default=900)
-    parser.add_argument("--scale", type=float, default=2)
+    parser.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        default="slide",
+        help="; ".join(f"{k}: {v[0]}, {v[1]}×{v[2]}" for k, v in PRESETS.items()),
+    )
+    parser.add_argument("--width", type=int, help="CSS pixels (instead of the preset's)")
+    parser.add_argument("--height", type=int, help="CSS pixels (instead of the preset's)")
+    parser.add_argument("--scale", type=float, default=2, help="device pixels per CSS pixel")
     parser.add_argument("--timeout", type=float, default=90)
     args = parser.parse_args(argv)
+    _label, width, height = PRESETS[args.preset]
+    args.width, args.height = args.width or width, args.height or height
     start = time.perf_counter()
     try:
         screenshot(

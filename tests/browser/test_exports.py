@@ -43,9 +43,10 @@ def test_cli_screenshot_without_a_browser_says_why(server, tmp_path, monkeypatch
 def test_embed_view_has_no_chrome_and_draws(server, page):
     page.goto(server + FILTERED + "&embed=true")
     wait_for_map(page)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60_000)
     for testid in ("stSidebar", "stHeader", "stToolbar"):
         assert not page.locator(f'[data-testid="{testid}"]').is_visible(), testid
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2  # detail + overview
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1  # the detail only
 
 
 def test_page_with_generated_iframe_loads_the_view(server, page):
@@ -56,4 +57,5 @@ def test_page_with_generated_iframe_loads_the_view(server, page):
     frame.locator(f"{MAP} canvas").wait_for(timeout=60_000)
     assert frame.locator('[data-testid="stMetricValue"]').count() >= 0  # sidebar hidden
     assert not frame.locator('[data-testid="stSidebar"]').is_visible()
-    assert frame.locator('[data-testid="stVegaLiteChart"]').count() == 2  # detail + overview
+    frame.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=60_000)
+    assert frame.locator('[data-testid="stVegaLiteChart"]').count() == 1  # the detail only
