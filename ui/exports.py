@@ -94,15 +94,11 @@ def show_screenshot(filters: Filters) -> None:
         )
 
 
-def show_embed(filters: Filters, title: str | None = None, png: str = "") -> None:
+def show_embed(filters: Filters, title: str, png: str = "") -> None:
     """The iframe code, and the same paired with a linked picture (static fallback) whose
-    alt text is `title` (default: atlas.context.view_title of this run's view). `png` is
+    alt text is `title` (atlas.context.view_title of the view). `png` is
     where the picture is served; without one, the screenshot's file name stands in."""
     link = view_link(filters)
-    if title is None:
-        frame = st.session_state["view"]["frame"]
-        first, last = frame["date_start"].min().date(), frame["date_end"].max().date()
-        title = view_title(filters, first, last)
     st.caption(
         "Paste into an intranet page: the view stays interactive, without the "
         "sidebar, header or toolbar. The copy button is at the top right."
@@ -119,7 +115,8 @@ def show_embed(filters: Filters, title: str | None = None, png: str = "") -> Non
 
 
 def _context(dataset: Dataset, frame: pd.DataFrame, filters: Filters, link: Link):
-    """What the exports say about the view (atlas.export.metadata); built with the file."""
+    """What the exports say about the view (atlas.export.metadata); built with the file
+    (only for a view with incidents: the caller offers no file otherwise)."""
     first, last = frame["date_start"].min().date(), frame["date_end"].max().date()
     return export_context(dataset, filters, first, last, link.url, link.note)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from atlas.context import view_title
 from atlas.filters import visible_rows
 from atlas.grid import aggregated
 from atlas.layout import MAP_HEIGHT, VIEWPORT
@@ -221,4 +222,4 @@ if export_tab.open:
             st.markdown("**Screenshot of this view**")
             show_screenshot(view["filters"])
             st.markdown("**Embed**")
-            show_embed(view["filters"])
+            show_embed(view["filters"], view_title(view["filters"], vocab.first, vocab.last))
