@@ -31,6 +31,11 @@ DONE = {
 }
 
 
+# widgets whose value the client keeps as the frontend does: the sidebar's period and lists
+# (others are only sent once set; the scenario sets none of them before it changes them)
+KEPT = {"date_input", "multiselect"}
+
+
 def user_key(widget_id: str) -> str:
     """The `key=` of a keyed widget from its id (`$$ID-<hash>-<key>`); "" if unkeyed."""
     parts = widget_id.split("-", 2) if widget_id.startswith("$$ID-") else []
@@ -135,6 +140,22 @@ class Session:
         }
         return await self.set_widget(key, string_value=json.dumps(selection))
 
+    def _keep(self, kind: str, inner) -> None:
+        """What the frontend keeps of a drawn widget and sends with every rerun (Streamlit
+        resets a widget whose state a rerun lacks to its default): the value the server
+        set (`set_value`), else, when first drawn, its default."""
+        if inner.id in self._states and not inner.set_value:
+            return
+        if kind == "date_input":
+            values = inner.value if inner.set_value else inner.default
+        else:  # multiselect: options by index, or the values the server set
+            values = (
+                inner.raw_values if inner.set_value else [inner.options[i] for i in inner.default]
+            )
+        state = WidgetState(id=inner.id)
+        state.string_array_value.data.extend(values)
+        self._states[inner.id] = state
+
     async def _receive(self, deadline: float) -> ForwardMsg:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -189,6 +210,8 @@ class Session:
         key = user_key(widget_id)
         if key:
             self.widget_ids[key] = widget_id
+        if kind in KEPT:
+            self._keep(kind, inner)
         if kind == "metric" and result.metric is None:
             result.metric = inner.body
         elif kind == "markdown":

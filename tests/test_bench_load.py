@@ -126,3 +126,26 @@ def test_a_press_sends_its_trigger_once_with_the_values_kept(monkeypatch):
     assert states[1] == states[0]  # each press triggers once more
     assert states[2] == {"$$ID-1-data_fmt": "string_value"}  # never repeated after its run
     assert sent[0][1].trigger_value is True
+
+
+def test_the_period_and_lists_drawn_are_sent_back_as_the_frontend_does():
+    """Streamlit resets a widget that a rerun's states lack: the period the URL set became
+    today's date on the second change of another widget."""
+    session, result = Session("http://127.0.0.1:1"), RunResult(0.0, 0, 0)
+    drawn = Delta()
+    drawn.new_element.date_input.id = "$$ID-3-f_period"
+    drawn.new_element.date_input.default[:] = ["2026/12/02"]
+    drawn.new_element.date_input.value[:] = ["2013/10/01", "2014/03/31"]
+    drawn.new_element.date_input.set_value = True  # from the URL, through session state
+    session._read_delta(drawn, result)
+    kept = session._states["$$ID-3-f_period"].string_array_value.data
+    assert list(kept) == ["2013/10/01", "2014/03/31"]
+    drawn.new_element.date_input.set_value = False  # drawn again: the kept value stays
+    session._read_delta(drawn, result)
+    assert list(session._states["$$ID-3-f_period"].string_array_value.data) == list(kept)
+    types = Delta()
+    types.new_element.multiselect.id = "$$ID-4-f_types"
+    types.new_element.multiselect.options[:] = ["Detention / arrest", "Transfer"]
+    types.new_element.multiselect.default[:] = [1]
+    session._read_delta(types, result)
+    assert list(session._states["$$ID-4-f_types"].string_array_value.data) == ["Transfer"]
