@@ -190,7 +190,7 @@ def show_data_downloads(
     )
     col1, col2 = st.columns([3, 1])
     key = col1.selectbox(
-        "Format", list(FORMATS), format_func=lambda k: FORMATS[k].label, key="data_fmt"
+        "Data format", list(FORMATS), format_func=lambda k: FORMATS[k].label, key="data_fmt"
     )
     fmt = FORMATS[key]
     if col2.button("Prepare", key="data_go"):
