@@ -140,6 +140,20 @@ def test_only_the_last_prepared_data_file_is_kept():
     assert downloads(at)["data_download"] == "Download repatriation-atlas.geojson"
 
 
+def test_a_large_set_selects_its_rows_only_when_a_file_is_prepared(monkeypatch):
+    import ui.exports
+
+    monkeypatch.setattr(ui.exports.grid, "DETAIL_LIMIT", 5)  # the bundled set is "large"
+    selections = []
+    real = ui.exports.subset
+    monkeypatch.setattr(ui.exports, "subset", lambda *a: selections.append(1) or real(*a))
+    at = export_tab({"type": "detention"})
+    assert not selections  # the page itself re-reads nothing
+    prepare_data(at, "geojson")
+    assert selections == [1]
+    assert KUNMING in incidents_of("geojson", at.session_state[DATA_PREPARED].data)
+
+
 class _Tags(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

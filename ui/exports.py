@@ -197,10 +197,9 @@ def show_data_downloads(
         link = view_link(filters)  # the browser's address is known in this run only
         with st.status(f"Building the {md(fmt.label)}…") as status:
             try:
-                sub = (
-                    chosen if chosen is not None else subset(dataset, visible_ids(frame), DATA_DIR)
-                )
-                data = export_bytes(sub, key, context=_context(dataset, frame, filters, link))
+                if chosen is None:
+                    chosen = subset(dataset, visible_ids(frame), DATA_DIR)
+                data = export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
             except Exception as exc:  # shown to the user, never swallowed
                 status.update(label="Export failed", state="error")
                 st.error(f"The {md(fmt.label)} could not be built: {md(exc)}")
