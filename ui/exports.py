@@ -188,12 +188,13 @@ def show_data_downloads(
         "Numbers are numbers. “CSV for Excel” is UTF-8 with a byte order mark, so that "
         "Excel shows Korean and Chinese text."
     )
-    col1, col2 = st.columns([3, 1])
+    # the figures' grid: both "Prepare" buttons in one column, level with their boxes
+    col1, _, col3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     key = col1.selectbox(
         "Data format", list(FORMATS), format_func=lambda k: FORMATS[k].label, key="data_fmt"
     )
     fmt = FORMATS[key]
-    if col2.button("Prepare", key="data_go"):
+    if col3.button("Prepare", key="data_go"):
         link = view_link(filters)  # the browser's address is known in this run only
         with st.status(f"Building the {md(fmt.label)}…") as status:
             try:
@@ -264,7 +265,7 @@ def show_figures(
         "map": "Map figure",
         "timeline": "Timeline figure",
     }
-    col1, col2, col3 = st.columns([2, 1, 1])
+    col1, col2, col3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     kind = col1.selectbox("Figure", list(choices), format_func=choices.get, key="fig_kind")
     if kind == "briefing":
         fmt = "pdf"

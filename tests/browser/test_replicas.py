@@ -73,8 +73,8 @@ def test_a_session_through_nginx_on_two_replicas(cluster, page, bundled):
     wait_idle(page)
     page.get_by_role("tab", name="Export & embed").click()
     label = FORMATS["csv"].label
-    shown = page.locator(".st-key-data_fmt")
-    choose_by_keyboard(page, "Data format", "CSV", lambda: label in shown.inner_text(), label)
+    shown = page.get_by_label("Data format", exact=True)  # a combobox: its value is the choice
+    choose_by_keyboard(page, "Data format", "CSV", lambda: shown.input_value() == label, label)
     wait_idle(page)
     page.locator(".st-key-data_go button").click()
     button = page.locator(".st-key-data_download button")
