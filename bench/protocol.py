@@ -6,8 +6,9 @@ speaks it (Streamlit 1.67). Used by bench/load.py.
 - send a `BackMsg` with `rerun_script` (the query string, page, widget states);
 - read `ForwardMsg`s until `script_finished`.
 
-Widget ids are learnt from the deltas (a keyed widget's id ends with `-<key>`), so a filter
-change or a map click is sent as the widget state the browser would send. A session answers
+Widget ids are learnt from the deltas (a keyed widget's id ends with `-<key>`; keyed tabs
+arrive as a block), so a filter change, a map click, a tab opened or a button pressed is
+sent as the widget state the browser would send. A session answers
 the server's WebSocket pings and, with `ping_interval`, sends its own (keep-alive).
 """
 
@@ -30,6 +31,11 @@ DONE = {
 }
 
 
+# widgets whose value the client keeps as the frontend does: the sidebar's period and lists
+# (others are only sent once set; the scenario sets none of them before it changes them)
+KEPT = {"date_input", "multiselect"}
+
+
 def user_key(widget_id: str) -> str:
     """The `key=` of a keyed widget from its id (`$$ID-<hash>-<key>`); "" if unkeyed."""
     parts = widget_id.split("-", 2) if widget_id.startswith("$$ID-") else []
@@ -50,7 +56,7 @@ class RunResult:
     messages: int
     metric: str | None = None  # the first st.metric value ("Matching incidents")
     texts: list[str] = field(default_factory=list)  # markdown bodies, to find the card
-    media: list[str] = field(default_factory=list)  # /media/... URLs of the run
+    downloads: dict[str, str] = field(default_factory=dict)  # button key -> /media/ URL
     exception: str | None = None
 
 
@@ -67,7 +73,6 @@ class Session:
     session_id: str = ""
     _ws: object = None
     _query: str = ""
-    _deferred: dict[str, str] = field(default_factory=dict)  # button key -> file id
     # every widget value this tab has set: the frontend sends them all on each rerun
     _states: dict[str, WidgetState] = field(default_factory=dict)
 
@@ -94,9 +99,7 @@ class Session:
         self._states.clear()
         return await self._run([])
 
-    async def set_widget(self, key: str, **value) -> RunResult:
-        """A widget changed in the browser: its new state (e.g. `string_array_value=[...]`,
-        `string_value=json`), as the frontend sends it, triggers a rerun."""
+    def _state(self, key: str, **value) -> WidgetState:
         if key not in self.widget_ids:
             raise ProtocolError(f"no widget with key {key!r} in this session's page")
         state = WidgetState(id=self.widget_ids[key])
@@ -105,8 +108,27 @@ class Session:
                 getattr(state, name).data.extend(v)
             else:
                 setattr(state, name, v)
+        return state
+
+    def remember(self, key: str, **value) -> None:
+        """A widget's value that the frontend sends with the next rerun, without one of its
+        own (as for a select box left at the value it shows)."""
+        state = self._state(key, **value)
         self._states[state.id] = state
+
+    async def set_widget(self, key: str, **value) -> RunResult:
+        """A widget changed in the browser: its new state (e.g. `string_array_value=[...]`,
+        `string_value=json`; a tab: `string_value=<its label>`), as the frontend sends it,
+        triggers a rerun."""
+        self.remember(key, **value)
         return await self._run(list(self._states.values()))
+
+    async def press(self, key: str) -> RunResult:
+        """A button clicked: `trigger_value` true, sent for the run it triggers only (the
+        frontend does not repeat it), with every other widget's value."""
+        trigger = self._state(key, trigger_value=True)
+        others = [s for s in self._states.values() if s.id != trigger.id]
+        return await self._run([*others, trigger])
 
     async def select_on_map(self, key: str, layer: str, incident_id: str) -> RunResult:
         """A click on a map mark: the selection state st.pydeck_chart sends."""
@@ -118,25 +140,21 @@ class Session:
         }
         return await self.set_widget(key, string_value=json.dumps(selection))
 
-    async def deferred_file(self, key: str, request_id: str = "1") -> str:
-        """Press a download button with deferred data: the server builds the file and
-        answers with its /media/ URL (fetched next over HTTP, from the same replica)."""
-        file_id = self._deferred.get(key)
-        if not file_id:
-            raise ProtocolError(f"no deferred download button {key!r}")
-        msg = BackMsg()
-        msg.backend_operation_request.request_id = request_id
-        msg.backend_operation_request.session_id = self.session_id
-        msg.backend_operation_request.deferred_file.file_id = file_id
-        await self._ws.send(msg.SerializeToString())
-        deadline = time.monotonic() + self.timeout
-        while True:
-            fwd = await self._receive(deadline)
-            if fwd.WhichOneof("type") == "backend_operation_response":
-                response = fwd.backend_operation_response
-                if response.error_msg:
-                    raise ProtocolError(response.error_msg)
-                return response.deferred_file.url
+    def _keep(self, kind: str, inner) -> None:
+        """What the frontend keeps of a drawn widget and sends with every rerun (Streamlit
+        resets a widget whose state a rerun lacks to its default): the value the server
+        set (`set_value`), else, when first drawn, its default."""
+        if inner.id in self._states and not inner.set_value:
+            return
+        if kind == "date_input":
+            values = inner.value if inner.set_value else inner.default
+        else:  # multiselect: options by index, or the values the server set
+            values = (
+                inner.raw_values if inner.set_value else [inner.options[i] for i in inner.default]
+            )
+        state = WidgetState(id=inner.id)
+        state.string_array_value.data.extend(values)
+        self._states[inner.id] = state
 
     async def _receive(self, deadline: float) -> ForwardMsg:
         left = deadline - time.monotonic()
@@ -175,6 +193,12 @@ class Session:
                     raise ProtocolError(f"script finished with status {fwd.script_finished}")
 
     def _read_delta(self, delta, result: RunResult) -> None:
+        if delta.WhichOneof("type") == "add_block":
+            block = delta.add_block
+            if block.WhichOneof("type") == "tab_container" and block.tab_container.id:
+                tabs_id = block.tab_container.id
+                self.widget_ids[user_key(tabs_id) or tabs_id] = tabs_id
+            return
         if delta.WhichOneof("type") != "new_element":
             return
         element = delta.new_element
@@ -186,14 +210,13 @@ class Session:
         key = user_key(widget_id)
         if key:
             self.widget_ids[key] = widget_id
+        if kind in KEPT:
+            self._keep(kind, inner)
         if kind == "metric" and result.metric is None:
             result.metric = inner.body
         elif kind == "markdown":
             result.texts.append(inner.body)
         elif kind == "exception":
             result.exception = inner.message or inner.type or "exception"
-        elif kind == "download_button":
-            if inner.deferred_file_id:
-                self._deferred[key] = inner.deferred_file_id
-            elif inner.url:
-                result.media.append(inner.url)
+        elif kind == "download_button" and inner.url:
+            result.downloads[key] = inner.url

@@ -1,8 +1,9 @@
 """What one simulated viewer does, and what the page must then show (bench/load.py).
 
 A viewer opens a link (one of QUERIES), then changes filters in the sidebar (event type,
-period), clicks an incident on the map and, last, downloads the filtered data (CSV). Every
-step is a widget state as Streamlit's frontend sends it; the expected number of matching
+period), clicks an incident on the map and, last, downloads the filtered data: opens the
+Export tab, chooses CSV, presses "Prepare" and fetches the file. Every step is a widget
+state as Streamlit's frontend sends it; the expected number of matching
 incidents comes from atlas.filters on the same data, so a protocol client that got a wrong or
 stale page counts as an error, not as a fast answer."""
 
@@ -15,6 +16,7 @@ from datetime import date
 import pandas as pd
 
 from atlas import schema
+from atlas.export.data import FORMATS
 from atlas.filters import Filters, Vocabulary, apply_filters, from_query, visible_rows
 from atlas.incidents import incident_table
 from atlas.loading import load_dataset
@@ -31,11 +33,15 @@ QUERIES = (
 TYPES = (("detention",), ("detention", "repatriation"), ())
 PERIODS = ((date(2013, 10, 1), date(2014, 3, 31)), (date(2012, 1, 1), date(2012, 12, 31)), None)
 MAP_LAYER = "incidents"  # atlas.mapspec: the layer of incidents with a point and a count
+EXPORT_TAB = "Export & embed"  # views/dashboard.py TABS; a tab's value is its label
+# ui/exports.py show_data_downloads: format select box, "Prepare" button, download button
+DATA_FORMAT, DATA_PREPARE, DATA_DOWNLOAD = "data_fmt", "data_go", "data_download"
 
 
 @dataclass(frozen=True)
 class Step:
-    """One action: its kind ("type", "period", "select", "export") and widget value."""
+    """One action: its kind ("type", "period", "select", "export") and widget value (for
+    "export": the format's label as the select box sends it)."""
 
     kind: str
     widget: str = ""
@@ -95,5 +101,5 @@ def plan(data: Data, session: int, actions: int, export: bool = True) -> tuple[s
                 Step("select", "map", row["incident_id"], data.count(model), md(row["title"]))
             )
     if export and data.count(model):
-        steps.append(Step("export", "download_csv"))
+        steps.append(Step("export", DATA_PREPARE, FORMATS["csv"].label, data.count(model)))
     return query, steps

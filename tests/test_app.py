@@ -116,16 +116,18 @@ def test_stale_selection_is_dropped_when_filters_exclude_it():
     assert "JoongAng Daily" not in text  # no stale detail card
 
 
-def test_export_tab_offers_each_data_format_and_the_embed_code():
+def test_export_tab_prepares_each_data_format_and_shows_the_embed_code():
     at = run({"type": "detention"})
     open_tab(at, "Export & embed")
-    labels = {b.key: b.label for b in at.get("download_button")}
-    assert set(labels) == {
-        "download_csv",
-        "download_csv-excel",
-        "download_geojson",
-        "download_xlsx",
-    }
+    assert at.selectbox(key="data_fmt").options == [
+        "CSV files (ZIP)",
+        "CSV for Excel (ZIP)",
+        "GeoJSON",
+        "Excel workbook (XLSX)",
+    ]
+    at.button(key="data_go").click().run()
+    labels = {b.key: b.label.replace("\\", "") for b in at.get("download_button")}
+    assert labels == {"data_download": "Download repatriation-atlas.zip"}
     snippet = at.code[0].value
     assert snippet.startswith("<iframe ") and "type=detention" in snippet
     assert "embed=true" in snippet
@@ -137,6 +139,7 @@ def test_empty_filter_says_so_and_offers_no_download():
     assert at.metric[0].value == "0"
     assert any("No incident matches" in i.value for i in at.info)
     assert not list(at.get("download_button"))
+    assert not [b for b in at.button if b.key == "data_go"]  # nothing to prepare
 
 
 def test_briefing_is_prepared_on_request_and_offered_for_download():

@@ -3,11 +3,20 @@ the benchmark itself prints figures and is not run by the tests."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+from pathlib import Path
 
+import pytest
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Delta_pb2 import Delta
+
+from atlas.export.data import FORMATS
 from bench.load import Phase, pct, summarise
-from bench.protocol import user_key
-from bench.scenario import QUERIES, Data, plan
+from bench.protocol import RunResult, Session, user_key
+from bench.scenario import DATA_PREPARE, EXPORT_TAB, QUERIES, Data, plan
+from ui.state import TAB
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -54,11 +63,89 @@ def test_every_step_changes_something_and_knows_what_the_page_must_show(data):
         for step in steps:
             if step.kind == "select":
                 assert step.expected_text and step.value in set(data.table["incident_id"])
-            elif step.kind != "export":
+            else:
                 assert step.expected_count is not None
-        assert steps[-1].kind == "export"
+        export = steps[-1]
+        assert export.kind == "export" and export.widget == DATA_PREPARE
+        assert export.value == FORMATS["csv"].label  # what the format select box sends
+        assert export.expected_count  # the page still shows the filtered count
 
 
 def test_a_plan_is_the_same_every_time(data):
     assert plan(data, 3, 6) == plan(data, 3, 6)
     assert plan(data, 3, 6) != plan(data, 4, 6)
+
+
+def test_the_export_tab_is_opened_by_the_label_the_dashboard_gives_it():
+    dashboard = (ROOT / "views" / "dashboard.py").read_text(encoding="utf-8")
+    tabs = next(line for line in dashboard.splitlines() if line.startswith("TABS = "))
+    assert f'"{EXPORT_TAB}"' in tabs
+
+
+class _Socket:
+    """Records what a Session sends and answers nothing."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    async def send(self, data: bytes) -> None:
+        self.sent.append(data)
+
+
+def test_tabs_and_download_buttons_are_read_from_the_deltas():
+    session, result = Session("http://127.0.0.1:1"), RunResult(0.0, 0, 0)
+    block = Delta()
+    block.add_block.tab_container.id = f"$$ID-9f2e-{TAB}"
+    session._read_delta(block, result)
+    button = Delta()
+    button.new_element.download_button.id = "$$ID-41ab-data_download"
+    button.new_element.download_button.url = "/media/abc.zip"
+    session._read_delta(button, result)
+    assert session.widget_ids[TAB] == f"$$ID-9f2e-{TAB}"
+    assert result.downloads == {"data_download": "/media/abc.zip"}
+
+
+def test_a_press_sends_its_trigger_once_with_the_values_kept(monkeypatch):
+    session = Session("http://127.0.0.1:1")
+    session._ws = _Socket()
+    session.widget_ids = {"data_fmt": "$$ID-1-data_fmt", "data_go": "$$ID-2-data_go"}
+
+    async def no_answer():
+        raise TimeoutError
+
+    monkeypatch.setattr(session, "_receive", lambda deadline: no_answer())
+    session.remember("data_fmt", string_value="CSV files (ZIP)")
+    for _ in range(2):
+        with pytest.raises(TimeoutError):
+            asyncio.run(session.press("data_go"))
+    with pytest.raises(TimeoutError):
+        asyncio.run(session.set_widget("data_fmt", string_value="GeoJSON"))
+    sent = [BackMsg.FromString(m).rerun_script.widget_states.widgets for m in session._ws.sent]
+    states = [{w.id: w.WhichOneof("value") for w in run} for run in sent]
+    assert states[0] == {"$$ID-1-data_fmt": "string_value", "$$ID-2-data_go": "trigger_value"}
+    assert states[1] == states[0]  # each press triggers once more
+    assert states[2] == {"$$ID-1-data_fmt": "string_value"}  # never repeated after its run
+    assert sent[0][1].trigger_value is True
+
+
+def test_the_period_and_lists_drawn_are_sent_back_as_the_frontend_does():
+    """Streamlit resets a widget that a rerun's states lack: the period the URL set became
+    today's date on the second change of another widget."""
+    session, result = Session("http://127.0.0.1:1"), RunResult(0.0, 0, 0)
+    drawn = Delta()
+    drawn.new_element.date_input.id = "$$ID-3-f_period"
+    drawn.new_element.date_input.default[:] = ["2026/12/02"]
+    drawn.new_element.date_input.value[:] = ["2013/10/01", "2014/03/31"]
+    drawn.new_element.date_input.set_value = True  # from the URL, through session state
+    session._read_delta(drawn, result)
+    kept = session._states["$$ID-3-f_period"].string_array_value.data
+    assert list(kept) == ["2013/10/01", "2014/03/31"]
+    drawn.new_element.date_input.set_value = False  # drawn again: the kept value stays
+    session._read_delta(drawn, result)
+    assert list(session._states["$$ID-3-f_period"].string_array_value.data) == list(kept)
+    types = Delta()
+    types.new_element.multiselect.id = "$$ID-4-f_types"
+    types.new_element.multiselect.options[:] = ["Detention / arrest", "Transfer"]
+    types.new_element.multiselect.default[:] = [1]
+    session._read_delta(types, result)
+    assert list(session._states["$$ID-4-f_types"].string_array_value.data) == ["Transfer"]

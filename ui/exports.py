@@ -16,7 +16,7 @@ from atlas.export.figures import FORMATS as FIGURE_FORMATS
 from atlas.export.figures import export_figure
 from atlas.export.links import Link, PublicUrlError, reopen_link
 from atlas.export.metadata import export_context
-from atlas.export.prepared import Prepared, view_key
+from atlas.export.prepared import Prepared, ViewKey, view_key
 from atlas.export.screenshot import (
     PRESETS,
     ScreenshotError,
@@ -121,26 +121,58 @@ def _context(dataset: Dataset, frame: pd.DataFrame, filters: Filters, link: Link
     return export_context(dataset, filters, first, last, link.url, link.note)
 
 
+def _prepared_for(slot: str, current: ViewKey) -> Prepared | None:
+    """The file prepared in session state `slot` (figure, data) if it was made for the
+    `current` view; one made for another view (the filters or the data changed since) is
+    withdrawn, with a note saying so, so that it cannot be downloaded as if current."""
+    prepared: Prepared | None = st.session_state.get(slot)
+    if prepared is None or prepared.is_for(current):
+        return prepared
+    del st.session_state[slot]
+    st.warning(
+        f"The {md(prepared.name)} was prepared for a different view (the "
+        "filters or the data changed since) and has been withdrawn: prepare it again.",
+        icon=":material/history:",
+    )
+    return None
+
+
+def _offer(prepared: Prepared, key: str) -> None:
+    """The download of a prepared file, as bytes: Streamlit keeps them (a /media/ file)
+    while this session shows the button. Pressing it does not rerun the page."""
+    st.download_button(
+        f"Download {md(prepared.name)}",
+        prepared.data,
+        file_name=prepared.name,
+        mime=prepared.mime,
+        key=key,
+        on_click="ignore",
+    )
+
+
+DATA_PREPARED = "_data"  # session state: the last prepared data file (one per session)
+
+
 def show_data_downloads(
     dataset: Dataset, frame: pd.DataFrame, filters: Filters | None = None
 ) -> None:
-    """The filtered incidents with their places, reports and documents, in each format of
-    `atlas.export.data.FORMATS`, each with its context (filters, as-of date, link).
-    Files are built only when a button is clicked (deferred download data); for a dataset
-    of more than `DETAIL_LIMIT` incidents the selection itself is deferred too (it re-reads
-    the dataset's CSVs)."""
+    """The filtered incidents with their places, reports and documents, in a format of
+    `atlas.export.data.FORMATS` chosen in a select box, with its context (filters, as-of
+    date, link). The file is built when "Prepare" is pressed and offered as bytes, which
+    Streamlit keeps while this session shows the button: a file built on the click of a
+    download button (deferred data) belongs to no session, and other sessions' runs
+    delete it within two runs, so under load its download failed with a 404. Like a
+    figure, a prepared file is withdrawn once the filters or the data change."""
+    filters = filters or st.session_state["view"]["filters"]
+    current = view_key(filters, dataset.version)
+    prepared = _prepared_for(DATA_PREPARED, current)
     n = int(frame["in_period"].sum())
     if not n:
         st.caption("No incident matches the filters: nothing to download.")
         return
-    filters = filters or st.session_state["view"]["filters"]
-    link = view_link(filters)  # now: the browser's address is known in this run only
-    if len(dataset.incidents) > grid.DETAIL_LIMIT:
-
-        def build(key: str) -> bytes:
-            chosen = subset(dataset, visible_ids(frame), DATA_DIR)
-            return export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
-
+    large = len(dataset.incidents) > grid.DETAIL_LIMIT
+    if large:  # the selection re-reads the dataset's CSVs: only when a file is prepared
+        chosen = None
         st.caption(
             f"{n:,} incidents, plus any related incidents they name, with their places, "
             "reports (quotes) and source documents; large files take a while to build. "
@@ -155,27 +187,38 @@ def show_data_downloads(
             f"{n:,} incident(s){extra}, with their places, reports (quotes) and "
             "source documents. Spreadsheet formulas in text are neutralised."
         )
-
-        def build(key: str) -> bytes:
-            return export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
-
     st.caption(
         "Each file records the filters, the as-of date, the data version and the link to "
         "this view (XLSX: sheet “about”; ZIP: metadata.json; GeoJSON: “metadata”). "
         "Numbers are numbers. “CSV for Excel” is UTF-8 with a byte order mark, so that "
         "Excel shows Korean and Chinese text."
     )
-    columns = st.columns(len(FORMATS))
-    for column, (key, fmt) in zip(columns, FORMATS.items(), strict=True):
+    # the figures' grid: both "Prepare" buttons in one column, level with their boxes
+    col1, _, col3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    key = col1.selectbox(
+        "Data format", list(FORMATS), format_func=lambda k: FORMATS[k].label, key="data_fmt"
+    )
+    fmt = FORMATS[key]
+    if col3.button("Prepare", key="data_go"):
+        link = view_link(filters)  # the browser's address is known in this run only
+        with st.status(f"Building the {md(fmt.label)}…") as status:
+            try:
+                if chosen is None:
+                    chosen = subset(dataset, visible_ids(frame), DATA_DIR)
+                data = export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
+            except Exception as exc:  # shown to the user, never swallowed
+                status.update(label="Export failed", state="error")
+                st.error(f"The {md(fmt.label)} could not be built: {md(exc)}")
+                return
+            status.update(label="Ready to download", state="complete")
         suffix = "-excel" if key == "csv-excel" else ""
-        column.download_button(
-            fmt.label,
-            lambda key=key: build(key),
-            file_name=f"repatriation-atlas{suffix}.{fmt.extension}",
-            mime=fmt.mime,
-            key=f"download_{key}",
-            on_click="ignore",
-        )
+        name = f"repatriation-atlas{suffix}.{fmt.extension}"
+        # Replaces any earlier data file: one per session, as a set of 1M incidents makes
+        # files of hundreds of MB held in this process while the button is shown.
+        prepared = Prepared(name, data, fmt.mime, current)
+        st.session_state[DATA_PREPARED] = prepared
+    if prepared is not None:
+        _offer(prepared, "data_download")
 
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -218,15 +261,7 @@ def show_figures(
     prepared file belongs to the view it was made for: once the filters or the data
     change it is withdrawn, with a note saying so."""
     current = view_key(filters, dataset.version)
-    prepared: Prepared | None = st.session_state.get(PREPARED)
-    if prepared is not None and not prepared.is_for(current):
-        del st.session_state[PREPARED]
-        st.warning(
-            f"The {md(prepared.name)} was prepared for a different view (the "
-            "filters or the data changed since) and has been withdrawn: prepare it again.",
-            icon=":material/history:",
-        )
-        prepared = None
+    prepared = _prepared_for(PREPARED, current)
     if not frame["in_period"].any():
         st.caption("No incident matches the filters: no figure to draw.")
         return
@@ -235,7 +270,7 @@ def show_figures(
         "map": "Map figure",
         "timeline": "Timeline figure",
     }
-    col1, col2, col3 = st.columns([2, 1, 1])
+    col1, col2, col3 = st.columns([2, 1, 1], vertical_alignment="bottom")
     kind = col1.selectbox("Figure", list(choices), format_func=choices.get, key="fig_kind")
     if kind == "briefing":
         fmt = "pdf"
@@ -256,11 +291,4 @@ def show_figures(
         prepared = Prepared(f"repatriation-atlas-{kind}{suffix}.{fmt}", data, MIME[fmt], current)
         st.session_state[PREPARED] = prepared
     if prepared is not None:
-        st.download_button(
-            f"Download {md(prepared.name)}",
-            prepared.data,
-            file_name=prepared.name,
-            mime=prepared.mime,
-            key="figure_download",
-            on_click="ignore",
-        )
+        _offer(prepared, "figure_download")

@@ -1,7 +1,8 @@
 """A whole session through nginx in front of two replicas (deploy/): the page loads over the
 proxied WebSocket, a filter changes the count, an incident is selected from the list, and
-the filtered data downloads; nginx's log shows the download (/media/...) came from the
-replica that runs the tab's WebSocket (Streamlit keeps download files in that process)."""
+the filtered data is prepared and downloads; nginx's log shows the download (/media/...)
+came from the replica that runs the tab's WebSocket (Streamlit keeps download files in that
+process)."""
 
 from __future__ import annotations
 
@@ -68,11 +69,18 @@ def test_a_session_through_nginx_on_two_replicas(cluster, page, bundled):
         timeout=60,
     )
     wait_until(lambda: "Kunming" in page.locator(".st-key-detail").inner_text(), timeout=60)
-    # export: the filtered incidents as CSV files in a ZIP
+    # export: the filtered incidents as CSV files in a ZIP, chosen, prepared, downloaded
     wait_idle(page)
     page.get_by_role("tab", name="Export & embed").click()
-    button = page.get_by_role("button", name=FORMATS["csv"].label)
-    button.wait_for(timeout=60_000)
+    label = FORMATS["csv"].label
+    shown = page.get_by_label("Data format", exact=True)  # a combobox: its value is the choice
+    choose_by_keyboard(page, "Data format", "CSV", lambda: shown.input_value() == label, label)
+    wait_idle(page)
+    page.locator(".st-key-data_go button").click()
+    button = page.locator(".st-key-data_download button")
+    button.wait_for(timeout=90_000)
+    assert "repatriation-atlas.zip" in button.inner_text()
+    wait_idle(page)
     with page.expect_download(timeout=90_000) as download:
         button.click()
     with zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())) as archive:
