@@ -112,28 +112,35 @@ class Cluster:
         return [p.pid for p in self.processes]
 
 
+def streamlit_command(script: str, port: int, *flags: str) -> list[str]:
+    """The command line of one headless `streamlit run` on loopback `port` (a replica, the
+    browser tests' server)."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        script,
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        *flags,
+    ]
+
+
 @contextmanager
 def replica(
-    port: int, env: dict[str, str], log: Path, script: str = "app.py"
+    port: int, env: dict[str, str], log: Path, script: str = "serve.py"
 ) -> Iterator[subprocess.Popen]:
+    """One replica: `serve.py` (the app with its /oembed route, as `make run` starts it)."""
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                script,
-                "--server.headless",
-                "true",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--browser.gatherUsageStats",
-                "false",
-                *SERVER_FLAGS,
-            ],
+            streamlit_command(script, port, *SERVER_FLAGS),
             cwd=ROOT,
             env=env,
             stdout=out,

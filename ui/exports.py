@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlparse
 
@@ -201,16 +202,14 @@ def show_data_downloads(
     fmt = FORMATS[key]
     if col3.button("Prepare", key="data_go"):
         link = view_link(filters)  # the browser's address is known in this run only
-        with st.status(f"Building the {md(fmt.label)}…") as status:
-            try:
-                if chosen is None:
-                    chosen = subset(dataset, visible_ids(frame), DATA_DIR)
-                data = export_bytes(chosen, key, context=_context(dataset, frame, filters, link))
-            except Exception as exc:  # shown to the user, never swallowed
-                status.update(label="Export failed", state="error")
-                st.error(f"The {md(fmt.label)} could not be built: {md(exc)}")
-                return
-            status.update(label="Ready to download", state="complete")
+
+        def build() -> bytes:
+            rows = chosen if chosen is not None else subset(dataset, visible_ids(frame), DATA_DIR)
+            return export_bytes(rows, key, context=_context(dataset, frame, filters, link))
+
+        data = _built(f"Building the {fmt.label}", f"The {fmt.label} could not be built", build)
+        if data is None:
+            return
         suffix = "-excel" if key == "csv-excel" else ""
         name = f"repatriation-atlas{suffix}.{fmt.extension}"
         # Replaces any earlier data file: one per session, as a set of 1M incidents makes
@@ -219,6 +218,20 @@ def show_data_downloads(
         st.session_state[DATA_PREPARED] = prepared
     if prepared is not None:
         _offer(prepared, "data_download")
+
+
+def _built(doing: str, failed: str, build: Callable[[], bytes]) -> bytes | None:
+    """`build()` inside a visible status ("<doing>…", then ready or failed); on failure the
+    error is shown to the user, never swallowed, and None returned."""
+    with st.status(f"{md(doing)}…") as status:
+        try:
+            data = build()
+        except Exception as exc:  # shown to the user, never swallowed
+            status.update(label="Export failed", state="error")
+            st.error(f"{md(failed)}: {md(exc)}")
+            return None
+        status.update(label="Ready to download", state="complete")
+    return data
 
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -279,14 +292,14 @@ def show_figures(
         fmt = col2.selectbox("Format", FIGURE_FORMATS, key="fig_fmt")
         paper = ""
     if col3.button("Prepare", key="fig_go"):
-        with st.status(f"Rendering the {md(choices[kind].lower())}…") as status:
-            try:
-                data = _render(kind, fmt, paper, dataset, frame, filters, vocab, crossings)
-            except Exception as exc:  # shown to the user, never swallowed
-                status.update(label="Export failed", state="error")
-                st.error(f"The {md(choices[kind].lower())} could not be rendered: {md(exc)}")
-                return
-            status.update(label="Ready to download", state="complete")
+        what = choices[kind].lower()
+        data = _built(
+            f"Rendering the {what}",
+            f"The {what} could not be rendered",
+            lambda: _render(kind, fmt, paper, dataset, frame, filters, vocab, crossings),
+        )
+        if data is None:
+            return
         suffix = "-letter" if paper == "Letter" else ""
         prepared = Prepared(f"repatriation-atlas-{kind}{suffix}.{fmt}", data, MIME[fmt], current)
         st.session_state[PREPARED] = prepared

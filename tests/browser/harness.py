@@ -7,10 +7,8 @@ import io
 import os
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +17,7 @@ from PIL import Image
 
 from atlas.export.screenshot import CHROMIUM_ARGS, MAP, TIMELINE, find_browser
 from atlas.gridmap import cell_colour
+from deploy.replicas import streamlit_command, wait_healthy
 
 __all__ = [
     "CELL_COLOURS",
@@ -73,21 +72,7 @@ def app_server(
         env["ATLAS_DATA_DIR"] = str(data_dir)
     log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ],
+        streamlit_command(script, port),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -95,18 +80,12 @@ def app_server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:  # noqa: S310
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"streamlit did not start:\n{log.read().decode()[-3000:]}")
-            time.sleep(0.3)
+        try:
+            wait_healthy(url, proc, timeout)
+        except RuntimeError:
+            log.seek(0)
+            tail = log.read().decode()[-3000:]
+            raise RuntimeError(f"streamlit did not start:\n{tail}") from None
         yield url
     finally:
         proc.terminate()
