@@ -31,6 +31,7 @@ from atlas.timeline import timeline_chart
 from atlas.zoom import period_domain
 from geo import ATTRIBUTION
 from ui import data, state
+from ui.specs import has_background, whole_range
 from ui.text import md
 
 SIZE_KEY = "_embed_frame"  # the size the browser reported, (w, h)
@@ -237,8 +238,7 @@ def _map(dataset, frame, visible, selected, view, large: bool, lay: EmbedLayout)
 def _timeline(dataset, frame, selected, vocab, filters, shown, large, lay) -> None:
     """One chart, the detail: the period, one row per event type shown."""
     # the bundled set's legal background (1960–2010) stays off, as on the dashboard
-    first_year = 2011 if dataset.curated and vocab.first.year < 2000 else vocab.first.year
-    whole = (f"{first_year}-01-01T00:00:00Z", f"{vocab.last.year + 1}-01-01T00:00:00Z")
+    whole = whole_range(vocab, False, has_background(dataset, vocab))
     period = period_domain(filters.start, filters.end, whole)
     if large:
         chart = binned_timeline_chart(frame, period, height=lay.timeline_height)

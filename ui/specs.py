@@ -41,6 +41,12 @@ def vega_lite(chart) -> dict:
     return _convert_altair_to_vega_lite_spec(chart)
 
 
+def has_background(dataset, vocab: Vocabulary) -> bool:
+    """The bundled set reaches back to 1960 for legal background (its incidents start in
+    2011): hidden unless asked for. Imports and other data are drawn from their first date."""
+    return dataset.curated and vocab.first.year < 2000
+
+
 def whole_range(vocab: Vocabulary, full: bool, background: bool) -> tuple[str, str]:
     """The overview's range: from 2011 unless the legal background is asked for."""
     first_year = vocab.first.year if full or not background else 2011

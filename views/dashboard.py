@@ -17,7 +17,7 @@ from ui import data, embed, search, state
 from ui.detail import show_detail
 from ui.exports import show_data_downloads, show_embed, show_figures, show_screenshot
 from ui.panels import SCROLL_TO_CARD, show_incident_list, show_source_panel
-from ui.specs import whole_range
+from ui.specs import has_background, whole_range
 from ui.summary import show_scope, show_summary
 from ui.text import md
 
@@ -50,9 +50,7 @@ SCROLL_SCRIPT = (
 
 
 TABS = ("Incidents", "Sources for these incidents", "Export & embed")
-# The bundled set reaches back to 1960 for legal background (its incidents start in 2011):
-# hidden unless asked for. Imports and other data are drawn from their first date.
-background = dataset.curated and vocab.first.year < 2000
+background = has_background(dataset, vocab)  # the bundled set's 1960–2010 legal background
 
 
 def draw_timeline(full: bool) -> None:
