@@ -82,10 +82,21 @@ def test_stalled_server_shows_busy_notice_and_the_change_lands(page):
         wait_for_map(page)
         wait_idle(page)
         assert busy_notice(page) is None
+        sources = "Sources for these incidents"
         with starved(pid):
-            page.get_by_role("tab", name="Sources for these incidents").click()
-            wait_until(lambda: busy_notice(page), timeout=60)
+            # a rerun the starved server still finished within 2 s shows no notice (CI saw
+            # one): change tabs again, at most three times, until a run is slow enough
+            for name in (sources, "Incidents", sources):
+                page.get_by_role("tab", name=name).click()
+                try:
+                    wait_until(lambda: busy_notice(page), timeout=40)
+                    break
+                except AssertionError:
+                    continue
+            else:
+                raise AssertionError("no busy notice while the server was starved")
             page.screenshot(path=SHOTS / "atlas-busy-1280x720.png")
+        page.get_by_role("tab", name=sources).click()  # the Sources tab, whichever try showed it
         panel = page.get_by_text("Each source's reports on the incidents shown")
         wait_until(lambda: panel.count() > 0 and panel.first.is_visible(), timeout=60)
         wait_idle(page)
