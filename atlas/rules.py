@@ -36,6 +36,14 @@ def _required_text(
     ]
 
 
+def check_sensitivity(file: str, row: int, rec: dict) -> list[Problem]:
+    """An empty sensitivity is "not rated" (the policy's default level); else a level."""
+    level = rec.get("sensitivity", "")
+    if not level:
+        return []
+    return _vocab(file, row, "sensitivity", level, schema.SENSITIVITY_LEVELS)
+
+
 def _duplicates(file: str, frame: pd.DataFrame, column: str) -> list[Problem]:
     counts = Counter(frame[column])
     lines = frame["_line"] if "_line" in frame else [line_of(i) for i in range(len(frame))]
@@ -116,6 +124,7 @@ def validate_incidents(
             schema.EVENT_TYPE_HINTS,
         )
         problems += _vocab(file, row, "status", rec["status"], schema.STATUSES)
+        problems += check_sensitivity(file, row, rec)
         problems += check_dates(file, row, rec)
         precision = rec["geo_precision"]
         problems += _vocab(file, row, "geo_precision", precision, schema.GEO_PRECISION_CODES)
@@ -213,6 +222,7 @@ def validate_reports(
             problems.append(unknown_incident(file, row, rec["incident_id"]))
         if strict or rec["source_type"]:
             problems += _vocab(file, row, "source_type", rec["source_type"], schema.SOURCE_TYPES)
+        problems += check_sensitivity(file, row, rec)
         if (strict or rec["published"]) and not PARTIAL_DATE.match(rec["published"]):
             problems.append(
                 Problem(

@@ -180,6 +180,17 @@ PEOPLE_QUALIFIERS: dict[str, str] = {
     "unknown": "No number stated: min and max empty.",
 }
 
+# How much of a row may be published (the public tier); what each level hides in each
+# output is the policy file's (data/policy.toml, atlas.policy), not this module's. An empty
+# cell is "not rated": the policy's `default_level` applies (the bundled policy treats it
+# as sensitive). Optional on import: a file without the column loads, every row not rated.
+SENSITIVITY_LEVELS: dict[str, str] = {
+    "open": "From published material, safe to publish as it is.",
+    "sensitive": "Published only in a reduced form (the policy says how: place, date, count, "
+    "text, source).",
+    "confidential": "Never published: the team tier only.",
+}
+
 # --- columns -----------------------------------------------------------------------------
 
 INCIDENT_COLUMNS = (
@@ -210,6 +221,7 @@ INCIDENT_COLUMNS = (
     "summary",
     "disagreement",
     "may_overlap",
+    "sensitivity",
 )
 PLACE_COLUMNS = (
     "place_id",
@@ -240,6 +252,7 @@ REPORT_COLUMNS = (
     "url",
     "note",
     "relies_on",
+    "sensitivity",
 )
 DOCUMENT_COLUMNS = (
     "document",

@@ -26,6 +26,7 @@ CODES = sorted(
         *schema.PEOPLE_QUALIFIERS,
         *schema.SOURCE_TYPES,
         *schema.PLACE_ROLES,
+        *schema.SENSITIVITY_LEVELS,
     }
 )
 

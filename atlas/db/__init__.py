@@ -61,6 +61,13 @@ def upgrade(url: str, revision: str = "head") -> None:
         command.upgrade(alembic_config(connection), revision)
 
 
+def head_revision() -> str:
+    """The newest migration in atlas/db/migrations (what `upgrade` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def schema_revision(url: str) -> str | None:
     """The migration the database is at, or None when it has none."""
     from alembic.runtime.migration import MigrationContext

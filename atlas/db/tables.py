@@ -34,6 +34,10 @@ SCHEMA_COLUMNS = {
 }
 
 
+REVIEWED = ("incidents", "reports")
+REVIEW_STATES = ("draft", "in_review", "published", "retracted")
+
+
 def _column(table: str, name: str) -> sa.Column:
     if name in DATE_COLUMNS.get(table, ()):
         kind: sa.types.TypeEngine = sa.Date()
@@ -51,6 +55,13 @@ def _table(name: str) -> sa.Table:
     extra = [sa.Column("row_order", sa.Integer, nullable=False)]
     if name in ("incidents", "places"):
         extra.append(sa.Column("geom", Geometry("POINT", srid=4326, spatial_index=False)))
+    if name in REVIEWED:  # migration 0002: review state and who changed the row when
+        extra += [
+            sa.Column("review_state", sa.Text, nullable=False),
+            sa.Column("row_version", sa.Integer, nullable=False),
+            sa.Column("updated_by", sa.Text),
+            sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        ]
     return sa.Table(name, metadata, *columns, *extra)
 
 

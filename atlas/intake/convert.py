@@ -132,7 +132,11 @@ def _flat_row(rec: dict[str, str], raw: RawTable, mapping: Mapping, today: date)
     row.sources = [s.strip() for s in get("source").replace("\n", ";").split(";") if s.strip()]
     status = _vocabulary(row, "status", get("status"), mapping, col("status"))
     inc["status"] = status or default_status(row)
+    # A row's sensitivity is its incident's and its reports' (empty: not rated).
+    level = _vocabulary(row, "sensitivity", get("sensitivity"), mapping, col("sensitivity"))
+    inc["sensitivity"] = level
     row.report = {
+        "sensitivity": level,
         "source_type": _vocabulary(
             row, "source_type", get("source_type"), mapping, col("source_type")
         ),

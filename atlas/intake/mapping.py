@@ -48,6 +48,7 @@ FIELDS: dict[str, str] = {
     "related_ids": "ids of related incidents, separated by ';'",
     "disagreement": "what independent sources disagree on: count, date, place (';')",
     "may_overlap": "ids of incidents that may count the same people, separated by ';'",
+    "sensitivity": "open, sensitive or confidential (empty: not rated)",
 }
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -140,6 +141,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "related_ids": ("related_ids",),
     "disagreement": ("disagreement",),
     "may_overlap": ("may_overlap",),
+    "sensitivity": ("sensitivity", "sensitivity_level", "confidentiality"),
 }
 
 DATE_ORDERS = ("auto", "DMY", "MDY")

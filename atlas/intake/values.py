@@ -278,6 +278,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "geo_precision": schema.GEO_PRECISION_CODES,
     "date_precision": tuple(schema.DATE_PRECISIONS),
     "people_qualifier": tuple(schema.PEOPLE_QUALIFIERS),
+    "sensitivity": tuple(schema.SENSITIVITY_LEVELS),
 }
 VOCABULARY_DEFAULTS = {
     "status": "the status an empty cell gives (corroborated when the row names two or more "
@@ -287,6 +288,7 @@ VOCABULARY_DEFAULTS = {
     "gazetteer's)",
     "date_precision": "the precision the dates themselves give",
     "people_qualifier": "the qualifier the counts themselves give",
+    "sensitivity": "not rated (the policy's default level)",
 }
 
 

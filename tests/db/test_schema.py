@@ -11,9 +11,9 @@ from atlas import schema
 from atlas.db import ALEMBIC_INI, tables
 
 
-def _migration():
-    path = ALEMBIC_INI.parent / "migrations" / "versions" / "0001_initial.py"
-    spec = importlib.util.spec_from_file_location("migration_0001", path)
+def _migration(name: str = "0001_initial"):
+    path = ALEMBIC_INI.parent / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -28,6 +28,9 @@ def test_vocabularies_are_the_schemas():
     assert m.SOURCE_TYPES == tuple(schema.SOURCE_TYPES)
     assert m.PEOPLE_QUALIFIERS == tuple(schema.PEOPLE_QUALIFIERS)
     assert m.PLACE_ROLES == tuple(schema.PLACE_ROLES)
+    m2 = _migration("0002_sensitivity_review")
+    assert m2.SENSITIVITY_LEVELS == tuple(schema.SENSITIVITY_LEVELS)
+    assert m2.REVIEW_STATES == tables.REVIEW_STATES
 
 
 def test_migrated_columns_are_the_core_tables(db):
