@@ -133,3 +133,21 @@ def cluster() -> Iterator[Cluster]:
             stderr=subprocess.DEVNULL,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def bundled_database(name: str = "atlas") -> Iterator[tuple[Cluster, str]]:
+    """A throwaway cluster with one database, migrated and holding the bundled data (as
+    `python -m atlas.db upgrade` then `import data` make it); yields (cluster, its URL)."""
+    from atlas.db import engine, upgrade
+    from atlas.db.transfer import import_folder
+    from atlas.paths import BUNDLED_DATA_DIR
+
+    with cluster() as pg:
+        url = pg.create_database(name)
+        upgrade(url)
+        import_folder(url, BUNDLED_DATA_DIR)
+        try:
+            yield pg, url
+        finally:
+            engine(url).dispose()
