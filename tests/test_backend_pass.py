@@ -32,3 +32,16 @@ def test_the_pass_runs_existing_files_and_this_check_first():
     assert files[0] == "tests/test_backend_pass.py"
     assert all((PROJECT_ROOT / f).is_file() for f in files), files
     assert len(set(files)) == len(files)
+
+
+def test_readme_and_make_test_name_the_pass():
+    from tests import conftest
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Team database\n", 1)[1].split("\n## ", 1)[0]
+    assert f"{conftest.BACKEND_VARIABLE}=postgres" in section
+    for name in ("BACKEND_PASS", "files_only", "EXPORTS_PENDING"):
+        assert name in section
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert f"{conftest.BACKEND_VARIABLE}=postgres $(VENV)/bin/pytest -q $(BACKEND_PASS)" in recipe
