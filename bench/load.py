@@ -67,6 +67,7 @@ class Phase:
     runs: int = 0
     wall: float = 0.0
     cpu: float = 0.0
+    db_cpu: float = 0.0  # the database server's processes (a throwaway cluster only)
     rss: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -168,14 +169,18 @@ async def sample_rss(pids: list[int], phase: Phase, stop: asyncio.Event) -> None
             pass
 
 
-async def run_phase(url: str, pids: list[int], n: int, data: Data, args) -> Phase:
+async def run_phase(
+    url: str, pids: list[int], n: int, data: Data, args, db_pids: tuple[int, ...] = ()
+) -> Phase:
     phase = Phase()
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_rss(pids, phase, stop))
+    db0 = cpu_seconds(list(db_pids))
     cpu0, t0 = cpu_seconds(pids), time.perf_counter()
     await asyncio.gather(*(viewer(i, url, data, args, phase) for i in range(n)))
     phase.wall = time.perf_counter() - t0
     phase.cpu = cpu_seconds(pids) - cpu0
+    phase.db_cpu = cpu_seconds(list(db_pids)) - db0
     stop.set()
     await sampler
     return phase
@@ -234,10 +239,16 @@ def row(setup: str, n: int, s: dict) -> str:
 
 
 def bench_setup(
-    replicas: int, sessions: list[int], data: Data, args, database_url: str | None = None
+    replicas: int,
+    sessions: list[int],
+    data: Data,
+    args,
+    database_url: str | None = None,
+    db_pids: tuple[int, ...] = (),
 ) -> list[str]:
     """One fresh server set-up (replicas = 0: one process, no proxy) for all its N, on the
-    bundled files or on the team database at `database_url`."""
+    bundled files or on the team database at `database_url` (whose server runs as
+    `db_pids`, when known: their CPU is printed apart)."""
     setup = "1 process" if replicas == 0 else f"{replicas} replicas + nginx"
     if database_url:
         setup += " on PostgreSQL"
@@ -248,10 +259,14 @@ def bench_setup(
             asyncio.run(run_phase(url, pids, 1, data, args))
         for n in sessions:
             phases = [
-                asyncio.run(run_phase(cluster.url, pids, n, data, args)) for _ in range(args.repeat)
+                asyncio.run(run_phase(cluster.url, pids, n, data, args, db_pids))
+                for _ in range(args.repeat)
             ]
             line = row(setup, n, summarise(phases))
             print(line, flush=True)
+            if db_pids:
+                per_run = statistics.median(p.db_cpu / p.runs for p in phases if p.runs)
+                print(f"    PostgreSQL CPU/run {per_run:.3f} s (not in CPU/run)", flush=True)
             print(f"    machine load average {os.getloadavg()[0]:.1f} after this row", flush=True)
             for note in sorted({x for p in phases for x in p.notes})[:5]:
                 print(f"    {note}", flush=True)
@@ -309,17 +324,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def team_database(args) -> Iterator[str | None]:
-    """The database the replicas read (None: the bundled files)."""
+def team_database(args) -> Iterator[tuple[str | None, tuple[int, ...]]]:
+    """The database the replicas read (None: the bundled files) and its server's process
+    (a throwaway cluster's; none for --database-url)."""
     if args.database_url:
-        yield args.database_url
+        yield args.database_url, ()
     elif args.backend == "postgres":
         from tests.db import pgcluster
 
-        with pgcluster.bundled_database("load") as (_pg, url):
-            yield url
+        with pgcluster.bundled_database("load") as (pg, url):
+            yield url, (pg.server_pid(),)
     else:
-        yield None
+        yield None, ()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -336,12 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.actions} actions per session, think {args.think[0]:g}–{args.think[1]:g} s, "
         f"ping {args.ping or 'off'}, repeat {args.repeat}\n"
     )
-    with team_database(args) as url:
+    with team_database(args) as (url, db_pids):
         print(f"data: {'the team database (bundled data)' if url else 'the bundled files'}\n")
         print(HEADER, flush=True)
         for replicas in args.replicas:
             sessions = args.sessions if replicas == 0 else args.proxied_sessions
-            bench_setup(replicas, sessions, data, args, url)
+            bench_setup(replicas, sessions, data, args, url, db_pids)
     if args.browser:
         from bench.load_browser import compare
 

@@ -52,6 +52,10 @@ class Cluster:
         """SQLAlchemy URL of `database` over the private socket."""
         return f"postgresql+psycopg://{self.user}@/{database}?host={self.socket_dir}"
 
+    def server_pid(self) -> int:
+        """The postmaster's process id (the connections' backends are its children)."""
+        return int((self.socket_dir.parent / "data" / "postmaster.pid").read_text().split()[0])
+
     def psql(self, sql: str, database: str = "postgres") -> None:
         import psycopg
 
