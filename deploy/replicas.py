@@ -239,7 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         args.replicas, args.port, data_dir=args.data_dir, database_url=args.database_url
     ) as cluster:
         data = "the team database" if args.database_url else args.data_dir or "the bundled data"
-        print(f"{args.replicas} replicas ({', '.join(cluster.replica_urls)}) on {data}, nginx:")
+        urls = ", ".join(cluster.replica_urls)
+        print(f"{args.replicas} replicas ({urls}) on {data}, behind nginx:")
         print(f"  {cluster.url}   (Ctrl-C stops all; logs in {cluster.runtime})", flush=True)
         try:
             while all(p.poll() is None for p in [*cluster.processes, cluster.nginx]):
