@@ -13,9 +13,17 @@ not what atlas.filters says counts as an error.
     python -m bench.load                       # N = 1 5 10 20 50, one process; 100 on 2 replicas
     python -m bench.load --quick               # smoke run: N = 1 2, one action each
     python -m bench.load --sessions 1 5 10 --replicas 0 2 --repeat 3 --browser 3
+    python -m bench.load --backend postgres --replicas 2 --proxied-sessions 1 20 --no-export
+
+The data: the bundled files, or (--backend postgres) the team database every replica reads
+through ATLAS_DATABASE_URL: a throwaway PostgreSQL cluster holding the bundled data
+(tests/db/pgcluster.py, as `python -m atlas.db upgrade` and `import data` make it), or an
+existing database with that data (--database-url). The expected counts come from the
+bundled files either way.
 
 Columns: load / action = seconds from the BackMsg sent to `script_finished` (p50, p95 over
-all sessions; opening the Export tab is an action); export = the "Prepare" run that builds
+all sessions; opening the Export tab is an action); filter = the type and period changes
+among the actions; export = the "Prepare" run that builds
 the CSV plus the file's fetch; runs/s = completed script runs per
 second of the phase; CPU/run = server CPU seconds (all replicas and nginx) per completed run;
 RSS = the servers' peak resident memory. Benchmarks print; nothing is asserted.
@@ -32,6 +40,8 @@ import statistics
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bench.protocol import ProtocolError, RunResult, Session
@@ -40,6 +50,8 @@ from bench.serverstats import cpu_seconds, rss_mb
 from deploy.replicas import serving
 from ui.state import TAB
 
+FILTER_STEPS = ("type", "period")  # scenario steps that change a filter in the sidebar
+
 
 @dataclass
 class Phase:
@@ -47,6 +59,7 @@ class Phase:
 
     loads: list[float] = field(default_factory=list)
     actions: list[float] = field(default_factory=list)
+    filters: list[float] = field(default_factory=list)  # the actions that change a filter
     exports: list[float] = field(default_factory=list)
     errors: int = 0
     timeouts: int = 0
@@ -54,6 +67,7 @@ class Phase:
     runs: int = 0
     wall: float = 0.0
     cpu: float = 0.0
+    db_cpu: float = 0.0  # the database server's processes (a throwaway cluster only)
     rss: float = 0.0
     notes: list[str] = field(default_factory=list)
 
@@ -117,7 +131,7 @@ async def act(session: Session, step: Step, phase: Phase) -> float:
 
 async def viewer(i: int, url: str, data: Data, args, phase: Phase) -> None:
     rng = random.Random(1000 + i)  # noqa: S311 - reproducible timing, not security
-    query, steps = plan(data, i, args.actions)
+    query, steps = plan(data, i, args.actions, export=args.export)
     await asyncio.sleep(rng.uniform(0, args.ramp))  # people open the link within seconds
     session = Session(url, timeout=args.timeout, ping_interval=args.ping)
     try:
@@ -132,6 +146,8 @@ async def viewer(i: int, url: str, data: Data, args, phase: Phase) -> None:
             await asyncio.sleep(rng.uniform(*args.think))
             seconds = await act(session, step, phase)
             (phase.exports if step.kind == "export" else phase.actions).append(seconds)
+            if step.kind in FILTER_STEPS:
+                phase.filters.append(seconds)
     except TimeoutError:
         phase.timeouts += 1
     except Exception as exc:  # noqa: BLE001 - counted and reported
@@ -153,14 +169,18 @@ async def sample_rss(pids: list[int], phase: Phase, stop: asyncio.Event) -> None
             pass
 
 
-async def run_phase(url: str, pids: list[int], n: int, data: Data, args) -> Phase:
+async def run_phase(
+    url: str, pids: list[int], n: int, data: Data, args, db_pids: tuple[int, ...] = ()
+) -> Phase:
     phase = Phase()
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_rss(pids, phase, stop))
+    db0 = cpu_seconds(list(db_pids))
     cpu0, t0 = cpu_seconds(pids), time.perf_counter()
     await asyncio.gather(*(viewer(i, url, data, args, phase) for i in range(n)))
     phase.wall = time.perf_counter() - t0
     phase.cpu = cpu_seconds(pids) - cpu0
+    phase.db_cpu = cpu_seconds(list(db_pids)) - db0
     stop.set()
     await sampler
     return phase
@@ -185,6 +205,8 @@ def summarise(phases: list[Phase]) -> dict[str, float | None]:
         "load95": med(lambda p: pct(p.loads, 0.95)),
         "act50": med(lambda p: pct(p.actions, 0.5)),
         "act95": med(lambda p: pct(p.actions, 0.95)),
+        "filt50": med(lambda p: pct(p.filters, 0.5)),
+        "filt95": med(lambda p: pct(p.filters, 0.95)),
         "export50": med(lambda p: pct(p.exports, 0.5)),
         "errors": sum(p.errors for p in phases),
         "timeouts": sum(p.timeouts for p in phases),
@@ -197,9 +219,9 @@ def summarise(phases: list[Phase]) -> dict[str, float | None]:
 
 
 HEADER = (
-    "| setup | N | load p50 / p95 s | action p50 / p95 s | export p50 s | errors / "
-    "timeouts / wrong | runs/s | CPU/run s | RSS MB | repeats |\n"
-    "|---|---:|---|---|---:|---|---:|---:|---:|---:|"
+    "| setup | N | load p50 / p95 s | action p50 / p95 s | filter p50 / p95 s | export p50 s "
+    "| errors / timeouts / wrong | runs/s | CPU/run s | RSS MB | repeats |\n"
+    "|---|---:|---|---|---|---:|---|---:|---:|---:|---:|"
 )
 
 
@@ -209,26 +231,42 @@ def row(setup: str, n: int, s: dict) -> str:
 
     return (
         f"| {setup} | {n} | {f(s['load50'])} / {f(s['load95'])} | {f(s['act50'])} / "
-        f"{f(s['act95'])} | {f(s['export50'])} | {s['errors']} / {s['timeouts']} / "
+        f"{f(s['act95'])} | {f(s['filt50'])} / {f(s['filt95'])} | {f(s['export50'])} | "
+        f"{s['errors']} / {s['timeouts']} / "
         f"{s['wrong']} | {f(s['rate'])} | {f(s['cpu_run'])} | {f(s['rss'], 0)} | "
         f"{s['repeats']} |"
     )
 
 
-def bench_setup(replicas: int, sessions: list[int], data: Data, args) -> list[str]:
-    """One fresh server set-up (replicas = 0: one process, no proxy) for all its N."""
+def bench_setup(
+    replicas: int,
+    sessions: list[int],
+    data: Data,
+    args,
+    database_url: str | None = None,
+    db_pids: tuple[int, ...] = (),
+) -> list[str]:
+    """One fresh server set-up (replicas = 0: one process, no proxy) for all its N, on the
+    bundled files or on the team database at `database_url` (whose server runs as
+    `db_pids`, when known: their CPU is printed apart)."""
     setup = "1 process" if replicas == 0 else f"{replicas} replicas + nginx"
+    if database_url:
+        setup += " on PostgreSQL"
     rows = []
-    with serving(max(replicas, 1), proxy=replicas > 0) as cluster:
+    with serving(max(replicas, 1), proxy=replicas > 0, database_url=database_url) as cluster:
         pids = cluster.pids + ([cluster.nginx.pid] if cluster.nginx else [])
         for url in cluster.replica_urls:  # warm every replica's caches (directly)
             asyncio.run(run_phase(url, pids, 1, data, args))
         for n in sessions:
             phases = [
-                asyncio.run(run_phase(cluster.url, pids, n, data, args)) for _ in range(args.repeat)
+                asyncio.run(run_phase(cluster.url, pids, n, data, args, db_pids))
+                for _ in range(args.repeat)
             ]
             line = row(setup, n, summarise(phases))
             print(line, flush=True)
+            if db_pids:
+                per_run = statistics.median(p.db_cpu / p.runs for p in phases if p.runs)
+                print(f"    PostgreSQL CPU/run {per_run:.3f} s (not in CPU/run)", flush=True)
             print(f"    machine load average {os.getloadavg()[0]:.1f} after this row", flush=True)
             for note in sorted({x for p in phases for x in p.notes})[:5]:
                 print(f"    {note}", flush=True)
@@ -267,7 +305,37 @@ def build_parser() -> argparse.ArgumentParser:
         "--browser", type=int, default=0, help="also time K real browser pages against the protocol"
     )
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 1 2")
+    parser.add_argument(
+        "--backend",
+        choices=("files", "postgres"),
+        default="files",
+        help="postgres: the replicas read a throwaway database holding the bundled data",
+    )
+    parser.add_argument(
+        "--database-url", help="an existing database holding the bundled data (implies postgres)"
+    )
+    parser.add_argument(
+        "--no-export",
+        dest="export",
+        action="store_false",
+        help="no data download at the end of a session",
+    )
     return parser
+
+
+@contextmanager
+def team_database(args) -> Iterator[tuple[str | None, tuple[int, ...]]]:
+    """The database the replicas read (None: the bundled files) and its server's process
+    (a throwaway cluster's; none for --database-url)."""
+    if args.database_url:
+        yield args.database_url, ()
+    elif args.backend == "postgres":
+        from tests.db import pgcluster
+
+        with pgcluster.bundled_database("load") as (pg, url):
+            yield url, (pg.server_pid(),)
+    else:
+        yield None, ()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -284,10 +352,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.actions} actions per session, think {args.think[0]:g}–{args.think[1]:g} s, "
         f"ping {args.ping or 'off'}, repeat {args.repeat}\n"
     )
-    print(HEADER, flush=True)
-    for replicas in args.replicas:
-        sessions = args.sessions if replicas == 0 else args.proxied_sessions
-        bench_setup(replicas, sessions, data, args)
+    with team_database(args) as (url, db_pids):
+        print(f"data: {'the team database (bundled data)' if url else 'the bundled files'}\n")
+        print(HEADER, flush=True)
+        for replicas in args.replicas:
+            sessions = args.sessions if replicas == 0 else args.proxied_sessions
+            bench_setup(replicas, sessions, data, args, url, db_pids)
     if args.browser:
         from bench.load_browser import compare
 

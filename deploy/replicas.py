@@ -7,6 +7,12 @@ mode 600). Replicas must answer /_stcore/health before nginx starts (open-source
 checks passively). Ctrl-C (or SIGTERM) stops nginx, then every replica.
 
     python -m deploy.replicas --replicas 2 --port 8080       # http://127.0.0.1:8080
+    python -m deploy.replicas --replicas 2 --database-url postgresql+psycopg://atlas@db/atlas
+
+The data: the bundled files (or --data-dir), or the team database (--database-url, else
+ATLAS_DATABASE_URL from the environment), whose URL every replica gets in its environment:
+replicas then hold no copy of the files, each keys its caches on the database's dataset
+version, and a teammate's change shows on the next rerun of every replica.
 
 The nginx configuration is deploy/nginx.conf.template (sticky sessions, WebSocket upgrade).
 """
@@ -28,6 +34,8 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from atlas.db import URL_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
@@ -159,9 +167,12 @@ def serving(
     proxy: bool = True,
     data_dir: Path | None = None,
     runtime: Path | None = None,
+    database_url: str | None = None,
 ) -> Iterator[Cluster]:
     """Start `replicas` processes (and nginx on `port` when `proxy`); stop all afterwards.
-    Without the proxy the cluster's URL is the first replica's."""
+    Without the proxy the cluster's URL is the first replica's. `database_url`: the team
+    database every replica reads (ATLAS_DATABASE_URL in its environment; without it the
+    replicas inherit this process's environment, that variable included)."""
     if proxy and shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         raise RuntimeError("nginx is not installed: `make nginx` (Debian package nginx-light)")
     with ExitStack() as stack:
@@ -175,6 +186,8 @@ def serving(
         }
         if data_dir:
             env["ATLAS_DATA_DIR"] = str(data_dir)
+        if database_url:
+            env[URL_VARIABLE] = database_url
         ports = [free_port() for _ in range(replicas)]
         procs = [stack.enter_context(replica(p, env, runtime / f"replica-{p}.log")) for p in ports]
         urls = [f"http://127.0.0.1:{p}" for p in ports]
@@ -208,15 +221,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--port", type=int, default=8080, help="nginx's port on 127.0.0.1")
-    parser.add_argument("--data-dir", type=Path, help="the data folder (default: bundled)")
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--data-dir", type=Path, help="the data folder (default: bundled)")
+    data.add_argument(
+        "--database-url",
+        default=os.environ.get(URL_VARIABLE) or None,
+        help=f"the team database, a SQLAlchemy URL (default: {URL_VARIABLE}); "
+        "`python -m atlas.db upgrade` and `import` first",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly, like Ctrl-C
-    with serving(args.replicas, args.port, data_dir=args.data_dir) as cluster:
-        print(f"{args.replicas} replicas ({', '.join(cluster.replica_urls)}) behind nginx:")
+    with serving(
+        args.replicas, args.port, data_dir=args.data_dir, database_url=args.database_url
+    ) as cluster:
+        data = "the team database" if args.database_url else args.data_dir or "the bundled data"
+        urls = ", ".join(cluster.replica_urls)
+        print(f"{args.replicas} replicas ({urls}) on {data}, behind nginx:")
         print(f"  {cluster.url}   (Ctrl-C stops all; logs in {cluster.runtime})", flush=True)
         try:
             while all(p.poll() is None for p in [*cluster.processes, cluster.nginx]):

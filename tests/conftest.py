@@ -1,5 +1,13 @@
 """Shared fixtures. Bad-data fixtures are made by copying the bundled data and changing one
-cell, so each test names exactly the fault it feeds the loader."""
+cell, so each test names exactly the fault it feeds the loader.
+
+One suite, two backends: with ATLAS_TEST_BACKEND=postgres the session starts a throwaway
+PostgreSQL cluster (tests/db/pgcluster.py) holding the bundled data and sets
+ATLAS_DATABASE_URL, so that every AppTest run of the dashboard reads the team database
+(`make test` runs the dashboard's AppTest files a second time so, BACKEND_PASS in the
+Makefile). A test that cannot run on the database (it points the app at files of its own)
+is marked `files_only("why")` and skipped there with that reason.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ import csv
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -17,11 +25,83 @@ from atlas.loading import Dataset, load_dataset
 from atlas.paths import BUNDLED_DATA_DIR as DATA_DIR
 from geo.crossings import load_crossings
 
+BACKEND_VARIABLE = "ATLAS_TEST_BACKEND"  # "files" (default) or "postgres"
+
+
+def backend_under_test() -> str:
+    value = os.environ.get(BACKEND_VARIABLE, "files").strip() or "files"
+    if value not in {"files", "postgres"}:
+        raise pytest.UsageError(f"{BACKEND_VARIABLE} is 'files' or 'postgres', not {value!r}")
+    return value
+
 
 def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "files_only(reason): cannot run on the team database; skipped there"
+    )
     # The columnar copies (atlas.store) the app writes while tests run go to a temporary
     # folder, inherited by the app servers of the browser tests.
     os.environ.setdefault("ATLAS_CACHE_DIR", tempfile.mkdtemp(prefix="atlas-store-"))
+
+
+# Tests that open the Export tab, which fails on the team database until exports read the
+# backend (issue 16; ui/exports.py calls atlas.export.selection.subset on the data folder's
+# files, which refuses a dataset that did not come from them: ExportError "the files in ...
+# changed"). Expected to fail there, not strictly: delete an entry once it passes (-rX).
+EXPORTS_PENDING = {
+    "tests/test_app.py": {
+        "test_export_tab_prepares_each_data_format_and_shows_the_embed_code",
+        "test_briefing_is_prepared_on_request_and_offered_for_download",
+    },
+    "tests/test_view_cache.py": {"test_hidden_tabs_run_only_when_opened"},
+    "tests/test_export_panel.py": {
+        "test_a_prepared_figure_is_withdrawn_when_the_filters_change",
+        "test_a_prepared_figure_stays_while_the_view_is_the_same",
+        "test_briefing_offers_a4_and_letter",
+        "test_data_formats_are_chosen_then_prepared_on_request",
+        "test_a_prepared_data_file_is_offered_as_bytes_of_this_view",
+        "test_the_excel_csv_starts_with_a_byte_order_mark",
+        "test_a_prepared_data_file_is_withdrawn_when_the_filters_change",
+        "test_only_the_last_prepared_data_file_is_kept",
+        "test_a_large_set_selects_its_rows_only_when_a_file_is_prepared",
+        "test_embed_code_pairs_the_iframe_with_a_picture",
+    },
+}
+EXPORTS_PENDING_REASON = (
+    "exports on the team database are not wired yet: ui/exports.py re-reads the data "
+    "folder's files (ExportError)"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if backend_under_test() != "postgres":
+        return
+    for item in items:
+        marker = item.get_closest_marker("files_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else "reads files of its own"
+            item.add_marker(pytest.mark.skip(reason=f"files backend only: {reason}"))
+        path = Path(str(item.fspath)).relative_to(Path(__file__).parents[1]).as_posix()
+        if getattr(item, "originalname", item.name) in EXPORTS_PENDING.get(path, ()):
+            item.add_marker(pytest.mark.xfail(reason=EXPORTS_PENDING_REASON, strict=False))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def team_database() -> Iterator[str | None]:
+    """With ATLAS_TEST_BACKEND=postgres: the URL of a throwaway database holding the bundled
+    data, set as ATLAS_DATABASE_URL for the whole session; else None (the files)."""
+    if backend_under_test() != "postgres":
+        yield None
+        return
+    from atlas.db import URL_VARIABLE
+    from tests.db import pgcluster
+
+    reason = pgcluster.missing()
+    if reason:
+        pytest.fail(f"{BACKEND_VARIABLE}=postgres: {reason}")
+    with pgcluster.bundled_database("suite") as (_pg, url), pytest.MonkeyPatch.context() as mp:
+        mp.setenv(URL_VARIABLE, url)
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from atlas.loading import COLUMNS, FILES
 from ui.data import unusable
 from ui.intake import problem_count
 
 PROJECT = Path(__file__).resolve().parent.parent
+# on the team database the app reads the database, whatever ATLAS_DATA_DIR names
+FOLDER_OF_ITS_OWN = pytest.mark.files_only("shows a data folder of its own (ATLAS_DATA_DIR)")
 
 
 def _header_only(folder: Path) -> Path:
@@ -27,6 +31,7 @@ def test_a_folder_without_the_files_is_named(tmp_path) -> None:
     assert "has no incidents.csv, places.csv, reports.csv, documents.csv" in message
 
 
+@FOLDER_OF_ITS_OWN
 def test_a_folder_with_no_incident_that_loads_is_named(tmp_path) -> None:
     assert "No incident in" in unusable(_header_only(tmp_path / "data"))
 
@@ -35,6 +40,7 @@ def test_the_bundled_folder_is_usable() -> None:
     assert unusable() is None
 
 
+@FOLDER_OF_ITS_OWN
 def test_the_app_shows_the_message_instead_of_crashing(tmp_path) -> None:
     script = (
         "from streamlit.testing.v1 import AppTest\n"

@@ -184,3 +184,67 @@ def test_readme_commands_for_many_viewers_parse():
             parsers[words[2]].parse_args(words[3:])
             seen.add(words[2])
     assert seen == set(parsers)
+
+
+def test_team_database_readme_starts_replicas_on_the_database(monkeypatch):
+    """The "Team database: replicas" command names the database, and parses."""
+    import shlex
+
+    text = (replicas.ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Team database: replicas", 1)[1].split("\n#", 1)[0]
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql+psycopg://atlas@db/atlas")
+    lines = [line for line in section.splitlines() if "python -m deploy.replicas" in line]
+    assert lines
+    for line in lines:
+        words = shlex.split(line.split("#", 1)[0], posix=True)
+        args = replicas.build_parser().parse_args(
+            [
+                w.replace("$ATLAS_DATABASE_URL", "postgresql+psycopg://atlas@db/atlas")
+                for w in words[3:]
+            ]
+        )
+        assert args.database_url == "postgresql+psycopg://atlas@db/atlas"
+
+
+def test_database_url_defaults_to_the_environment_and_excludes_a_data_folder(monkeypatch):
+    monkeypatch.setenv("ATLAS_DATABASE_URL", "postgresql+psycopg://team@/atlas")
+    assert replicas.build_parser().parse_args([]).database_url == "postgresql+psycopg://team@/atlas"
+    monkeypatch.delenv("ATLAS_DATABASE_URL")
+    assert replicas.build_parser().parse_args([]).database_url is None
+    with pytest.raises(SystemExit):
+        replicas.build_parser().parse_args(["--data-dir", "x", "--database-url", "y"])
+
+
+def test_every_replica_gets_the_database_url_and_one_cookie_secret(monkeypatch, tmp_path):
+    """serving() hands each replica ATLAS_DATABASE_URL and the shared cookie secret (the
+    replicas themselves are stood in for: the browser test starts real ones)."""
+    from contextlib import contextmanager
+
+    from atlas.db import URL_VARIABLE
+
+    envs = []
+
+    class Running:
+        pid = 0
+
+        def poll(self):
+            return None
+
+    @contextmanager
+    def fake_replica(port, env, log, script="serve.py"):
+        envs.append(env)
+        yield Running()
+
+    monkeypatch.setattr(replicas, "replica", fake_replica)
+    monkeypatch.setattr(replicas, "wait_healthy", lambda *a, **k: None)
+    monkeypatch.setenv("ATLAS_COOKIE_SECRET", "shared")
+    monkeypatch.delenv(URL_VARIABLE, raising=False)
+    url = "postgresql+psycopg://atlas@/atlas?host=/tmp/sock"
+    with replicas.serving(3, proxy=False, runtime=tmp_path, database_url=url) as cluster:
+        assert len(cluster.replica_urls) == 3
+    assert [e[URL_VARIABLE] for e in envs] == [url] * 3
+    assert {e["STREAMLIT_SERVER_COOKIE_SECRET"] for e in envs} == {"shared"}
+    envs.clear()
+    with replicas.serving(1, proxy=False, runtime=tmp_path):
+        pass
+    assert URL_VARIABLE not in envs[0]  # the files, unless this process has the variable

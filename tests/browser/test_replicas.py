@@ -26,12 +26,17 @@ PERIOD = {"types": ("detention",), "start": date(2013, 11, 1), "end": date(2013,
 KUNMING = "2013-11-15-kunming-detention"
 
 
-@pytest.fixture(scope="module")
-def cluster(chromium):
+def require_nginx() -> None:
+    """Skip (fail in CI) when nginx is missing."""
     if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
         if os.environ.get("CI"):
             pytest.fail("nginx is not installed: `make test` installs it (make nginx)")
         pytest.skip("nginx not installed and not installable here: `make nginx` (root or sudo)")
+
+
+@pytest.fixture(scope="module")
+def cluster(chromium):
+    require_nginx()
     with serving(replicas=2) as cluster:
         yield cluster
 

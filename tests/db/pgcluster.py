@@ -52,6 +52,10 @@ class Cluster:
         """SQLAlchemy URL of `database` over the private socket."""
         return f"postgresql+psycopg://{self.user}@/{database}?host={self.socket_dir}"
 
+    def server_pid(self) -> int:
+        """The postmaster's process id (the connections' backends are its children)."""
+        return int((self.socket_dir.parent / "data" / "postmaster.pid").read_text().split()[0])
+
     def psql(self, sql: str, database: str = "postgres") -> None:
         import psycopg
 
@@ -133,3 +137,21 @@ def cluster() -> Iterator[Cluster]:
             stderr=subprocess.DEVNULL,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def bundled_database(name: str = "atlas") -> Iterator[tuple[Cluster, str]]:
+    """A throwaway cluster with one database, migrated and holding the bundled data (as
+    `python -m atlas.db upgrade` then `import data` make it); yields (cluster, its URL)."""
+    from atlas.db import engine, upgrade
+    from atlas.db.transfer import import_folder
+    from atlas.paths import BUNDLED_DATA_DIR
+
+    with cluster() as pg:
+        url = pg.create_database(name)
+        upgrade(url)
+        import_folder(url, BUNDLED_DATA_DIR)
+        try:
+            yield pg, url
+        finally:
+            engine(url).dispose()
