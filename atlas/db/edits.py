@@ -252,6 +252,8 @@ def _refresh_public(connection: sa.Connection) -> None:
 
 
 def _in_transaction(connection: sa.Connection):
+    """Its own transaction when the connection has none (committed here), else a savepoint
+    in the caller's (who commits): either way a refused save leaves nothing behind."""
     return connection.begin_nested() if connection.in_transaction() else connection.begin()
 
 

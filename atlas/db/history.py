@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from atlas.db import tables
 from atlas.loading import FILES
@@ -164,7 +165,7 @@ def as_of(connection: sa.Connection, when: datetime) -> AsOf:
             sa.select(h.c.row_id, h.c.operation, h.c.review_state, h.c.row)
             .where(h.c.table_name == name, h.c.id >= cutoff, h.c.changed_at <= when)
             .order_by(h.c.row_id, h.c.id.desc())
-            .distinct(h.c.row_id)
+            .ext(distinct_on(h.c.row_id))
             .subquery()
         )
         rows = connection.execute(
