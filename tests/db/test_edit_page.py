@@ -1,0 +1,122 @@
+"""The editing page (views/edit.py, ui/edit.py) on a throwaway team database: a failed save
+keeps the input and lists the problems one per line; a good save shows in the History;
+who edits comes from st.user or the trusted proxy's header, else nobody edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from atlas.db import engine
+from atlas.db.transfer import import_folder
+from atlas.paths import BUNDLED_DATA_DIR, PROJECT_ROOT
+from tests.apptest import APP
+from ui import edit
+
+EDITOR = {"is_logged_in": True, "email": "ed@example.org"}
+
+
+@pytest.fixture
+def team_db(db, monkeypatch) -> str:
+    import_folder(db, BUNDLED_DATA_DIR)
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    monkeypatch.delenv("ATLAS_TIER", raising=False)
+    monkeypatch.delenv(edit.USER_HEADER_VARIABLE, raising=False)
+    return db
+
+
+def _page(user: dict) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.user = user
+    at.run()
+    at.switch_page("views/edit.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _changes(at: AppTest):
+    return next(d.value for d in at.dataframe if "change" in d.value.columns)
+
+
+def test_a_failed_save_keeps_the_input_and_a_good_one_shows_in_history(team_db):
+    with engine(team_db).connect() as connection:
+        incident, title = connection.execute(
+            sa.text("SELECT incident_id, title FROM incidents ORDER BY row_order LIMIT 1")
+        ).one()
+    at = _page(EDITOR)
+    at.selectbox(key=edit.PICK).select(incident).run()
+    assert at.text_input(key=edit.field_key("title")).value == title
+    at.text_input(key=edit.field_key("date_end")).input("1900-01-01")
+    at.text_input(key=edit.field_key("title")).input("")
+    at.button(key="edit_save").click().run()
+    assert not at.exception, at.exception
+    refused = [e.value for e in at.error if "Not saved" in e.value]
+    assert len(refused) == 1
+    lines = [line for line in refused[0].splitlines() if line.startswith("- ")]
+    assert len(lines) >= 2 and any("date\\_end" in line for line in lines)
+    assert at.text_input(key=edit.field_key("date_end")).value == "1900-01-01"  # kept
+    with engine(team_db).connect() as connection:  # and nothing written
+        stored = connection.execute(
+            sa.text("SELECT title, row_version FROM incidents WHERE incident_id = :i"),
+            {"i": incident},
+        ).one()
+    assert tuple(stored) == (title, 1)
+
+    with engine(team_db).connect() as connection:
+        date_end = connection.execute(
+            sa.text("SELECT date_end::text FROM incidents WHERE incident_id = :i"),
+            {"i": incident},
+        ).scalar_one()
+    at.text_input(key=edit.field_key("date_end")).input(date_end)
+    at.text_input(key=edit.field_key("title")).input("Edited on the page")
+    at.text_input(key=edit.REASON).input("checked against the source")
+    at.button(key="edit_save").click().run()
+    assert not at.exception, at.exception
+    assert any("Saved" in s.value for s in at.success)
+    changes = _changes(at)
+    line = changes[changes["row_id"] == incident].iloc[0]
+    assert (line["change"], line["label"], line["by"], line["reason"]) == (
+        "edited",
+        "Edited on the page",
+        EDITOR["email"],
+        "checked against the source",
+    )
+
+
+def test_nobody_identified_edits_nothing(team_db):
+    at = _page({})
+    assert any("needs to know who you are" in e.value for e in at.error)
+    assert not [w for w in at.text_input if w.key and w.key.startswith("edit_field_")]
+    assert not _changes(at).empty  # the history is still shown (the import)
+
+
+@pytest.mark.parametrize(
+    ("user", "headers", "header", "expected"),
+    [
+        (EDITOR, {}, "", "ed@example.org"),
+        (EDITOR, {"X-Atlas-User": "proxy"}, "X-Atlas-User", "ed@example.org"),
+        ({}, {"X-Atlas-User": "proxy-user"}, "X-Atlas-User", "proxy-user"),
+        ({}, {"X-Atlas-User": "forged"}, "", None),  # no header trusted unless named
+        ({"is_logged_in": False}, {}, "X-Atlas-User", None),
+    ],
+)
+def test_identity(user, headers, header, expected):
+    assert edit.identity(user, headers, header) == expected
+
+
+def test_the_proxy_sets_the_header_from_its_own_authentication():
+    template = (PROJECT_ROOT / "deploy" / "nginx.conf.template").read_text(encoding="utf-8")
+    assert f"proxy_set_header {edit.USER_HEADER} $remote_user;" in template
+
+
+def test_no_editing_page_on_the_public_tier_or_the_files(team_db, monkeypatch):
+    assert edit.editing_enabled()
+    monkeypatch.setenv("ATLAS_TIER", "public")
+    assert not edit.editing_enabled()
+    monkeypatch.delenv("ATLAS_TIER")
+    monkeypatch.delenv("ATLAS_DATABASE_URL")
+    assert not edit.editing_enabled() or Path(".streamlit/secrets.toml").exists()
