@@ -265,6 +265,9 @@ def show_history() -> None:
     st.caption(f"{len(changes):,} change(s) since {since.isoformat()} (UTC), newest first.")
     st.dataframe(changes, hide_index=True, width="stretch", key="history_changes")
     day = st.date_input("As of (end of the day, UTC)", today, key="history_as_of")
+    # the whole dataset rebuilt from history: asked for, not on every rerun of the page
+    if not st.toggle("Show the incidents as they stood then", key="history_show_as_of"):
+        return
     with _engine().connect() as connection:
         snapshot = history.as_of(connection, _end_of(day))
     incidents = snapshot.tables["incidents"]

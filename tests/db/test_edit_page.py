@@ -79,6 +79,9 @@ def test_a_failed_save_keeps_the_input_and_a_good_one_shows_in_history(team_db):
     assert any("Saved" in s.value for s in at.success)
     changes = _changes(at)
     line = changes[changes["row_id"] == incident].iloc[0]
+    at.toggle(key="history_show_as_of").set_value(True).run()  # as of today: the new title
+    as_of = next(d.value for d in at.dataframe if "review_state" in d.value.columns)
+    assert as_of.loc[as_of["incident_id"] == incident, "title"].item() == "Edited on the page"
     assert (line["change"], line["label"], line["by"], line["reason"]) == (
         "edited",
         "Edited on the page",
@@ -120,3 +123,38 @@ def test_no_editing_page_on_the_public_tier_or_the_files(team_db, monkeypatch):
     monkeypatch.delenv("ATLAS_TIER")
     monkeypatch.delenv("ATLAS_DATABASE_URL")
     assert not edit.editing_enabled() or Path(".streamlit/secrets.toml").exists()
+
+
+def test_a_conflict_shows_both_versions_and_the_editor_chooses(team_db):
+    from atlas.db.edits import read_row, save_incident
+
+    with engine(team_db).connect() as connection:
+        incident = connection.execute(
+            sa.text("SELECT incident_id FROM incidents ORDER BY row_order LIMIT 1")
+        ).scalar_one()
+    at = _page(EDITOR)
+    at.selectbox(key=edit.PICK).select(incident).run()
+    with engine(team_db).connect() as connection:  # a teammate saves first
+        stored = read_row(connection, "incidents", incident)
+        theirs = {**stored.row, "title": "Their title", "actor": "Their actor"}
+        save_incident(connection, theirs, stored.version, "other@example.org")
+        connection.commit()  # read_row began the transaction: the save was a savepoint in it
+    at.text_input(key=edit.field_key("title")).input("My title")
+    at.button(key="edit_save").click().run()
+    assert not at.exception, at.exception
+    assert any("saved this incident after you opened it" in w.value for w in at.warning)
+    both = next(d.value for d in at.dataframe if "theirs" in d.value.columns)
+    assert both.set_index("field").loc["title"].tolist() == ["My title", "Their title"]
+    with engine(team_db).connect() as connection:  # nothing of mine was written
+        assert read_row(connection, "incidents", incident).row == theirs
+    at.radio(key="edit_choice_title").set_value("mine")
+    at.radio(key="edit_choice_actor").set_value("theirs")
+    next(b for b in at.button if b.label == "Save the chosen values").click().run()
+    assert not at.exception, at.exception
+    with engine(team_db).connect() as connection:
+        now = read_row(connection, "incidents", incident)
+    assert (now.row["title"], now.row["actor"], now.updated_by) == (
+        "My title",
+        "Their actor",
+        EDITOR["email"],
+    )
