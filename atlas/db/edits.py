@@ -11,8 +11,9 @@ Review: draft → in_review → published → retracted, and in_review → draft
 (`ATLAS_REVIEWERS`, comma-separated identities) publishes or retracts; a retraction needs a
 reason. A save or transition on a connection with no transaction commits its own; inside
 the caller's transaction (SQLAlchemy begins one at the first statement, a `read_row`
-too) it is a savepoint and the caller commits. Every change is kept by the history triggers with who and why (atlas/db/history.py).
-After a change that touches published rows the public copy is refreshed
+too) it is a savepoint and the caller commits. Every change is kept by the history
+triggers with who and why (atlas/db/history.py). After a change that touches published
+rows the public copy is refreshed in the same transaction
 (`atlas.db.publish.refresh_public`, when that module exists).
 """
 
