@@ -12,7 +12,7 @@ import streamlit as st
 from atlas.filters import apply_filters, selected_incident
 from ui import data, state
 from ui.busy import show_busy_notice
-from ui.edit import editing_enabled
+from ui.identity import editing_enabled
 from ui.sidebar import show_counts, show_filters
 from ui.text import md
 

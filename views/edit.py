@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.edit import editor, show_editor, show_history
+from ui.edit import show_editor
+from ui.history import show_history
+from ui.identity import editor
 from ui.text import md
 
 st.title("Edit & review")

@@ -40,7 +40,7 @@ def test_settings_and_targets_documented():
 
 def test_editing_settings_documented():
     from atlas.db.edits import REVIEWERS_VARIABLE, TRANSITIONS
-    from ui.edit import USER_HEADER, USER_HEADER_VARIABLE
+    from ui.identity import USER_HEADER, USER_HEADER_VARIABLE
 
     section = _section().split("### Editing, review and history\n", 1)[1]
     section = section.split("\n### ", 1)[0]
