@@ -84,7 +84,7 @@ def _picked(table: str, defaults: dict[str, str]) -> None:
 
 
 def _new(table: str) -> str:
-    return f"(new {NOUN[table]})"
+    return f"(new {md(NOUN[table])})"
 
 
 def _ids(table: str, where) -> list[str] | None:
@@ -105,14 +105,14 @@ def _pick(table: str, where, defaults: dict[str, str]) -> None:
     label = NOUN[table].capitalize()
     if ids is None:
         st.text_input(
-            f"{label} id (empty: a new {NOUN[table]})",
+            f"{md(label)} id (empty: a new {md(NOUN[table])})",
             key=pick_key(table),
             on_change=_picked,
             args=(table, defaults),
         )
     else:
         st.selectbox(
-            label,
+            md(label),
             [_new(table), *ids],
             index=None,
             key=pick_key(table),
@@ -162,8 +162,8 @@ def _resolve(user: str, conflict: edits.Conflict, save: bool) -> None:
 
 def _show_conflict(user: str, conflict: edits.Conflict) -> None:
     st.warning(
-        f"{md(conflict.their_by or 'Someone')} saved this {NOUN[conflict.table]} after you "
-        f"opened it (now version {conflict.their_version}). Nothing of yours was written: "
+        f"{md(conflict.their_by or 'Someone')} saved this {md(NOUN[conflict.table])} after you "
+        f"opened it (now version {conflict.their_version:,}). Nothing of yours was written: "
         "choose, field by field, which value to keep.",
         icon=":material/merge:",
     )
@@ -174,7 +174,10 @@ def _show_conflict(user: str, conflict: edits.Conflict) -> None:
     )
     for column, _, _ in conflict.fields:
         st.radio(
-            column, ["mine", "theirs"], horizontal=True, key=key(conflict.table, f"choice_{column}")
+            md(column),
+            ["mine", "theirs"],
+            horizontal=True,
+            key=key(conflict.table, f"choice_{column}"),
         )
     left, right = st.columns(2)
     left.button(
@@ -208,11 +211,11 @@ def _show_form(user: str, table: str) -> None:
     noun = NOUN[table]
     if opened:
         st.caption(
-            f"{noun.capitalize()} {md(opened[0])}: version {opened[1]}, review state "
+            f"{md(noun.capitalize())} {md(opened[0])}: version {opened[1]:,}, review state "
             f"{md(opened[2])}"
         )
     else:
-        st.caption(f"A new {noun} (saved as a draft).")
+        st.caption(f"A new {md(noun)} (saved as a draft).")
     with st.form(key(table, "form")):
         for column in tables.SCHEMA_COLUMNS[table]:
             widget = st.text_area if column in LONG_TEXT else st.text_input
@@ -226,7 +229,7 @@ def _show_form(user: str, table: str) -> None:
         _problems(outcome.problems)
     elif isinstance(outcome, edits.Saved):
         st.success(
-            f"Saved {md(outcome.row_id)}: version {outcome.version}, {md(outcome.review_state)}.",
+            f"Saved {md(outcome.row_id)}: version {outcome.version:,}, {md(outcome.review_state)}.",
             icon=":material/check:",
         )
         for problem in outcome.warnings:
@@ -238,7 +241,7 @@ def _show_form(user: str, table: str) -> None:
         moves = edits.allowed_transitions(opened[2], user)
         for column, to_state in zip(st.columns(max(len(moves), 1)), moves, strict=False):
             column.button(
-                f"Move to {to_state}",
+                f"Move to {md(to_state)}",
                 key=key(table, f"review_{to_state}"),
                 on_click=_review,
                 args=(user, table, to_state),

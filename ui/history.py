@@ -23,7 +23,7 @@ def show_history() -> None:
     since = st.date_input("Changed since", today - timedelta(days=7), key="history_since")
     with data.database_backend().engine.connect() as connection:
         changes = history.changed_since(connection, datetime.combine(since, time.min, tzinfo=UTC))
-    st.caption(f"{len(changes):,} change(s) since {since.isoformat()} (UTC), newest first.")
+    st.caption(f"{len(changes):,} change(s) since {md(since.isoformat())} (UTC), newest first.")
     st.dataframe(changes, hide_index=True, width="stretch", key="history_changes")
     day = st.date_input("As of (end of the day, UTC)", today, key="history_as_of")
     # the whole dataset rebuilt from history: asked for, not on every rerun of the page
@@ -35,9 +35,9 @@ def show_history() -> None:
     states = pd.Series(snapshot.review_states["incidents"], dtype="str")
     counted = states.value_counts()
     st.caption(
-        f"As of {day.isoformat()}: {len(incidents):,} incidents ("
+        f"As of {md(day.isoformat())}: {len(incidents):,} incidents ("
         + ", ".join(f"{n:,} {md(state)}" for state, n in counted.items())
-        + f"), {len(snapshot.tables['reports']):,} reports; data version {snapshot.version}."
+        + f"), {len(snapshot.tables['reports']):,} reports; data version {md(snapshot.version)}."
     )
     shown = incidents[
         ["incident_id", "title", "date_start", "location_name", "people_min", "people_max"]

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from ui import data
+from ui.text import md
 
 # The request header a trusted proxy sets to the signed-in editor: deploy/nginx.conf.template
 # sets USER_HEADER to nginx's own authenticated user (and so drops a client's). Read only
@@ -62,9 +63,9 @@ def editor() -> str | None:
         return None
     st.error(
         "Editing needs to know who you are, and this deployment names nobody: configure "
-        "an identity provider ([auth] in .streamlit/secrets.toml, st.login) or a proxy that "
-        f"signs editors in and sets {USER_HEADER}, named by {USER_HEADER_VARIABLE} (README, "
-        "Editing, review and history).",
+        "an identity provider ([auth] in .streamlit/secrets.toml, st.login) or a proxy "
+        f"that signs editors in and sets {md(USER_HEADER)}, named by "
+        f"{md(USER_HEADER_VARIABLE)} (README, Editing, review and history).",
         icon=":material/person_off:",
     )
     return None
