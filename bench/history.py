@@ -2,14 +2,15 @@
 same data without history, with the row triggers recording every row, and as shipped (the
 import turns the row triggers off for its transaction and records itself set-based).
 
-python -m bench.history [--n 100000] [--repeats 3] [--root /tmp/atlas-bench]
+python -m bench.history [--n 100000] [--repeats 3] [--modes 0 1 2] [--root /tmp/atlas-bench]
 
 Each mode gets a fresh database on a throwaway cluster (tests/db/pgcluster.py; socket only,
 fsync off), imports once into the empty schema, then replaces the dataset --repeats times
 (an import deletes every row and loads the folder again: with row triggers that is a
 history row per deleted row and per loaded one). Prints medians of the write phase (the
 loader's validation is the same in every mode and is printed apart) and the history rows
-written; asserts nothing.
+written (ratio: to the first mode run), and, with history, how long the editing page's two
+questions take on that database (`as_of` now, `changed_since` today); asserts nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -39,12 +41,26 @@ def run(cluster, name: str, folder: Path, mode: str, repeats: int) -> dict:
     with patch:
         first = import_folder(url, folder)
         again = [import_folder(url, folder) for _ in range(repeats)]
+    queries = {}
     with engine(url).connect() as connection:
+        recorded = history.has_history(connection)
         rows = (
             connection.execute(sa.text("SELECT count(*) FROM history")).scalar_one()
-            if history.has_history(connection)
+            if recorded
             else 0
         )
+        if recorded:  # the page's two questions, on the whole dataset
+            now = connection.execute(sa.text("SELECT now()")).scalar_one()
+            for name, ask in (
+                ("as_of", lambda: history.as_of(connection, now)),
+                ("changed_since", lambda: history.changed_since(connection, now.date())),
+            ):
+                times = []
+                for _ in range(3):
+                    start = time.perf_counter()
+                    ask()
+                    times.append(time.perf_counter() - start)
+                queries[name] = statistics.median(times)
     engine(url).dispose()
     cluster.drop_database(name)
     return {
@@ -52,6 +68,7 @@ def run(cluster, name: str, folder: Path, mode: str, repeats: int) -> dict:
         "replace": statistics.median(r.seconds["write"] for r in again),
         "validate": statistics.median(r.seconds["validate"] for r in [first, *again]),
         "history": rows,
+        "queries": queries,
     }
 
 
@@ -59,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--modes", nargs="+", type=int, default=[0, 1, 2], help="of MODES")
     parser.add_argument("--root", type=Path, default=Path(tempfile.gettempdir()) / "atlas-bench")
     args = parser.parse_args()
 
@@ -77,7 +95,8 @@ def main() -> None:
         print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
         for label, folder in datasets.items():
             base = None
-            for i, mode in enumerate(MODES):
+            for i in args.modes:
+                mode = MODES[i]
                 r = run(cluster, f"h{i}", folder, mode, args.repeats)
                 base = base or r["replace"]
                 print(
@@ -85,6 +104,8 @@ def main() -> None:
                     f"{r['replace']:.2f} | {r['replace'] / base:.2f} | {r['history']:,} |",
                     flush=True,
                 )
+                for name, seconds in r["queries"].items():
+                    print(f"|   | {name} (median of 3) | {seconds:.2f} s | | | | |", flush=True)
 
 
 if __name__ == "__main__":
