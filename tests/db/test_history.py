@@ -102,3 +102,21 @@ def test_a_retraction_stays_in_history(loaded):
     assert then.review_states["incidents"][incident] == "retracted"
     assert incident in set(then.tables["incidents"]["incident_id"])
     assert incident not in set(now.tables["incidents"]["incident_id"])
+
+
+def test_the_migration_records_the_rows_already_there(empty_db):
+    from atlas.db import upgrade
+
+    upgrade(empty_db, "0002")
+    import_folder(empty_db, BUNDLED_DATA_DIR)  # no history table yet: nothing recorded
+    before = _now(empty_db)
+    upgrade(empty_db)
+    with engine(empty_db).connect() as connection:
+        changes = changed_since(connection, before)
+        snapshot = as_of(connection, _now(empty_db))
+        current = read_text_tables(connection)
+    assert [(c, by) for c, by in zip(changes["change"], changes["by"], strict=True)] == [
+        ("imported", "migration 0003h")
+    ]
+    for name, frame in current.items():
+        assert snapshot.tables[name].equals(frame), name
