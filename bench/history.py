@@ -5,7 +5,8 @@ import turns the row triggers off for its transaction and records itself set-bas
 python -m bench.history [--n 100000] [--repeats 3] [--modes 0 1 2] [--root /tmp/atlas-bench]
 
 Each mode gets a fresh database on a throwaway cluster (tests/db/pgcluster.py; socket only,
-fsync off), imports once into the empty schema, then replaces the dataset --repeats times
+fsync off), imports once into the empty schema, then replaces the dataset --repeats times,
+the modes taking turns
 (an import deletes every row and loads the folder again: with row triggers that is a
 history row per deleted row and per loaded one). Prints medians of the write phase (the
 loader's validation is the same in every mode and is printed apart) and the history rows
@@ -16,6 +17,7 @@ questions take on that database (`as_of` now, `changed_since` today); asserts no
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import tempfile
 import time
@@ -27,49 +29,71 @@ import sqlalchemy as sa
 MODES = ("no history (0002)", "row triggers", "set-based (shipped)")
 
 
-def run(cluster, name: str, folder: Path, mode: str, repeats: int) -> dict:
-    from atlas.db import engine, history, upgrade
+def _patch(mode: str):
+    from atlas.db import history
+
+    if mode == MODES[1]:  # the import leaves the row triggers on and records nothing itself
+        return mock.patch.object(history, "begin_import", return_value=False)
+    return contextlib.nullcontext()
+
+
+def _queries(url: str) -> dict[str, float]:
+    """The editing page's two questions on the whole dataset, median of 3 (s)."""
+    from atlas.db import engine, history
+
+    out = {}
+    with engine(url).connect() as connection:
+        now = connection.execute(sa.text("SELECT now()")).scalar_one()
+        for name, ask in (
+            ("as_of", lambda: history.as_of(connection, now)),
+            ("changed_since", lambda: history.changed_since(connection, now.date())),
+        ):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                ask()
+                times.append(time.perf_counter() - start)
+            out[name] = statistics.median(times)
+    return out
+
+
+def _history_rows(url: str) -> int:
+    from atlas.db import engine, history
+
+    with engine(url).connect() as connection:
+        if not history.has_history(connection):
+            return 0
+        return connection.execute(sa.text("SELECT count(*) FROM history")).scalar_one()
+
+
+def compare(cluster, folder: Path, modes: list[str], repeats: int) -> dict[str, dict]:
+    """Each mode on its own database; the replacing imports interleaved (mode A, B, C, A,
+    B, C…) so that a change in the machine's load falls on every mode alike."""
+    from atlas.db import engine, upgrade
     from atlas.db.transfer import import_folder
 
-    url = cluster.create_database(name)
-    upgrade(url, "0002" if mode == MODES[0] else "head")
-    patch = (
-        mock.patch.object(history, "begin_import", return_value=False)
-        if mode == MODES[1]
-        else mock.patch.object(history, "begin_import", wraps=history.begin_import)
-    )
-    with patch:
-        first = import_folder(url, folder)
-        again = [import_folder(url, folder) for _ in range(repeats)]
-    queries = {}
-    with engine(url).connect() as connection:
-        recorded = history.has_history(connection)
-        rows = (
-            connection.execute(sa.text("SELECT count(*) FROM history")).scalar_one()
-            if recorded
-            else 0
-        )
-        if recorded:  # the page's two questions, on the whole dataset
-            now = connection.execute(sa.text("SELECT now()")).scalar_one()
-            for name, ask in (
-                ("as_of", lambda: history.as_of(connection, now)),
-                ("changed_since", lambda: history.changed_since(connection, now.date())),
-            ):
-                times = []
-                for _ in range(3):
-                    start = time.perf_counter()
-                    ask()
-                    times.append(time.perf_counter() - start)
-                queries[name] = statistics.median(times)
-    engine(url).dispose()
-    cluster.drop_database(name)
-    return {
-        "first": first.seconds["write"],
-        "replace": statistics.median(r.seconds["write"] for r in again),
-        "validate": statistics.median(r.seconds["validate"] for r in [first, *again]),
-        "history": rows,
-        "queries": queries,
-    }
+    urls, results = {}, {}
+    for i, mode in enumerate(modes):
+        urls[mode] = cluster.create_database(f"h{i}")
+        upgrade(urls[mode], "0002" if mode == MODES[0] else "head")
+        with _patch(mode):
+            first = import_folder(urls[mode], folder)
+        results[mode] = {"first": first.seconds["write"], "replace": [], "validate": []}
+    for _ in range(repeats):
+        for mode in modes:
+            with _patch(mode):
+                again = import_folder(urls[mode], folder)
+            results[mode]["replace"].append(again.seconds["write"])
+            results[mode]["validate"].append(again.seconds["validate"])
+    for i, mode in enumerate(modes):
+        r = results[mode]
+        r["replace"] = statistics.median(r["replace"])
+        r["validate"] = statistics.median(r["validate"])
+        r["history"] = _history_rows(urls[mode])
+        r["queries"] = _queries(urls[mode]) if r["history"] else {}
+        engine(urls[mode]).dispose()
+        cluster.drop_database(f"h{i}")
+    return results
 
 
 def main() -> None:
@@ -94,11 +118,10 @@ def main() -> None:
         )
         print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
         for label, folder in datasets.items():
-            base = None
-            for i in args.modes:
-                mode = MODES[i]
-                r = run(cluster, f"h{i}", folder, mode, args.repeats)
-                base = base or r["replace"]
+            modes = [MODES[i] for i in args.modes]
+            results = compare(cluster, folder, modes, args.repeats)
+            base = results[modes[0]]["replace"]
+            for mode, r in results.items():
                 print(
                     f"| {label} | {mode} | {r['validate']:.2f} | {r['first']:.2f} | "
                     f"{r['replace']:.2f} | {r['replace'] / base:.2f} | {r['history']:,} |",
