@@ -31,6 +31,7 @@ depends_on = None
 
 # table → its key column (constants of this file, not data)
 TRACKED = {"incidents": "incident_id", "reports": "report_id", "places": "place_id"}
+REVIEWED = ("incidents", "reports")  # the tables with a review_state (migration 0002)
 OPERATIONS = ("insert", "update", "delete", "import")
 WHO = "nullif(current_setting('atlas.user', true), '')"
 WHY = "nullif(current_setting('atlas.reason', true), '')"
@@ -85,7 +86,7 @@ def upgrade() -> None:
             INSERT INTO history
                 (table_name, row_id, operation, changed_by, reason, review_state, row)
             SELECT '{table}', {key}, 'import', {WHO}, {WHY},
-                   to_jsonb(t) ->> 'review_state', to_jsonb(t) - 'geom'
+                   {"review_state" if table in REVIEWED else "NULL"}, to_jsonb(t) - 'geom'
             FROM {table} t ORDER BY row_order;"""  # noqa: S608 (constants of this file)
         for table, key in TRACKED.items()
     )
