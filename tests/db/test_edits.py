@@ -175,3 +175,27 @@ def test_no_identity_no_save(loaded):
         result = save_incident(connection, {**before.row, "title": "x"}, before.version, "")
     assert isinstance(result, Refused)
     assert _stored(loaded, "incidents", incident) == before
+
+
+@pytest.mark.parametrize("imported", [False, True])
+def test_the_provenance_rules_follow_where_the_data_came_from(db, data_copy, imported):
+    folder = data_copy()
+    if imported:  # a folder an import wrote: the import rules, as the loader applies them
+        (folder / "imported.json").write_text('{"imported_from": "sheet.csv"}', encoding="utf-8")
+    import_folder(db, folder)
+    with engine(db).connect() as connection:
+        incident = connection.execute(
+            sa.text(
+                "SELECT incident_id FROM incidents WHERE latitude IS NOT NULL"
+                " AND coord_basis IS NOT NULL ORDER BY row_order LIMIT 1"
+            )
+        ).scalar_one()
+        stored = read_row(connection, "incidents", incident)
+        result = save_incident(
+            connection, {**stored.row, "coord_basis": ""}, stored.version, EDITOR
+        )
+    if imported:
+        assert isinstance(result, Saved)
+    else:
+        assert isinstance(result, Refused)
+        assert [p.column for p in result.problems] == ["coord_basis"]
