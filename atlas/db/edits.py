@@ -1,9 +1,9 @@
 """Edits of incidents and reports on the team database, and their review transitions.
 
-A save is checked by the rules the files go through (atlas.rules on a one-row frame, with
-the rows it names for context: linked incidents, its incident, the documents), one Problem
-per line; with any error nothing is written. Rows in review or published must also pass the
-rules across files (a report for every incident, status from independent sources…).
+A save is checked by the rules the files go through (atlas.db.checks: atlas.rules on a
+one-row frame), one Problem per line; with any error nothing is written. Rows in review or
+published must also pass the rules across files (a report for every incident, status from
+independent sources…).
 A save names the `row_version` it was opened at: when someone else saved the row since, the
 save returns a `Conflict` with both versions instead of overwriting theirs.
 
@@ -19,19 +19,15 @@ rows the public copy is refreshed in the same transaction
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from dataclasses import dataclass
 
-import pandas as pd
 import sqlalchemy as sa
 
-from atlas import rules
 from atlas.db import history, tables
+from atlas.db.checks import incident_problems, report_problems
 from atlas.db.transfer import _cell, _text
-from atlas.evidence import split_ids
-from atlas.loading import marker_source
 from atlas.validation import Problem
 
 log = logging.getLogger(__name__)
@@ -47,7 +43,6 @@ TRANSITIONS = {
 }
 NEEDS_REASON = ("retracted",)
 LINKED_STATES = ("in_review", "published")  # states that need the rules across files
-LINE = 2  # the edited row's line in the one-row frame (header is line 1)
 
 
 @dataclass(frozen=True)
@@ -96,6 +91,18 @@ class _Abort(Exception):
         self.result = result
 
 
+def _refuse(label: str, column: str, value: str, message: str, fix: str) -> _Abort:
+    return _Abort(Refused((Problem(label, None, column, value, message, fix),)))
+
+
+def _conflict(table: str, row_id: str, mine: dict[str, str], theirs: Stored) -> _Abort:
+    return _Abort(
+        Conflict(
+            table, row_id, mine, theirs.row, theirs.version, theirs.review_state, theirs.updated_by
+        )
+    )
+
+
 def reviewers() -> frozenset[str]:
     """The identities that may publish and retract (ATLAS_REVIEWERS, comma-separated)."""
     listed = os.environ.get(REVIEWERS_VARIABLE, "")
@@ -140,106 +147,6 @@ def read_row(connection: sa.Connection, table: str, row_id: str) -> Stored | Non
     )
 
 
-def _rows(connection: sa.Connection, table: str, where) -> pd.DataFrame:
-    t = tables.TABLES[table]
-    columns = tables.SCHEMA_COLUMNS[table]
-    found = connection.execute(
-        sa.select(*(t.c[c] for c in columns)).where(where).order_by(t.c.row_order)
-    ).all()
-    return pd.DataFrame(
-        [[_text(v) for v in row] for row in found], columns=list(columns), dtype=object
-    ).astype("str")
-
-
-def _frame(table: str, row: dict, others: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The edited row at line LINE, then `others` (context) on the lines after it."""
-    columns = list(tables.SCHEMA_COLUMNS[table])
-    edited = pd.DataFrame([[str(row.get(c, "") or "") for c in columns]], columns=columns)
-    frame = pd.concat([edited, others], ignore_index=True) if others is not None else edited
-    frame = frame.astype("str")
-    frame["_line"] = range(LINE, LINE + len(frame))
-    return frame
-
-
-def _strict(connection: sa.Connection) -> bool:
-    """The curated dataset's provenance rules apply unless the data came from an import."""
-    marker = connection.execute(sa.select(tables.dataset_version.c.import_marker)).scalar()
-    return marker_source(marker) is None
-
-
-def _own(problems: list[Problem], file: str, label: str) -> list[Problem]:
-    """The problems of the edited row, named as the form's (no line: there is no file)."""
-    return [
-        dataclasses.replace(p, file=label, row=None)
-        for p in problems
-        if p.file == file and p.row == LINE
-    ]
-
-
-def incident_problems(connection: sa.Connection, row: dict, *, linked: bool) -> list[Problem]:
-    """The file rules on an incident row (with the incidents it names, for context); with
-    `linked`, also the rules across files on it with its places and reports."""
-    strict = _strict(connection)
-    named = set(split_ids(row.get("related_ids", ""))) | set(split_ids(row.get("may_overlap", "")))
-    key = tables.incidents.c.incident_id
-    named.discard(row.get("incident_id", ""))
-    context = _rows(connection, "incidents", key.in_(sorted(named))) if named else None
-    frame = _frame("incidents", row, context)
-    file = "incidents.csv"
-    problems = rules.validate_incidents(frame, file, strict=strict)
-    label = f"incident {row.get('incident_id', '')}".strip()
-    own = _own(problems, file, label)
-    if any(p.is_error for p in own):
-        return own
-    empty_places = pd.DataFrame(columns=[*tables.SCHEMA_COLUMNS["places"], "_line"])
-    edited = frame.iloc[:1]
-    own += _own(
-        rules.validate_admin1(
-            edited, empty_places, (file, "places.csv"), "error" if strict else "warning"
-        ),
-        file,
-        label,
-    )
-    if linked and not any(p.is_error for p in own):
-        incident_id = row.get("incident_id", "")
-        places = _rows(connection, "places", tables.places.c.incident_id == incident_id)
-        reports = _rows(connection, "reports", tables.reports.c.incident_id == incident_id)
-        own += _own(rules.validate_links(edited, places, reports, file, strict=strict), file, label)
-    return own
-
-
-def report_problems(connection: sa.Connection, row: dict, *, linked: bool) -> list[Problem]:
-    """The file rules on a report row (with its incident and the documents); with `linked`,
-    also the rules across files on its incident with the report as edited."""
-    strict = _strict(connection)
-    incident_id = row.get("incident_id", "")
-    incident = _rows(connection, "incidents", tables.incidents.c.incident_id == incident_id)
-    documents = set(connection.execute(sa.select(tables.documents.c.document)).scalars())
-    file = "reports.csv"
-    frame = _frame("reports", row)
-    label = f"report {row.get('report_id', '')}".strip()
-    own = _own(rules.validate_reports(frame, incident, documents, file, strict=strict), file, label)
-    if linked and not any(p.is_error for p in own) and len(incident):
-        r = tables.reports.c
-        others = _rows(
-            connection,
-            "reports",
-            sa.and_(
-                sa.or_(r.incident_id == incident_id, r.source == row.get("source", "")),
-                r.report_id != row.get("report_id", ""),
-            ),
-        )
-        reports = _frame("reports", row, others)
-        incidents = incident.assign(_line=LINE)
-        places = _rows(connection, "places", tables.places.c.incident_id == incident_id)
-        problems = rules.validate_links(
-            incidents, places, reports, "incidents.csv", file, strict=strict
-        )
-        own += _own(problems, file, label)
-        own += _own(problems, "incidents.csv", f"incident {incident_id}")
-    return own
-
-
 def _refresh_public(connection: sa.Connection) -> None:
     """Refresh the public tier's copy (helper H4's atlas.db.publish) when it exists."""
     try:
@@ -272,18 +179,13 @@ def _save(
     row_id = str(row.get(key, "") or "")
     label = f"{table[:-1]} {row_id}".strip()
     if not user:
-        return Refused(
-            (
-                Problem(
-                    label,
-                    None,
-                    "updated_by",
-                    "",
-                    "no editor is identified",
-                    "sign in (or have the proxy name you) before saving",
-                ),
-            )
-        )
+        return _refuse(
+            label,
+            "updated_by",
+            "",
+            "no editor is identified",
+            "sign in (or have the proxy name you) before saving",
+        ).result
     check = incident_problems if table == "incidents" else report_problems
     t = tables.TABLES[table]
     try:
@@ -291,34 +193,20 @@ def _save(
             history.set_actor(connection, user, reason)
             stored = read_row(connection, table, row_id) if row_id else None
             if expected_version is None and stored is not None:
-                raise _Abort(
-                    Refused(
-                        (
-                            Problem(
-                                label,
-                                None,
-                                key,
-                                row_id,
-                                f"a {table[:-1]} with this id exists already",
-                                "choose another id, or open the existing row to edit it",
-                            ),
-                        )
-                    )
+                raise _refuse(
+                    label,
+                    key,
+                    row_id,
+                    f"a {table[:-1]} with this id exists already",
+                    "choose another id, or open the existing row to edit it",
                 )
             if expected_version is not None and stored is None:
-                raise _Abort(
-                    Refused(
-                        (
-                            Problem(
-                                label,
-                                None,
-                                key,
-                                row_id,
-                                "no longer exists (someone deleted it)",
-                                "save it as a new row if it should exist",
-                            ),
-                        )
-                    )
+                raise _refuse(
+                    label,
+                    key,
+                    row_id,
+                    "no longer exists (someone deleted it)",
+                    "save it as a new row if it should exist",
                 )
             state = stored.review_state if stored else NEW_STATE
             problems = check(connection, row, linked=state in LINKED_STATES)
@@ -349,17 +237,7 @@ def _save(
             if done is None:  # someone saved it since it was opened: theirs as it is now
                 theirs = read_row(connection, table, row_id) or stored
                 mine = {c: str(row.get(c, "") or "") for c in tables.SCHEMA_COLUMNS[table]}
-                raise _Abort(
-                    Conflict(
-                        table,
-                        row_id,
-                        mine,
-                        theirs.row,
-                        theirs.version,
-                        theirs.review_state,
-                        theirs.updated_by,
-                    )
-                )
+                raise _conflict(table, row_id, mine, theirs)
             if done.review_state == "published":
                 _refresh_public(connection)
     except _Abort as abort:
@@ -412,68 +290,33 @@ def review(
             history.set_actor(connection, user, reason)
             stored = read_row(connection, table, row_id)
             if stored is None:
-                raise _Abort(
-                    Refused(
-                        (Problem(label, None, key, row_id, "does not exist", "reload the page"),)
-                    )
-                )
+                raise _refuse(label, key, row_id, "does not exist", "reload the page")
             if stored.version != expected_version:
-                raise _Abort(
-                    Conflict(
-                        table,
-                        row_id,
-                        stored.row,
-                        stored.row,
-                        stored.version,
-                        stored.review_state,
-                        stored.updated_by,
-                    )
-                )
+                raise _conflict(table, row_id, stored.row, stored)
             move = (stored.review_state, to_state)
             if move not in TRANSITIONS:
-                raise _Abort(
-                    Refused(
-                        (
-                            Problem(
-                                label,
-                                None,
-                                "review_state",
-                                stored.review_state,
-                                f"cannot go from '{stored.review_state}' to '{to_state}'",
-                                "draft → in_review → published → retracted, or in_review → draft",
-                            ),
-                        )
-                    )
+                raise _refuse(
+                    label,
+                    "review_state",
+                    stored.review_state,
+                    f"cannot go from '{stored.review_state}' to '{to_state}'",
+                    "draft → in_review → published → retracted, or in_review → draft",
                 )
             if TRANSITIONS[move] and user not in reviewers():
-                raise _Abort(
-                    Refused(
-                        (
-                            Problem(
-                                label,
-                                None,
-                                "review_state",
-                                to_state,
-                                f"only a reviewer may make a row '{to_state}'",
-                                f"ask a reviewer (named in {REVIEWERS_VARIABLE})",
-                            ),
-                        )
-                    )
+                raise _refuse(
+                    label,
+                    "review_state",
+                    to_state,
+                    f"only a reviewer may make a row '{to_state}'",
+                    f"ask a reviewer (named in {REVIEWERS_VARIABLE})",
                 )
             if to_state in NEEDS_REASON and not reason.strip():
-                raise _Abort(
-                    Refused(
-                        (
-                            Problem(
-                                label,
-                                None,
-                                "reason",
-                                "",
-                                "a retraction needs a reason",
-                                "say why the row is retracted (it stays in the history)",
-                            ),
-                        )
-                    )
+                raise _refuse(
+                    label,
+                    "reason",
+                    "",
+                    "a retraction needs a reason",
+                    "say why the row is retracted (it stays in the history)",
                 )
             if to_state in LINKED_STATES:
                 check = incident_problems if table == "incidents" else report_problems
@@ -492,17 +335,7 @@ def review(
                 .returning(t.c.row_version, t.c.review_state)
             ).one_or_none()
             if done is None:
-                raise _Abort(
-                    Conflict(
-                        table,
-                        row_id,
-                        stored.row,
-                        stored.row,
-                        stored.version,
-                        stored.review_state,
-                        stored.updated_by,
-                    )
-                )
+                raise _conflict(table, row_id, stored.row, stored)
             if "published" in move:
                 _refresh_public(connection)
     except _Abort as abort:
