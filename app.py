@@ -12,10 +12,16 @@ import streamlit as st
 from atlas.filters import apply_filters, selected_incident
 from ui import data, state
 from ui.busy import show_busy_notice
+from ui.identity import editing_enabled
 from ui.sidebar import show_counts, show_filters
 from ui.text import md
 
 st.set_page_config(page_title="Repatriation Atlas", page_icon="🗺️", layout="wide")
+editing = (  # the team database of a team deployment only (ui.edit)
+    [st.Page("views/edit.py", title="Edit & review", icon=":material/edit:", url_path="edit")]
+    if editing_enabled()
+    else []
+)
 pages = st.navigation(
     [
         st.Page("views/dashboard.py", title="Map & timeline", icon=":material/map:", default=True),
@@ -31,6 +37,7 @@ pages = st.navigation(
             icon=":material/description:",
             url_path="data",
         ),
+        *editing,
     ]
 )
 

@@ -138,9 +138,20 @@ def imported_from(data_dir: Path) -> str | None:
     if not marker.is_file():
         return None
     try:
-        content = json.loads(marker.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
+        return marker_source(marker.read_text(encoding="utf-8"))
+    except OSError:
         return None  # unreadable: the folder is checked in full
+
+
+def marker_source(text: str | None) -> str | None:
+    """The `imported_from` an import marker's text names, or None (curated: no marker, or
+    one that cannot be read). The team database keeps the marker's text."""
+    if text is None:
+        return None
+    try:
+        content = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
     source = content.get("imported_from") if isinstance(content, dict) else None
     return source if isinstance(source, str) and source else None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
+from sqlalchemy.dialects.postgresql import JSONB
 
 from atlas import schema
 
@@ -77,4 +78,18 @@ dataset_version = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("import_marker", sa.Text),
+)
+# migration 0003h: every change of incidents, reports and places (atlas/db/history.py)
+history = sa.Table(
+    "history",
+    metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True),
+    sa.Column("table_name", sa.Text, nullable=False),
+    sa.Column("row_id", sa.Text, nullable=False),
+    sa.Column("operation", sa.Text, nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("changed_by", sa.Text),
+    sa.Column("reason", sa.Text),
+    sa.Column("review_state", sa.Text),
+    sa.Column("row", JSONB),
 )

@@ -21,7 +21,7 @@ import psycopg
 import psycopg.sql as q
 import sqlalchemy as sa
 
-from atlas.db import engine, tables
+from atlas.db import engine, history, tables
 from atlas.export.files import write_atomic
 from atlas.loading import FILES, IMPORT_MARKER, load_dataset, read_table
 from atlas.validation import Problem
@@ -90,6 +90,7 @@ def import_folder(url: str, folder: Path) -> ImportResult:
     marker = folder / IMPORT_MARKER
     marker_text = marker.read_text(encoding="utf-8") if marker.is_file() else None
     with engine(url).begin() as connection:
+        recorded = history.begin_import(connection)  # the import records itself, set-based
         for name in reversed(LOAD_ORDER):
             connection.execute(tables.TABLES[name].delete())
         cursor = connection.connection.driver_connection.cursor()
@@ -111,6 +112,8 @@ def import_folder(url: str, folder: Path) -> ImportResult:
                 raise ImportFailed(
                     f"{FILES[name]}: {error.diag.message_primary}. {detail} Nothing imported."
                 ) from error
+        if recorded:
+            history.record_import(connection)
         connection.execute(tables.dataset_version.update().values(import_marker=marker_text))
         version = connection.execute(sa.select(tables.dataset_version.c.version)).scalar_one()
     return ImportResult(

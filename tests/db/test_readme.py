@@ -36,3 +36,22 @@ def test_settings_and_targets_documented():
     assert re.search(r"^postgres:", makefile, re.M)
     assert re.search(r"^test: .*\bpostgres\b", makefile, re.M)
     assert "pg_dump" in section
+
+
+def test_editing_settings_documented():
+    from atlas.db.edits import REVIEWERS_VARIABLE, TRANSITIONS
+    from ui.identity import USER_HEADER, USER_HEADER_VARIABLE
+
+    section = _section().split("### Editing, review and history\n", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    for name in (REVIEWERS_VARIABLE, USER_HEADER_VARIABLE, USER_HEADER, "history"):
+        assert name in section, name
+    assert f"{USER_HEADER_VARIABLE}={USER_HEADER}" in section
+    for frm, to in TRANSITIONS:
+        assert f"{frm} → {to}" in section, (frm, to)
+    template = (PROJECT_ROOT / "deploy" / "nginx.conf.template").read_text(encoding="utf-8")
+    quoted = re.search(r"`(proxy_set_header [^`]+)`", section).group(1)
+    assert quoted in template
+    migration = PROJECT_ROOT / "atlas/db/migrations/versions/0003_history.py"
+    assert "migration `0003h`" in section
+    assert 'revision = "0003h"' in migration.read_text(encoding="utf-8")
