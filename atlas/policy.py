@@ -129,9 +129,14 @@ def id_key() -> bytes:
 _PROCESS_KEY = secrets.token_bytes(32)
 
 
+def policy_path() -> Path:
+    """The policy file: ATLAS_POLICY, else data/policy.toml."""
+    return Path(os.environ.get(POLICY_VARIABLE) or DEFAULT_POLICY)
+
+
 def load_policy(path: Path | str | None = None) -> Policy:
-    """Read and check the policy file (default: ATLAS_POLICY, else data/policy.toml)."""
-    path = Path(path or os.environ.get(POLICY_VARIABLE) or DEFAULT_POLICY)
+    """Read and check the policy file (default: `policy_path()`)."""
+    path = Path(path or policy_path())
     try:
         content = path.read_bytes()
     except OSError as error:

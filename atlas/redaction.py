@@ -30,6 +30,7 @@ import pandas as pd
 from atlas import schema
 from atlas.coordinates import BasisError, resolve_basis
 from atlas.evidence import count_claims, independent_counts, split_ids
+from atlas.loading import Dataset, build_dataset
 from atlas.policy import LevelRule, Policy
 
 WITHHELD = "Withheld in the public view."
@@ -411,3 +412,17 @@ def suppress_sparse(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
     incidents the others hold (said in words: SPARSE_WORDS)."""
     sparse = cells["count"] < threshold
     return cells[~sparse].reset_index(drop=True), int(cells.loc[sparse, "count"].sum())
+
+
+def public_dataset(
+    tables: dict[str, pd.DataFrame], policy: Policy, version: str, origin: str = ""
+) -> Dataset:
+    """The public tier's Dataset from the four text tables of a data folder: redacted, then
+    validated as any dataset is. It keeps its (redacted) tables in `Dataset.raw`, so that
+    exports take their rows from them and never read the folder's files again."""
+    return build_dataset(
+        redact_tables(tables, policy),
+        version=public_version(version, policy),
+        origin=origin,
+        keep_raw=True,
+    )

@@ -25,6 +25,7 @@ from atlas.filters import to_query, visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.mapspec import build_deck, legend_entries
+from atlas.redaction import suppress_sparse
 from atlas.sources import incident_claims
 from atlas.timebins import binned_timeline_chart
 from atlas.timeline import timeline_chart
@@ -214,7 +215,8 @@ def _map(dataset, frame, visible, selected, view, large: bool, lay: EmbedLayout)
     width, height = lay.map_size(bool(selected))
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
-        deck = build_grid_deck(grid_cells(visible, size), data.crossings(), cell)
+        cells, _ = suppress_sparse(grid_cells(visible, size), data.cell_threshold())
+        deck = build_grid_deck(cells, data.crossings(), cell)
     else:
         deck = build_deck(
             frame,
