@@ -125,3 +125,8 @@ TIER_WORDS = {
 def tier_words(tier: str) -> str:
     """ "Public view: reduced for publication" or "Team view: not for publication"."""
     return TIER_WORDS[tier]
+
+
+def stamp(dataset: Dataset) -> str:
+    """What every output says of its data: its tier and the date it is as of."""
+    return f"{tier_words(dataset.tier)} · {as_of_words(dataset)}"

@@ -178,6 +178,12 @@ def load_policy(path: Path | str | None = None) -> Policy:
     )
 
 
+def startup_policy() -> Policy | None:
+    """What a deployment serves, checked before it starts: the public tier's policy, or
+    None for the team tier. Raises PolicyError (file, key, value, fix) otherwise."""
+    return load_policy() if tier() == "public" else None
+
+
 def tier() -> str:
     """The tier this deployment serves: ATLAS_TIER (default team). Anything else is refused
     (a typo must not start a deployment that someone believes is public)."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -420,9 +421,10 @@ def public_dataset(
     """The public tier's Dataset from the four text tables of a data folder: redacted, then
     validated as any dataset is. It keeps its (redacted) tables in `Dataset.raw`, so that
     exports take their rows from them and never read the folder's files again."""
-    return build_dataset(
+    dataset = build_dataset(
         redact_tables(tables, policy),
         version=public_version(version, policy),
         origin=origin,
         keep_raw=True,
     )
+    return replace(dataset, tier="public")

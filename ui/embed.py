@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas import schema
-from atlas.context import as_of_words, filters_in_words, sources_line, view_title
+from atlas.context import filters_in_words, sources_line, stamp, view_title
 from atlas.coverage import coverage_gaps
 from atlas.embedlayout import GAP, PAD_X, PAD_Y, EmbedLayout, embed_layout, embed_title, frame_size
 from atlas.filters import to_query, visible_rows
@@ -175,7 +175,7 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
         filters, vocab.first, vocab.last
     )
     sentence = filters_in_words(filters, vocab.first, vocab.last)
-    footer = " · ".join((sources_line(visible, dataset.reports), as_of_words(dataset), ATTRIBUTION))
+    footer = " · ".join((sources_line(visible, dataset.reports), stamp(dataset), ATTRIBUTION))
     lay = embed_layout(
         *size,
         rows=6 if large else len(shown),
@@ -205,7 +205,7 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
         _timeline(dataset, frame, selected, vocab, filters, shown, large, lay)
     with st.container(key="embed_footer"):
         st.markdown(
-            f"{md(sources_line(visible, dataset.reports))} · {md(as_of_words(dataset))} · "
+            f"{md(sources_line(visible, dataset.reports))} · {md(stamp(dataset))} · "
             f"{md(ATTRIBUTION)} · {_full_view_link(filters)}"
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.context import view_title
+from atlas.context import tier_words, view_title
 from atlas.filters import visible_rows
 from atlas.grid import aggregated
 from atlas.layout import MAP_HEIGHT, VIEWPORT
@@ -130,6 +130,7 @@ def draw_legend() -> None:
 
 st.html(COMPACT)  # static CSS: the summary row and the map above the fold at 1280×720
 st.title("Repatriation Atlas")
+st.caption(tier_words(dataset.tier))
 show_scope(dataset, data_page="views/data.py")
 if visible.empty:
     st.info("No incident matches these filters.")
