@@ -198,10 +198,13 @@ def redact_tables(tables: dict[str, pd.DataFrame], policy: Policy) -> dict[str, 
     }
 
     reports = tables["reports"]
-    rep_rules = [
-        stricter(rules[level], inc_rule[i]) if i in inc_rule else rules[level]
-        for i, level in zip(reports["incident_id"], _levels(reports), strict=True)
-    ]
+    pairs = {}  # (report's rule, incident's rule) -> the stricter: a few distinct pairs
+    rep_rules = []
+    for i, level in zip(reports["incident_id"], _levels(reports), strict=True):
+        pair = (rules[level], inc_rule.get(i, rules[level]))
+        if pair not in pairs:
+            pairs[pair] = stricter(*pair)
+        rep_rules.append(pairs[pair])
     keep_report = np.array([not r.withheld for r in rep_rules], dtype=bool)
     with_reports = set(reports.loc[keep_report, "incident_id"])
     kept = {i for i, r in inc_rule.items() if not r.withheld and i in with_reports}
@@ -251,49 +254,63 @@ def _incidents(
     areas: dict[str, str],
     policy: Policy,
 ) -> pd.DataFrame:
-    rows = []
     labels = {e.code: e.label for e in schema.EVENT_TYPES}
-    for rec in frame.to_dict("records"):
+    out = frame.copy()
+    for column in ("related_ids", "may_overlap"):
+        out[column] = [_relink(v, ids) if v else v for v in out[column]]
+
+    def change(rec: dict) -> dict:
         real, rule = rec["incident_id"], inc_rule[rec["incident_id"]]
-        rec["related_ids"] = _relink(rec.get("related_ids", ""), ids)
-        rec["may_overlap"] = _relink(rec.get("may_overlap", ""), ids)
-        if not rule.is_open:
-            rec["incident_id"] = ids[real]
-            rec.update(coarse_place(rec, rule.coordinates, "location_name"))
-            if rec["geo_precision"] == "multiple" and rule.coordinates != "exact":
-                rec["location_name"] = (
-                    areas.get(real, PLACE_WITHHELD)
-                    if rule.coordinates == "admin1"
-                    else PLACE_WITHHELD
-                )
-            if rule.dates != "exact":
-                rec.update(
-                    coarse_dates(
-                        rec["date_start"], rec["date_end"], rec["date_precision"], rule.dates
-                    )
-                )
-            counted = coarse_count(
-                rec["people_min"], rec["people_max"], rule.counts, policy.count_threshold
+        rec["incident_id"] = ids[real]
+        rec.update(coarse_place(rec, rule.coordinates, "location_name"))
+        if rec["geo_precision"] == "multiple" and rule.coordinates != "exact":
+            rec["location_name"] = (
+                areas.get(real, PLACE_WITHHELD) if rule.coordinates == "admin1" else PLACE_WITHHELD
             )
-            if counted is not None:
-                rec["people_min"], rec["people_max"], rec["people_text"] = counted
-                rec["people_qualifier"] = _qualifier(*counted)
-            if rule.text == "withheld":
-                for column in _INCIDENT_TEXT:
-                    if rec.get(column):
-                        rec[column] = WITHHELD
-                rec["title"] = f"{labels.get(rec['event_type'], 'Incident')} (details withheld)"
-                rec["summary"] = WITHHELD
-                if rec["people_min"] and counted is None:
-                    rec["people_text"] = _count_words(rec["people_min"], rec["people_max"])
-            if rec["geo_precision"] in schema.AREA_PRECISIONS and rec["latitude"]:
-                note = rec.get("coord_note", "")
-                if not note.startswith("Representative point of "):
-                    rec["coord_note"] = schema.REPRESENTATIVE_POINT.format(
-                        area=rec["location_name"]
-                    )
-        rows.append(rec)
-    return pd.DataFrame(rows, columns=frame.columns) if rows else frame.iloc[:0].copy()
+        if rule.dates != "exact":
+            rec.update(
+                coarse_dates(rec["date_start"], rec["date_end"], rec["date_precision"], rule.dates)
+            )
+        counted = coarse_count(
+            rec["people_min"], rec["people_max"], rule.counts, policy.count_threshold
+        )
+        if counted is not None:
+            rec["people_min"], rec["people_max"], rec["people_text"] = counted
+            rec["people_qualifier"] = _qualifier(*counted)
+        if rule.text == "withheld":
+            for column in _INCIDENT_TEXT:
+                if rec.get(column):
+                    rec[column] = WITHHELD
+            rec["title"] = f"{labels.get(rec['event_type'], 'Incident')} (details withheld)"
+            rec["summary"] = WITHHELD
+            if rec["people_min"] and counted is None:
+                rec["people_text"] = _count_words(rec["people_min"], rec["people_max"])
+        if rec["geo_precision"] in schema.AREA_PRECISIONS and rec["latitude"]:
+            note = rec.get("coord_note", "")
+            if not note.startswith("Representative point of "):
+                rec["coord_note"] = schema.REPRESENTATIVE_POINT.format(area=rec["location_name"])
+        return rec
+
+    redo = np.array([not inc_rule[i].is_open for i in out["incident_id"]], dtype=bool)
+    return _rewrite(out, redo, change)
+
+
+def _rewrite(frame: pd.DataFrame, redo: np.ndarray, change) -> pd.DataFrame:
+    """`frame` with each row where `redo` is true passed through `change(record)` (None:
+    the row is dropped), in order; the other rows as they are (most rows are open: only
+    the others are taken apart, a million-row set stays fast)."""
+    out = frame.copy()
+    if not redo.any():
+        return out
+    index = frame.index[redo]
+    changed = [change(rec) for rec in frame[redo].to_dict("records")]
+    gone = [i for i, rec in zip(index, changed, strict=True) if rec is None]
+    kept = [(i, rec) for i, rec in zip(index, changed, strict=True) if rec is not None]
+    if kept:
+        new = pd.DataFrame([rec for _, rec in kept], index=[i for i, _ in kept])
+        for column in (c for c in frame.columns if c in new.columns and not c.startswith("_")):
+            out.loc[new.index, column] = new[column].to_numpy(dtype=object)
+    return out.drop(index=gone)
 
 
 def _qualifier(lo: str, hi: str, words: str) -> str:
@@ -313,22 +330,24 @@ def _count_words(lo: str, hi: str) -> str:
 def _reports(
     frame: pd.DataFrame, rules: list[LevelRule], ids: dict[str, str], policy: Policy
 ) -> pd.DataFrame:
-    rows = []
     types = dict(zip(frame["source"], frame["source_type"], strict=True))
     labels: dict[tuple[str, str], str] = {}  # (incident, source) -> anonymous label
+    used: dict[tuple[str, str], int] = {}  # (incident, label) -> sources given it
 
     def anonymous(incident: str, source: str) -> str:
         if (incident, source) not in labels:
             base = _SOURCE_WORDS.get(types.get(source, ""), "A source")
-            same = sum(1 for (i, _), v in labels.items() if i == incident and v.startswith(base))
-            labels[(incident, source)] = base if same == 0 else f"{base} ({same + 1})"
+            n = used[(incident, base)] = used.get((incident, base), 0) + 1
+            labels[(incident, source)] = base if n == 1 else f"{base} ({n})"
         return labels[(incident, source)]
 
     numbers: dict[str, int] = {}
-    for rec, rule in zip(frame.to_dict("records"), rules, strict=True):
-        real = rec["incident_id"]
+    rule_of = dict(zip(frame.index, rules, strict=True))
+
+    def change(rec: dict) -> dict | None:
+        real, rule = rec["incident_id"], rule_of[rec.pop("_index")]
         if real not in ids:
-            continue
+            return None
         rec["incident_id"] = ids[real]
         if ids[real] != real or not rule.is_open:
             numbers[real] = numbers.get(real, 0) + 1
@@ -356,8 +375,16 @@ def _reports(
                     rec[column] = WITHHELD
             if rec["people_min"] and counted is None:
                 rec["people_text"] = _count_words(rec["people_min"], rec["people_max"])
-        rows.append(rec)
-    return pd.DataFrame(rows, columns=frame.columns) if rows else frame.iloc[:0].copy()
+        return rec
+
+    redo = np.array(
+        [
+            not (r.is_open and ids.get(i) == i)
+            for i, r in zip(frame["incident_id"], rules, strict=True)
+        ],
+        dtype=bool,
+    )
+    return _rewrite(frame.assign(_index=frame.index), redo, change).drop(columns="_index")
 
 
 def _places(
@@ -396,15 +423,18 @@ def _agree_with_reports(incidents: pd.DataFrame, reports: pd.DataFrame) -> pd.Da
     independent = independent_counts(reports)
     claims = count_claims(reports)
     out = incidents.copy()
-    for i, rec in enumerate(out.to_dict("records")):
-        incident = rec["incident_id"]
-        if rec["status"] == "corroborated" and independent.get(incident, 0) < 2:
-            out.iloc[i, out.columns.get_loc("status")] = "single_source"
-            out.iloc[i, out.columns.get_loc("status_note")] = STATUS_NOTE
-        codes = [c for c in split_ids(rec.get("disagreement", "")) if c != "count"]
-        if len(claims.get(incident, ())) > 1:
-            codes.append("count")
-        out.iloc[i, out.columns.get_loc("disagreement")] = ";".join(codes)
+    ids = out["incident_id"]
+    alone = ids.map(lambda i: independent.get(i, 0) < 2)
+    demote = (out["status"] == "corroborated") & alone
+    out.loc[demote, "status"] = "single_source"
+    out.loc[demote, "status_note"] = STATUS_NOTE
+    differ = ids.map(lambda i: len(claims.get(i, ())) > 1)
+    flagged = out["disagreement"].map(lambda v: "count" in split_ids(v))
+    fix = differ != flagged
+    out.loc[fix, "disagreement"] = [
+        ";".join([c for c in split_ids(v) if c != "count"] + (["count"] if d else []))
+        for v, d in zip(out.loc[fix, "disagreement"], differ[fix], strict=True)
+    ]
     return out
 
 
