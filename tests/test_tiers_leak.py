@@ -291,8 +291,8 @@ def large_tables() -> dict[str, pd.DataFrame]:
         tables[name]["sensitivity"] = "open"
     documents = read_table(BUNDLED_DATA_DIR / FILES["documents"], COLUMNS["documents"])
     extra = {
-        "incidents": pd.DataFrame([SECRET], columns=COLUMNS["incidents"]).fillna(""),
-        "reports": pd.DataFrame([SECRET_REPORT], columns=COLUMNS["reports"]).fillna(""),
+        "incidents": pd.DataFrame([{c: SECRET.get(c, "") for c in COLUMNS["incidents"]}]),
+        "reports": pd.DataFrame([{c: SECRET_REPORT.get(c, "") for c in COLUMNS["reports"]}]),
         "documents": documents.drop(columns="_line"),
     }
     out = {}
@@ -321,31 +321,32 @@ def test_grid_aggregates_at_100k_hold_no_withheld_incident_and_no_sparse_cell(
     # every drawn cell holds enough incidents; the others are counted, in words
     cells = json.loads(payload)["layers"]
     drawn = [d for layer in cells for d in layer.get("data", []) if isinstance(d, dict)]
-    counts = [d["count"] for d in drawn if "count" in d]
+    counts = [int(d["count_text"].replace(",", "")) for d in drawn if "count_text" in d]
     assert counts and min(counts) >= POLICY.cell_threshold
     located = table["longitude"].notna().sum()
     assert sum(counts) + view.sparse == located
     assert view.sparse > 0 and SPARSE_WORDS.format(n=view.sparse)
-    # the secret's cell: in the team tier it holds one incident more
-    everything = grid_cells(
-        pd.DataFrame(
-            {
-                "longitude": [float(SECRET["longitude"])],
-                "latitude": [float(SECRET["latitude"])],
-                "event_type": ["detention"],
-            }
-        ),
-        GRID_SIZES[0],
+    # the secret's cell: counted from the team's rows it holds exactly one incident more
+    raw = large_tables["incidents"]
+    team_points = pd.DataFrame(
+        {
+            "longitude": pd.to_numeric(raw["longitude"].replace("", None)),
+            "latitude": pd.to_numeric(raw["latitude"].replace("", None)),
+            "event_type": raw["event_type"],
+        }
     )
-    (cell,) = everything["cell"]
-    public = grid_cells(table[table["longitude"].notna()], GRID_SIZES[0])
-    assert (
-        public.loc[public["cell"] == cell, "count"].sum()
-        == (
-            (table["longitude"] // GRID_SIZES[0] == float(SECRET["longitude"]) // GRID_SIZES[0])
-            & (table["latitude"] // GRID_SIZES[0] == float(SECRET["latitude"]) // GRID_SIZES[0])
-        ).sum()
-    )
+    team = grid_cells(team_points, GRID_SIZES[0]).set_index("cell")["count"]
+    public = grid_cells(table, GRID_SIZES[0]).set_index("cell")["count"]
+    lon, lat = float(SECRET["longitude"]), float(SECRET["latitude"])
+    size = GRID_SIZES[0]
+    (cell,) = [c for c in team.index if _holds(c, lon, lat, size)]
+    assert team[cell] == public.get(cell, 0) + 1
+    assert (team.drop(cell) == public.drop(cell, errors="ignore")).all()
+
+
+def _holds(cell: str, lon: float, lat: float, size: float) -> bool:
+    _, west, south = (float(v) for v in cell.split("/"))
+    return west <= lon < west + size and south <= lat < south + size
 
 
 # --- the browser: the dashboard's WebSocket frames ------------------------------------------
