@@ -279,8 +279,8 @@ def _incidents(
             rec["people_qualifier"] = _qualifier(*counted)
         if rule.text == "withheld":
             for column in _INCIDENT_TEXT:
-                if rec.get(column):
-                    rec[column] = WITHHELD
+                if rec.get(column) and not (column == "date_basis" and rule.dates != "exact"):
+                    rec[column] = WITHHELD  # (a widened date keeps its words on widening)
             rec["title"] = f"{labels.get(rec['event_type'], 'Incident')} (details withheld)"
             rec["summary"] = WITHHELD
             if rec["people_min"] and counted is None:
