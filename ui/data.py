@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,7 +46,10 @@ def _load(data_dir: str, version: str) -> tuple[Dataset, pd.DataFrame, Vocabular
     if data_dir.startswith(DB_SOURCE):
         db = PostgresBackend(data_dir.removeprefix(DB_SOURCE))
         table = db.filtered(Filters()).drop(columns="in_period")
-        return db.dataset(), table, Vocabulary.of(table)
+        dataset = db.dataset()
+        if PUBLIC_KEY in version:  # redacted by the public role's views (atlas.db, issue 17)
+            dataset = replace(dataset, tier="public")
+        return dataset, table, Vocabulary.of(table)
     policy = _public(version)
     if policy is None:
         dataset, table = load_tables(Path(data_dir))
