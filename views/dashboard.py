@@ -103,7 +103,7 @@ def draw_map(online: bool) -> None:
             f"{len(visible):,} incidents shown as {drawn.cells:,} grid cells of {drawn.size:g}° "
             "(darker: more incidents, log scale); select a cell or narrow the filters to see "
             "individual incidents."
-            + (f" {SPARSE_WORDS.format(n=drawn.sparse)}." if drawn.sparse else "")
+            + (f" {md(SPARSE_WORDS.format(n=drawn.sparse))}." if drawn.sparse else "")
         )
     if cell:
         where = f"{cell.lat:.3f}°N {cell.lon:.3f}°E, {cell.size:g}° square"
