@@ -22,6 +22,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import hmac
+from collections import defaultdict
 from dataclasses import replace
 from datetime import date
 
@@ -39,6 +40,7 @@ PLACE_WITHHELD = "Place withheld in the public view"
 # A status that the shown reports alone no longer support, in words.
 STATUS_NOTE = "Corroborated by a source not shown in the public view."
 SPARSE_WORDS = "{n:,} incidents in sparse cells not shown"
+UNKNOWN_LEVEL = LevelRule(withheld=True)
 
 # How much a level hides, from least to most: a report takes the stricter of its own and
 # its incident's rule, key by key.
@@ -191,7 +193,9 @@ def _relink(value: str, ids: dict[str, str]) -> str:
 def redact_tables(tables: dict[str, pd.DataFrame], policy: Policy) -> dict[str, pd.DataFrame]:
     """The public tier's four tables (see the module's docstring)."""
     incidents = tables["incidents"]
-    rules = {level: policy.rule(level) for level in ("", *schema.SENSITIVITY_LEVELS)}
+    # A level the rules do not know (a typo) is withheld: the tier fails closed.
+    rules = defaultdict(lambda: UNKNOWN_LEVEL)
+    rules.update({level: policy.rule(level) for level in ("", *schema.SENSITIVITY_LEVELS)})
     inc_rule = {
         i: rules[level]
         for i, level in zip(incidents["incident_id"], _levels(incidents), strict=True)
@@ -220,8 +224,15 @@ def redact_tables(tables: dict[str, pd.DataFrame], policy: Policy) -> dict[str, 
     out_incidents = _incidents(
         incidents[incidents["incident_id"].isin(kept)], inc_rule, ids, areas, policy
     )
+    shown = set(out_incidents["incident_id"])  # less any row that failed closed
+    if len(shown) < len(ids):
+        still = {i: i for i in shown}
+        for column in ("related_ids", "may_overlap"):
+            out_incidents[column] = [_relink(v, still) if v else v for v in out_incidents[column]]
+    out_reports = out_reports[out_reports["incident_id"].isin(shown)]
     out_incidents = _agree_with_reports(out_incidents, out_reports)
     out_places = _places(tables["places"], inc_rule, ids)
+    out_places = out_places[out_places["incident_id"].isin(shown)]
     documents = tables["documents"]
     cited = set(out_reports["document"])
     return {
@@ -259,7 +270,13 @@ def _incidents(
     for column in ("related_ids", "may_overlap"):
         out[column] = [_relink(v, ids) if v else v for v in out[column]]
 
-    def change(rec: dict) -> dict:
+    def change(rec: dict) -> dict | None:
+        try:
+            return _incident(rec)
+        except ValueError:  # a date or count the rules reject: the row fails closed
+            return None
+
+    def _incident(rec: dict) -> dict:
         real, rule = rec["incident_id"], inc_rule[rec["incident_id"]]
         rec["incident_id"] = ids[real]
         rec.update(coarse_place(rec, rule.coordinates, "location_name"))
@@ -345,6 +362,12 @@ def _reports(
     rule_of = dict(zip(frame.index, rules, strict=True))
 
     def change(rec: dict) -> dict | None:
+        try:
+            return _report(rec)
+        except ValueError:  # a count the rules reject: the row fails closed
+            return None
+
+    def _report(rec: dict) -> dict | None:
         real, rule = rec["incident_id"], rule_of[rec.pop("_index")]
         if real not in ids:
             return None

@@ -257,3 +257,20 @@ def test_sparse_cells_are_left_out_and_counted() -> None:
 
 def test_every_level_has_a_rule() -> None:
     assert {level for level, _ in POLICY.levels} == set(schema.SENSITIVITY_LEVELS)
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("sensitivity", "secret"), ("date_start", "2013-13-45"), ("people_min", "three")],
+)
+def test_a_row_the_rules_reject_fails_closed(column: str, value: str) -> None:
+    """An unknown level, or a date or count that cannot be coarsened, leaves the row out of
+    the public tier (with its reports and places) instead of showing it or crashing."""
+    out = tables("sensitive")
+    out["incidents"].loc[out["incidents"]["incident_id"] == SUBJECT, column] = value
+    red = redact_tables(out, POLICY)
+    hidden = public_id(SUBJECT, POLICY.id_key)
+    for frame in red.values():
+        if "incident_id" in frame:
+            assert not frame["incident_id"].isin([SUBJECT, hidden]).any()
+    assert not build_dataset(red).errors
