@@ -25,6 +25,7 @@ import hmac
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -139,6 +140,7 @@ def coarse_count(lo: str, hi: str, how: str, threshold: int) -> tuple[str, str, 
     return None
 
 
+@cache  # a few dozen provinces; a representative point costs ~1 ms
 def admin1_point(admin1: str) -> tuple[str, str] | None:
     """(longitude, latitude) as text of a province's representative point (the ne_admin1
     basis, as geo/ draws it), or None when the name is not one province."""
