@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas.filters import apply_filters, selected_incident
+from atlas.policy import PolicyError
 from ui import data, state
 from ui.busy import show_busy_notice
 from ui.identity import editing_enabled
@@ -55,6 +56,11 @@ if embedded:  # chrome-less view for iframes and screenshots; state still comes 
     selectors = ",".join(f"[data-testid='{t}']" for t in hidden)
     st.html(f"<style>{selectors}{{display:none !important}}</style>")
 
+try:
+    data.publication()  # an unknown ATLAS_TIER or a bad policy file: nothing is served
+except PolicyError as refused:
+    st.error(md(str(refused)), icon=":material/error:")
+    st.stop()
 if data.IN_USE not in st.session_state and (problem := data.unusable()) is not None:
     st.error(md(problem), icon=":material/error:")
     st.stop()

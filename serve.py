@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from atlas.export.links import ENV, PublicUrlError, public_base
 from atlas.export.oembed import oembed
+from atlas.policy import PolicyError, startup_policy
 
 
 def bases(request: Request) -> list[str]:
@@ -33,5 +34,10 @@ async def oembed_route(request: Request) -> JSONResponse:
     )
     return JSONResponse(answer.body, status_code=answer.status)
 
+
+try:  # refuse to start on an unknown ATLAS_TIER or a bad policy file (atlas.policy)
+    startup_policy()
+except PolicyError as refused:
+    raise SystemExit(f"Repatriation Atlas not started: {refused}") from None
 
 app = st.App("app.py", routes=[Route("/oembed", oembed_route, methods=["GET"])])

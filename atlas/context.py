@@ -113,3 +113,20 @@ def dates_iso(precision: str, start: date, end: date) -> str:
     if precision == "on_or_before":
         return f"≤ {end:%Y-%m-%d}"
     return f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"
+
+
+# The words every output carries about the tier it was made in (atlas.policy.tier).
+TIER_WORDS = {
+    "public": "Public view: reduced for publication",
+    "team": "Team view: not for publication",
+}
+
+
+def tier_words(tier: str) -> str:
+    """ "Public view: reduced for publication" or "Team view: not for publication"."""
+    return TIER_WORDS[tier]
+
+
+def stamp(dataset: Dataset) -> str:
+    """What every output says of its data: its tier and the date it is as of."""
+    return f"{tier_words(dataset.tier)} · {as_of_words(dataset)}"

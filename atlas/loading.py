@@ -67,6 +67,7 @@ class Dataset:
     raw: dict[str, pd.DataFrame] | None = field(default=None, compare=False, repr=False)
     origin: str = ""  # where the data came from, for people: a folder or a file name
     curated: bool = True  # checked by the provenance rules; False for imported data
+    tier: str = "team"  # "public" once redacted (atlas.redaction); every output states it
 
     @property
     def errors(self) -> tuple[Problem, ...]:

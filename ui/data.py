@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +25,8 @@ from atlas.filters import Filters, Vocabulary
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
+from atlas.policy import Policy, load_policy, policy_path, tier
+from atlas.redaction import public_dataset
 from atlas.scope import document_scope
 from atlas.sources import ReportIndex
 from atlas.store import load_tables, release_memory
@@ -43,9 +46,57 @@ def _load(data_dir: str, version: str) -> tuple[Dataset, pd.DataFrame, Vocabular
     if data_dir.startswith(DB_SOURCE):
         db = PostgresBackend(data_dir.removeprefix(DB_SOURCE))
         table = db.filtered(Filters()).drop(columns="in_period")
-        return db.dataset(), table, Vocabulary.of(table)
-    dataset, table = load_tables(Path(data_dir))
+        dataset = db.dataset()
+        if PUBLIC_KEY in version:  # redacted by the public role's views (atlas.db, issue 17)
+            dataset = replace(dataset, tier="public")
+        return dataset, table, Vocabulary.of(table)
+    policy = _public(version)
+    if policy is None:
+        dataset, table = load_tables(Path(data_dir))
+    else:  # the public tier: redacted once, here, before anything is built from it
+        tables = {name: read_table(Path(data_dir) / FILES[name], COLUMNS[name]) for name in FILES}
+        dataset = public_dataset(tables, policy, dataset_version(Path(data_dir)), data_dir)
+        table = incident_table(dataset)
     return dataset, table, Vocabulary.of(table)
+
+
+# --- the tier (atlas.policy): in the shared caches' keys ---------------------------------
+# `source()` appends PUBLIC_KEY and the policy's digest to the version in the public tier,
+# so no cache entry of one tier (or policy) ever serves another.
+PUBLIC_KEY = "@public:"
+
+
+@st.cache_resource(show_spinner=False)
+def _policy(path: str, stamp: tuple[int, int]) -> Policy:
+    return load_policy(path)
+
+
+def publication() -> Policy | None:
+    """The public tier's policy when this deployment serves it (ATLAS_TIER=public), else
+    None: the team tier shows everything. Raises atlas.policy.PolicyError for an unknown
+    tier or a bad policy file (the app then refuses to start)."""
+    if tier() != "public":
+        return None
+    path = policy_path()
+    stat = path.stat() if path.is_file() else None
+    return _policy(str(path), (stat.st_size, stat.st_mtime_ns) if stat else (0, 0))
+
+
+def _public(version: str) -> Policy | None:
+    """The policy a shared cache key (`source`) is of, or None for the team tier."""
+    return publication() if PUBLIC_KEY in version else None
+
+
+def cell_threshold() -> int:
+    """Grid cells with fewer incidents are not drawn (the public tier's; 0 = all drawn)."""
+    policy = publication()
+    return policy.cell_threshold if policy is not None else 0
+
+
+def tier_key() -> str:
+    """What the tier adds to the version in the shared caches' keys."""
+    policy = publication()
+    return "" if policy is None else PUBLIC_KEY + policy.digest
 
 
 def load(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
@@ -93,12 +144,12 @@ def source(data_dir: Path = DATA_DIR) -> tuple[str, str]:
     dataset version)."""
     db = database_backend()
     if db is None:
-        return str(data_dir), version(data_dir)
+        return str(data_dir), version(data_dir) + tier_key()
     now = time.monotonic()
     seen = _DB_VERSIONS.get(db.url)
     if seen is None or now - seen[0] > STAMP_FOR_S:
         seen = _DB_VERSIONS[db.url] = (now, db.version())
-    return DB_SOURCE + db.url, seen[1]
+    return DB_SOURCE + db.url, seen[1] + tier_key()
 
 
 def _stamp(data_dir: Path) -> tuple[tuple[str, int, int], ...]:
@@ -176,12 +227,15 @@ def use_dataset(dataset: Dataset | None) -> None:
 
 
 def bundled_tables(data_dir: Path = DATA_DIR) -> dict[str, pd.DataFrame]:
-    """The data folder's files as tables of strings (to show an import alongside them)."""
-    return _bundled_tables(str(data_dir), version(data_dir))
+    """The data folder's files as tables of strings (to show an import alongside them);
+    in the public tier, its redacted tables."""
+    return _bundled_tables(str(data_dir), version(data_dir) + tier_key())
 
 
 @st.cache_resource
 def _bundled_tables(data_dir: str, version: str) -> dict[str, pd.DataFrame]:
+    if _public(version) is not None:
+        return _load(data_dir, version)[0].raw
     return {name: read_table(Path(data_dir) / FILES[name], COLUMNS[name]) for name in FILES}
 
 
@@ -273,7 +327,9 @@ def _deck(
     data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
 ) -> specs.DeckView:
     dataset, table, _ = _load(data_dir, version)
-    return specs.map_view(dataset, table, crossings(), filters, online, height, large)
+    policy = _public(version)
+    sparse_below = policy.cell_threshold if policy is not None else 0
+    return specs.map_view(dataset, table, crossings(), filters, online, height, large, sparse_below)
 
 
 def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Path = DATA_DIR):

@@ -18,13 +18,14 @@ import pandas as pd
 import streamlit as st
 
 from atlas import schema
-from atlas.context import as_of_words, filters_in_words, sources_line, view_title
+from atlas.context import filters_in_words, sources_line, stamp, view_title
 from atlas.coverage import coverage_gaps
 from atlas.embedlayout import GAP, PAD_X, PAD_Y, EmbedLayout, embed_layout, embed_title, frame_size
 from atlas.filters import to_query, visible_rows
 from atlas.grid import GRID_SIZES, aggregated, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.mapspec import build_deck, legend_entries
+from atlas.redaction import suppress_sparse
 from atlas.sources import incident_claims
 from atlas.timebins import binned_timeline_chart
 from atlas.timeline import timeline_chart
@@ -174,7 +175,7 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
         filters, vocab.first, vocab.last
     )
     sentence = filters_in_words(filters, vocab.first, vocab.last)
-    footer = " · ".join((sources_line(visible, dataset.reports), as_of_words(dataset), ATTRIBUTION))
+    footer = " · ".join((sources_line(visible, dataset.reports), stamp(dataset), ATTRIBUTION))
     lay = embed_layout(
         *size,
         rows=6 if large else len(shown),
@@ -204,7 +205,7 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
         _timeline(dataset, frame, selected, vocab, filters, shown, large, lay)
     with st.container(key="embed_footer"):
         st.markdown(
-            f"{md(sources_line(visible, dataset.reports))} · {md(as_of_words(dataset))} · "
+            f"{md(sources_line(visible, dataset.reports))} · {md(stamp(dataset))} · "
             f"{md(ATTRIBUTION)} · {_full_view_link(filters)}"
         )
 
@@ -214,7 +215,8 @@ def _map(dataset, frame, visible, selected, view, large: bool, lay: EmbedLayout)
     width, height = lay.map_size(bool(selected))
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
-        deck = build_grid_deck(grid_cells(visible, size), data.crossings(), cell)
+        cells, _ = suppress_sparse(grid_cells(visible, size), data.cell_threshold())
+        deck = build_grid_deck(cells, data.crossings(), cell)
     else:
         deck = build_deck(
             frame,

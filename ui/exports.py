@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from atlas import grid
-from atlas.context import filters_in_words, view_title
+from atlas.context import filters_in_words, stamp, view_title
 from atlas.export.briefing import PAPERS, briefing_pdf
 from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
 from atlas.export.figures import FORMATS as FIGURE_FORMATS
@@ -262,7 +262,7 @@ def _render(kind, fmt, paper, dataset, frame, filters, vocab, crossings) -> byte
         selected=filters.incident,
         period=(filters.start, filters.end),
         title=view_title(filters, vocab.first, vocab.last),
-        subtitle=filters_in_words(filters, vocab.first, vocab.last),
+        subtitle=f"{filters_in_words(filters, vocab.first, vocab.last)} · {stamp(dataset)}",
     )
 
 

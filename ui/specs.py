@@ -20,6 +20,7 @@ from atlas.gridmap import build_grid_deck
 from atlas.loading import Dataset
 from atlas.mapspec import build_deck
 from atlas.people import PeopleTotal, flow_totals, stocks
+from atlas.redaction import suppress_sparse
 from atlas.sources import ReportIndex, source_summary, source_summary_large
 from atlas.timeline import detail_chart, overview_chart
 from atlas.zoom import period_domain
@@ -78,6 +79,7 @@ class DeckView:
     deck: pdk.Deck  # its JSON computed once (atlas.mapspec.CompactDeck): never changed
     cells: int  # grid cells drawn (large sets), else 0
     size: float  # their size in degrees
+    sparse: int = 0  # incidents in cells not drawn (public tier: atlas.redaction)
 
 
 def map_view(
@@ -88,15 +90,17 @@ def map_view(
     online: bool,
     height: int,
     large: bool,
+    sparse_below: int = 0,
 ) -> DeckView:
-    """The map of the filtered set: one mark per incident, or grid cells when `large`."""
+    """The map of the filtered set: one mark per incident, or grid cells when `large`
+    (those with fewer than `sparse_below` incidents left out: the public tier's)."""
     frame, visible = _filtered(table, filters)
     cell = filters.cell
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
-        cells = grid_cells(visible, size)
+        cells, sparse = suppress_sparse(grid_cells(visible, size), sparse_below)
         deck = build_grid_deck(cells, crossings, cell, online_basemap=online)
-        view = DeckView(deck, len(cells), size)
+        view = DeckView(deck, len(cells), size, sparse)
     else:
         selected = selected_incident(frame, filters)
         deck = build_deck(

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.context import view_title
+from atlas.context import tier_words, view_title
 from atlas.filters import visible_rows
 from atlas.grid import aggregated
 from atlas.layout import MAP_HEIGHT, VIEWPORT
 from atlas.mapspec import legend_entries
+from atlas.redaction import SPARSE_WORDS
 from atlas.zoom import ZOOMS, zoom_anchor, zoom_period
 from geo import ATTRIBUTION
 from ui import data, embed, search, state
@@ -102,6 +103,7 @@ def draw_map(online: bool) -> None:
             f"{len(visible):,} incidents shown as {drawn.cells:,} grid cells of {drawn.size:g}° "
             "(darker: more incidents, log scale); select a cell or narrow the filters to see "
             "individual incidents."
+            + (f" {md(SPARSE_WORDS.format(n=drawn.sparse))}." if drawn.sparse else "")
         )
     if cell:
         where = f"{cell.lat:.3f}°N {cell.lon:.3f}°E, {cell.size:g}° square"
@@ -128,6 +130,7 @@ def draw_legend() -> None:
 
 st.html(COMPACT)  # static CSS: the summary row and the map above the fold at 1280×720
 st.title("Repatriation Atlas")
+st.caption(tier_words(dataset.tier))
 show_scope(dataset, data_page="views/data.py")
 if visible.empty:
     st.info("No incident matches these filters.")
@@ -209,7 +212,7 @@ if export_tab.open:
         show_data_downloads(dataset, frame)
         st.markdown("**Figures and briefing** (rendered without a browser)")
         show_figures(dataset, frame, view["filters"], vocab, data.crossings())
-        if dataset.raw is not None:  # an import lives in this session only
+        if data.IN_USE in st.session_state:  # an import lives in this session only
             st.info(
                 "Screenshots and embeds open this view in a new browser session, which cannot "
                 "see data imported in this one. Use the figures or the briefing above, or import "

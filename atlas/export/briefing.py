@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 
 from atlas import people, schema
-from atlas.context import as_of_words, dates_iso, day, filters_in_words, view_title
+from atlas.context import as_of_words, dates_iso, day, filters_in_words, tier_words, view_title
 from atlas.export.briefing_table import COLUMNS, table_rows
 from atlas.export.figures import ATTRIBUTION, draw_map, legend_handles, plain_text, timeline_spec
 from atlas.export.files import write_atomic
@@ -94,7 +94,7 @@ def briefing_pdf(
     visible = newest_first(frame[frame["in_period"]])
     fig = plt.figure(figsize=PAPERS[paper])
     page = _Cursor(fig, 0.975)
-    page.write("Repatriation Atlas — briefing", 15, weight="bold")
+    page.write(f"Repatriation Atlas — briefing · {tier_words(dataset.tier)}", 15, weight="bold")
     page.write(view_title(filters, first, last), 10.5)
     page.write(filters_in_words(filters, first, last), BODY_PT)
     page.write(

@@ -310,6 +310,9 @@ def export_figure(
         import vl_convert as vlc
 
         spec = timeline_spec(frame, selected, period=period)
+        if subtitle:  # the same words as the map's: what it shows, its tier and date
+            lines = textwrap.wrap(subtitle, 120)
+            spec["title"] = {"text": title, "subtitle": lines, "anchor": "start"}
         data = {
             "png": lambda: vlc.vegalite_to_png(spec, scale=scale),
             "svg": lambda: vlc.vegalite_to_svg(spec).encode("utf-8"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from atlas.context import as_of, as_of_words, filters_in_words
+from atlas.context import as_of, as_of_words, filters_in_words, tier_words
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
 
@@ -34,6 +34,7 @@ class ExportContext:
     dataset_version: str = ""  # of the dataset the rows were selected from
     link: str = ""  # reopens the view (atlas.export.links)
     link_note: str = ""  # e.g. that the link is a local address
+    tier: str = ""  # in words (atlas.context.tier_words): public or team view
 
 
 def export_context(
@@ -48,6 +49,7 @@ def export_context(
         dataset_version=dataset.version,
         link=link,
         link_note=link_note,
+        tier=tier_words(dataset.tier),
     )
 
 
@@ -65,6 +67,7 @@ def metadata(
             "filters": context.filters,
             "filters_query": context.query,
             "as_of": context.as_of.isoformat() if context.as_of else None,
+            "tier": context.tier,
             "as_of_words": context.as_of_words,
             "dataset_version": context.dataset_version,
             "link": context.link,
