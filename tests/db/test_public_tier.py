@@ -17,15 +17,18 @@ import pytest
 import sqlalchemy as sa
 from psycopg import errors
 
+from atlas import schema
 from atlas.db import engine
 from atlas.db.__main__ import main
 from atlas.db.publish import public_version, published_tables, refresh_public
 from atlas.db.transfer import import_folder, read_text_tables
+from atlas.loading import FILES, read_table
 from atlas.paths import BUNDLED_DATA_DIR
 from atlas.policy import load_policy
 from atlas.redaction import redact_tables
 
 _roles = itertools.count()
+BUNDLED = len(read_table(BUNDLED_DATA_DIR / FILES["incidents"], schema.INCIDENT_COLUMNS))
 BASE_TABLES = ("incidents", "places", "reports", "documents", "dataset_version")
 VIEWS = BASE_TABLES
 # what the scene hides, by the incident's row_order in the bundled data
@@ -139,13 +142,13 @@ def test_the_role_can_read_the_public_tier_only(scene):
             " AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"
         ).fetchall()
         readable = set()
-        for schema, relation, _kind in relations:
+        for namespace, relation, _kind in relations:
             for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER"):
                 if connection.execute(
                     "SELECT has_table_privilege(%s, %s, %s)",
-                    (name, f"{schema}.{relation}", privilege),
+                    (name, f"{namespace}.{relation}", privilege),
                 ).fetchone()[0]:
-                    readable.add((schema, relation, privilege))
+                    readable.add((namespace, relation, privilege))
         config = connection.execute(
             "SELECT rolconfig, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s", (name,)
         ).fetchone()
@@ -172,10 +175,10 @@ def test_no_function_the_role_may_call_runs_with_other_rights(scene):
             " pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')",
             (name,),
         ).fetchall()
-    assert any(schema == "public_tier" for schema, *_ in rows)
-    for schema, function, definer, callable_ in rows:
+    assert any(namespace == "public_tier" for namespace, *_ in rows)
+    for namespace, function, definer, callable_ in rows:
         assert not (callable_ and definer), function
-        assert not (schema == "public_tier" and callable_), function
+        assert not (namespace == "public_tier" and callable_), function
 
 
 def test_the_views_give_published_unhidden_rows_only(scene):
@@ -191,7 +194,7 @@ def test_the_views_give_published_unhidden_rows_only(scene):
                 " AND sensitivity IS DISTINCT FROM 'confidential'"
             )
         }
-    assert ids == published and len(ids) == 70 - len(HIDDEN)
+    assert ids == published and len(ids) == BUNDLED - len(HIDDEN)
     for key, values in hidden.items():
         assert key not in seen
         for value in values.values():
@@ -344,7 +347,7 @@ def test_a_changed_published_row_is_hidden_until_refresh(scene):
             assert gone == 0, view
         hidden_version = public_version_of(connection)
         others = connection.execute("SELECT count(*) FROM incidents").fetchone()[0]
-    assert hidden_version != before and others == 70 - len(HIDDEN) - 1
+    assert hidden_version != before and others == BUNDLED - len(HIDDEN) - 1
     assert main(["publish"]) == 0  # ATLAS_DATABASE_URL: the owner's (the scene's fixture)
     with raw(login) as connection:
         assert connection.execute(
@@ -371,7 +374,7 @@ def test_refresh_gives_the_redaction_of_the_published_rows(scene):
         pd.testing.assert_frame_equal(
             public[name], frame.reset_index(drop=True).astype("str"), check_dtype=False
         )
-    assert len(public["incidents"]) == 70 - len(HIDDEN)
+    assert len(public["incidents"]) == BUNDLED - len(HIDDEN)
 
 
 def test_public_role_password_is_a_scram_verifier(db, login, pg, monkeypatch):
@@ -398,3 +401,22 @@ def test_public_role_password_is_a_scram_verifier(db, login, pg, monkeypatch):
     assert base64.b64encode(hashlib.sha256(client_key).digest()).decode() == stored_key
     # an existing role that is not a public login is left alone
     assert main(["public-role", sa.make_url(db).username]) == 1
+
+
+def test_dashboard_on_the_public_role(scene, monkeypatch):
+    """The app, unchanged, on the public login (ATLAS_TIER=public): the dashboard runs and
+    knows only the published, non-confidential incidents."""
+    from tests.apptest import run_app
+    from ui import data
+
+    db, login, hidden = scene
+    monkeypatch.setenv("ATLAS_DATABASE_URL", login)
+    monkeypatch.setenv("ATLAS_TIER", "public")
+    at = run_app()
+    shown = "\n".join(str(e.value) for e in [*at.markdown, *at.caption, *at.metric])
+    dataset, table, _ = data.load_bundled()
+    assert len(table) == BUNDLED - len(HIDDEN)
+    assert not set(hidden) & set(table["incident_id"])
+    assert f"{len(table)} incidents from" in shown
+    for values in hidden.values():
+        assert not any(v in shown for v in values.values())
