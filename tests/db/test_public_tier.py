@@ -157,7 +157,7 @@ def test_the_role_can_read_the_public_tier_only(scene):
     # nothing on the base schema, nothing written, no history (PostGIS's own catalogue
     # tables, readable by everyone, are left out: they hold no data of ours)
     assert readable == expected
-    assert "search_path=public_tier" in config[0]
+    assert {"search_path=public_tier", "default_transaction_read_only=on"} <= set(config[0])
     assert config[1:] == (False, False)
 
 
