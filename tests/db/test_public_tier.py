@@ -420,3 +420,23 @@ def test_dashboard_on_the_public_role(scene, monkeypatch):
     assert f"{len(table)} incidents from" in shown
     for values in hidden.values():
         assert not any(v in shown for v in values.values())
+
+
+def test_downgrade_removes_the_public_tier_and_upgrade_restores_it(db):
+    from alembic import command
+
+    from atlas.db import alembic_config, upgrade
+
+    import_folder(db, BUNDLED_DATA_DIR)
+    with engine(db).begin() as connection:
+        command.downgrade(alembic_config(connection), "0002")
+    with engine(db).begin() as connection:  # the base tables work without it
+        assert connection.execute(sa.text("SELECT to_regnamespace('public_tier')")).scalar() is None
+        connection.execute(sa.text("UPDATE incidents SET title = title"))
+    upgrade(db)
+    with engine(db).begin() as connection:
+        count = sa.text("SELECT count(*) FROM public_tier.incidents")
+        assert connection.execute(count).scalar() == 0  # nothing published yet
+        refresh_public(connection, load_policy())
+        n = connection.execute(count).scalar()
+    assert n == BUNDLED
