@@ -29,11 +29,6 @@ PUBLISHED = "published"
 WRITE_ORDER = ("documents", "incidents", "places", "reports")
 
 
-class PublishRefused(Exception):
-    """The redaction's output cannot be traced back to the base rows (needed to hide a
-    changed incident's public copy): nothing was written."""
-
-
 def published_where() -> dict[str, sa.ColumnElement[bool]]:
     """Which base rows the public tier is made of, per table."""
     i, r = tables.incidents, tables.reports
@@ -70,20 +65,16 @@ def published_tables(connection: sa.Connection) -> dict[str, pd.DataFrame]:
 
 def _base_ids(base: pd.DataFrame, public: pd.DataFrame) -> dict[str, str]:
     """public id → base id of each incident the redaction kept, through the rows' index
-    labels (a kept row keeps its label). Refused when a label is not a base row, or when
-    a kept id names another base row than its label's."""
+    labels (pandas keeps a kept row's label). Empty when the labels do not trace (a label
+    that is no base row, a kept id naming another row than its label's, two public rows
+    from one base row): the fail-closed trigger then hides the whole copy on any change."""
     positions = dict(zip(base["incident_id"], base.index, strict=True))
     out: dict[str, str] = {}
     for label, public_id in zip(public.index, public["incident_id"], strict=True):
         if label not in base.index or positions.get(public_id, label) != label:
-            raise PublishRefused(
-                "the redaction's incidents do not keep the base rows' index labels:"
-                " nothing published"
-            )
+            return {}
         out[public_id] = base.at[label, "incident_id"]
-    if len(set(out.values())) != len(out):
-        raise PublishRefused("two public incidents come from one base row: nothing published")
-    return out
+    return out if len(set(out.values())) == len(out) else {}
 
 
 def refresh_public(connection: sa.Connection, policy: Policy) -> dict[str, int]:

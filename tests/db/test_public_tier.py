@@ -440,3 +440,30 @@ def test_downgrade_removes_the_public_tier_and_upgrade_restores_it(db):
         refresh_public(connection, load_policy())
         n = connection.execute(count).scalar()
     assert n == BUNDLED
+
+
+def test_an_untraceable_redaction_hides_the_whole_copy_on_a_change(scene, monkeypatch):
+    """A redaction whose rows cannot be traced to base rows (here: a fresh index) still
+    publishes; a change of any base row then hides every public incident until refresh."""
+    from atlas.db import publish
+
+    db, login, _ = scene
+
+    def renumbered(tables, policy):
+        return {k: v.reset_index(drop=True) for k, v in redact_tables(tables, policy).items()}
+
+    monkeypatch.setattr(publish, "redact_tables", renumbered)
+    with engine(db).begin() as connection:
+        refresh_public(connection, load_policy())
+    count = "SELECT count(*) FROM incidents"
+    with raw(login) as connection:
+        assert connection.execute(count).fetchone()[0] == BUNDLED - len(HIDDEN)
+    with engine(db).begin() as connection:
+        connection.execute(sa.text("UPDATE places SET note = 'x' WHERE row_order = 0"))
+    with raw(login) as connection:
+        assert connection.execute(count).fetchone()[0] == 0
+        assert connection.execute("SELECT count(*) FROM reports").fetchone()[0] == 0
+    with engine(db).begin() as connection:
+        refresh_public(connection, load_policy())
+    with raw(login) as connection:
+        assert connection.execute(count).fetchone()[0] == BUNDLED - len(HIDDEN)

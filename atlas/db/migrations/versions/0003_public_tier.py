@@ -21,7 +21,9 @@ Create Date: 2026-12-02
 - Fail closed: after an UPDATE, DELETE or TRUNCATE of base incidents, places, reports or
   documents, the public copy of each changed incident (its row, places and reports) is
   deleted in the same transaction, through `published_ids` (base id → the public id the
-  redaction gave it; no grant), until the next refresh writes it again.
+  redaction gave it; no grant), until the next refresh writes it again. When the refresh
+  could not trace the redaction's rows to base rows, the map is empty and any change hides
+  the whole public copy instead.
 
 Roles belong to the cluster, not the database: `atlas_public` is created when absent (the
 migrating role needs CREATEROLE then, or a DBA creates it first) and kept on downgrade.
@@ -133,6 +135,14 @@ def _fail_closed() -> None:
             SELECT array_agg(public_id) INTO gone FROM public_tier.published_ids
                 WHERE base_id = ANY(base_ids);
             IF gone IS NULL THEN
+                -- no map although rows are published: the refresh could not trace public
+                -- incidents to base rows (atlas.db.publish), so every one is hidden
+                IF NOT EXISTS (SELECT FROM public_tier.published_ids)
+                        AND EXISTS (SELECT FROM public_tier.incidents_data) THEN
+                    DELETE FROM public_tier.reports_data;
+                    DELETE FROM public_tier.places_data;
+                    DELETE FROM public_tier.incidents_data;
+                END IF;
                 RETURN;
             END IF;
             DELETE FROM public_tier.reports_data WHERE incident_id = ANY(gone);
