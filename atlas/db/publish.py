@@ -86,7 +86,8 @@ def refresh_public(connection: sa.Connection, policy: Policy) -> dict[str, int]:
     for name in [*(f"{n}_data" for n in reversed(WRITE_ORDER)), "published_ids"]:
         connection.execute(sa.delete(sa.table(name, schema=SCHEMA)))
     for name in WRITE_ORDER:
-        # no editor names and edit counts in public: the copy says when it was published
+        # no editor names or edit counts in public (nor the import's file name: the public
+        # version's import_marker stays empty); updated_at says when it was published
         extra = {"review_state": PUBLISHED}
         if name in tables.REVIEWED:
             extra |= {"row_version": 1, "updated_by": None}
@@ -96,12 +97,6 @@ def refresh_public(connection: sa.Connection, policy: Policy) -> dict[str, int]:
     with cursor.copy("COPY public_tier.published_ids (public_id, base_id) FROM STDIN") as copy:
         for row in ids.items():
             copy.write_row(row)
-    connection.execute(
-        sa.text(
-            "UPDATE public_tier.version_data SET import_marker ="
-            " (SELECT import_marker FROM public.dataset_version)"
-        )
-    )
     return {name: len(public[name]) for name in WRITE_ORDER}
 
 
