@@ -41,12 +41,16 @@ def median_s(run: Callable[[], object], repeats: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--root", type=Path, default=Path(tempfile.gettempdir()) / "atlas-bench")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = build_parser().parse_args()
 
     from atlas.backend import PostgresBackend
     from atlas.db import engine, upgrade

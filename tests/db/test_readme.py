@@ -59,3 +59,16 @@ def test_public_tier_documented():
         assert f"`{table}`" in section and f"`{table}_data`" in section
     assert "ATLAS_TIER=public" in section and "security_invoker = true" in section
     assert (PROJECT_ROOT / "tests/db/test_public_tier.py").is_file()
+
+
+def test_public_tier_measurement_command_parses():
+    import shlex
+
+    from bench import publish
+
+    section = " ".join(_section().split())
+    lines = re.findall(r"`python -m bench\.publish([^`]*)`", section)
+    assert lines
+    for line in lines:  # parses, and the figures say how many incidents they are of
+        args = publish.build_parser().parse_args(shlex.split(line))
+        assert f"{args.n:,} synthetic" in section.split("bench.publish", 1)[1][:200]
