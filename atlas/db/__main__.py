@@ -1,5 +1,9 @@
-"""`python -m atlas.db upgrade | import DIR | export DIR` on the database named by
-ATLAS_DATABASE_URL (or [connections.atlas] in .streamlit/secrets.toml).
+"""`python -m atlas.db upgrade | import DIR | export DIR | publish | public-role NAME` on the
+database named by ATLAS_DATABASE_URL (or [connections.atlas] in .streamlit/secrets.toml).
+
+`publish` rewrites the public tier (the redacted published rows; `import` does it too);
+`public-role NAME` creates a login role that reads the public tier only, with the password
+from ATLAS_PUBLIC_PASSWORD or the first line of standard input (never an argument).
 
 Exit status: 0 done, 1 the folder has errors (one line per problem, nothing written),
 2 no database configured or a usage error."""
@@ -7,10 +11,12 @@ Exit status: 0 done, 1 the folder has errors (one line per problem, nothing writ
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from pathlib import Path
 
-from atlas.db import URL_VARIABLE, database_url, schema_revision, upgrade
+from atlas.db import URL_VARIABLE, database_url, engine, schema_revision, upgrade
 from atlas.db.transfer import ImportFailed, ImportRefused, export_folder, import_folder
 
 
@@ -22,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("folder", type=Path)
     exp = commands.add_parser("export", help="write the dataset layout to a folder")
     exp.add_argument("folder", type=Path)
+    commands.add_parser("publish", help="rewrite the public tier from the published rows")
+    role = commands.add_parser("public-role", help="create a login that reads the public tier")
+    role.add_argument("name")
     args = parser.parse_args(argv)
 
     url = database_url()
@@ -54,8 +63,49 @@ def main(argv: list[str] | None = None) -> int:
         took = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
         print(f"Imported {rows}; dataset version {result.version} ({took})")
         return 0
+    if args.command == "publish":
+        return _publish(url)
+    if args.command == "public-role":
+        return _public_role(url, args.name)
     rows = export_folder(url, args.folder)
     print(f"Exported {', '.join(f'{n:,} {name}' for name, n in rows.items())} to {args.folder}")
+    return 0
+
+
+PASSWORD_VARIABLE = "ATLAS_PUBLIC_PASSWORD"  # noqa: S105 (the variable's name)
+
+
+def _publish(url: str) -> int:
+    from atlas.db.publish import public_version, refresh_public
+    from atlas.policy import load_policy
+
+    with engine(url).begin() as connection:
+        rows = refresh_public(connection, load_policy())
+        version = public_version(connection)
+    listed = ", ".join(f"{n:,} {name}" for name, n in rows.items())
+    print(f"Published {listed}; public version {version}")
+    return 0
+
+
+def _public_role(url: str, name: str) -> int:
+    import sqlalchemy as sa
+
+    from atlas.db.publish import RoleRefused, public_login
+
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None:
+        password = getpass.getpass() if sys.stdin.isatty() else sys.stdin.readline()
+        password = password.rstrip("\r\n")
+    try:
+        with engine(url).begin() as connection:
+            public_login(connection, name, password)
+    except RoleRefused as refused:
+        print(f"Not done: {refused}", file=sys.stderr)
+        return 1
+    public = sa.make_url(url).set(username=name, password=None)
+    print(f"Role {name} reads the public tier only. A public deployment sets:")
+    print(f"  ATLAS_DATABASE_URL={public.render_as_string(hide_password=False)}  ATLAS_TIER=public")
+    print("  (the password goes in .streamlit/secrets.toml or the URL, never in the repository)")
     return 0
 
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from atlas.db import engine, history, tables
 from atlas.export.files import write_atomic
 from atlas.loading import FILES, IMPORT_MARKER, load_dataset, read_table
+from atlas.policy import Policy
 from atlas.validation import Problem
 
 # Children first when deleting, parents first when loading (foreign keys).
@@ -75,11 +76,13 @@ def _text(value) -> str:
     return str(value)
 
 
-def import_folder(url: str, folder: Path) -> ImportResult:
+def import_folder(url: str, folder: Path, policy: Policy | None = None) -> ImportResult:
     """Validate `folder` (the dataset layout) and make it the database's dataset.
 
     Raises `ImportRefused` with every error when the loader finds any; warnings (an import's
-    optional values) are returned and the rows load, as on the dashboard."""
+    optional values) are returned and the rows load, as on the dashboard. The public tier
+    (migration 0003) is refreshed in the same transaction under `policy` (default: the
+    policy file, `atlas.policy.load_policy()`)."""
     folder = Path(folder)
     started = time.perf_counter()
     dataset = load_dataset(folder)
@@ -93,20 +96,9 @@ def import_folder(url: str, folder: Path) -> ImportResult:
         recorded = history.begin_import(connection)  # the import records itself, set-based
         for name in reversed(LOAD_ORDER):
             connection.execute(tables.TABLES[name].delete())
-        cursor = connection.connection.driver_connection.cursor()
         for name in LOAD_ORDER:
-            columns = [*tables.SCHEMA_COLUMNS[name], "row_order"]
-            frame = raw[name]
-            values = [
-                [_cell(name, c, v) for v in frame[c].tolist()] for c in tables.SCHEMA_COLUMNS[name]
-            ]
-            statement = q.SQL("COPY {} ({}) FROM STDIN").format(
-                q.Identifier(name), q.SQL(", ").join(map(q.Identifier, columns))
-            )
             try:
-                with cursor.copy(statement) as copy:
-                    for order, row in enumerate(zip(*values, strict=True)):
-                        copy.write_row((*row, order))
+                copy_text_table(connection, q.Identifier(name), name, raw[name])
             except psycopg.Error as error:  # raised out of `begin()`: rolled back
                 detail = error.diag.message_detail or ""
                 raise ImportFailed(
@@ -116,6 +108,11 @@ def import_folder(url: str, folder: Path) -> ImportResult:
             history.record_import(connection)
         connection.execute(tables.dataset_version.update().values(import_marker=marker_text))
         version = connection.execute(sa.select(tables.dataset_version.c.version)).scalar_one()
+        if has_public_tier(connection):  # the import emptied the public copy: write it again
+            from atlas.db.publish import refresh_public
+            from atlas.policy import load_policy
+
+            refresh_public(connection, policy or load_policy())
     return ImportResult(
         rows={name: len(raw[name]) for name in FILES},
         warnings=dataset.warnings,
@@ -127,15 +124,47 @@ def import_folder(url: str, folder: Path) -> ImportResult:
     )
 
 
-def read_text_tables(connection: sa.Connection) -> dict[str, pd.DataFrame]:
-    """The four tables as the files hold them: text, schema columns, in the files' order."""
+def copy_text_table(
+    connection: sa.Connection,
+    target: q.Composable,
+    name: str,
+    frame: pd.DataFrame,
+    extra: dict[str, object] | None = None,
+) -> None:
+    """COPY the text table `frame` (dataset table `name`) into `target`, each row with its
+    position as row_order and the constant columns `extra`."""
+    extra = extra or {}
+    columns = [*tables.SCHEMA_COLUMNS[name], "row_order", *extra]
+    values = [[_cell(name, c, v) for v in frame[c].tolist()] for c in tables.SCHEMA_COLUMNS[name]]
+    statement = q.SQL("COPY {} ({}) FROM STDIN").format(
+        target, q.SQL(", ").join(map(q.Identifier, columns))
+    )
+    cursor = connection.connection.driver_connection.cursor()
+    constants = tuple(extra.values())
+    with cursor.copy(statement) as copy:
+        for order, row in enumerate(zip(*values, strict=True)):
+            copy.write_row((*row, order, *constants))
+
+
+def has_public_tier(connection: sa.Connection) -> bool:
+    """Whether the database has the public tier (migration 0003)."""
+    found = connection.execute(sa.text("SELECT to_regclass('public_tier.incidents_data')"))
+    return found.scalar() is not None
+
+
+def read_text_tables(
+    connection: sa.Connection, where: dict[str, sa.ColumnElement[bool]] | None = None
+) -> dict[str, pd.DataFrame]:
+    """The four tables as the files hold them: text, schema columns, in the files' order
+    (only the rows matching `where[name]`, when given)."""
     out = {}
     for name in FILES:
         table = tables.TABLES[name]
         columns = tables.SCHEMA_COLUMNS[name]
-        rows = connection.execute(
-            sa.select(*(table.c[c] for c in columns)).order_by(table.c.row_order)
-        ).all()
+        statement = sa.select(*(table.c[c] for c in columns)).order_by(table.c.row_order)
+        if where and name in where:
+            statement = statement.where(where[name])
+        rows = connection.execute(statement).all()
         out[name] = pd.DataFrame(
             [[_text(v) for v in row] for row in rows], columns=list(columns), dtype=object
         ).astype("str")

@@ -18,8 +18,8 @@ def test_commands_documented_are_the_clis():
     from atlas.db.__main__ import main
 
     section = _section()
-    documented = set(re.findall(r"python -m atlas\.db (\w+)", section))
-    assert documented == {"upgrade", "import", "export"}
+    documented = set(re.findall(r"python -m atlas\.db ([\w-]+)", section))
+    assert documented == {"upgrade", "import", "export", "publish", "public-role"}
     for command in documented:  # each parses (argparse exits 0 on --help)
         try:
             main([command, "--help"])
@@ -55,3 +55,39 @@ def test_editing_settings_documented():
     migration = PROJECT_ROOT / "atlas/db/migrations/versions/0003_history.py"
     assert "migration `0003h`" in section
     assert 'revision = "0003h"' in migration.read_text(encoding="utf-8")
+
+
+def test_public_tier_documented():
+    """The "Public tier on the database" subsection names the migration's schema, role and
+    views, the CLI's password variable and the tier setting a public deployment needs."""
+    import importlib.util
+
+    from atlas.db import publish
+    from atlas.db.__main__ import PASSWORD_VARIABLE
+
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Public tier on the database\n", 1)[1].split("\n## ", 1)[0]
+    path = PROJECT_ROOT / "atlas/db/migrations/versions/0003_public_tier.py"
+    spec = importlib.util.spec_from_file_location("public_tier_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert path.name in section and publish.SCHEMA == migration.SCHEMA
+    for name in (migration.SCHEMA, migration.ROLE, PASSWORD_VARIABLE, "dataset_version"):
+        assert f"`{name}`" in section
+    for table in migration.TABLES:
+        assert f"`{table}`" in section and f"`{table}_data`" in section
+    assert "ATLAS_TIER=public" in section and "security_invoker = true" in section
+    assert (PROJECT_ROOT / "tests/db/test_public_tier.py").is_file()
+
+
+def test_public_tier_measurement_command_parses():
+    import shlex
+
+    from bench import publish
+
+    section = " ".join(_section().split())
+    lines = re.findall(r"`python -m bench\.publish([^`]*)`", section)
+    assert lines
+    for line in lines:  # parses, and the figures say how many incidents they are of
+        args = publish.build_parser().parse_args(shlex.split(line))
+        assert f"{args.n:,} synthetic" in section.split("bench.publish", 1)[1][:200]

@@ -1,7 +1,7 @@
 """History: every change of incidents, reports and places kept, with who, when and why.
 
 Revision ID: 0003h
-Revises: 0002
+Revises: 0003 (the public tier; both only need 0002)
 Create Date: 2026-12-02
 
 - `history`: one row per change of a row (id, table_name, row_id, operation, changed_at,
@@ -25,7 +25,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0003h"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
