@@ -124,18 +124,25 @@ def import_folder(url: str, folder: Path) -> ImportResult:
     )
 
 
+def _as_text(table: str, column: sa.Column) -> sa.ColumnElement[str]:
+    if column.name in tables.DATE_COLUMNS.get(table, ()):
+        return sa.func.to_char(column, "YYYY-MM-DD")  # whatever the session's DateStyle
+    return sa.cast(column, sa.Text)
+
+
 def read_text_tables(connection: sa.Connection) -> dict[str, pd.DataFrame]:
-    """The four tables as the files hold them: text, schema columns, in the files' order."""
+    """The four tables as the files hold them: text, schema columns, in the files' order.
+    Cast to text by PostgreSQL (numeric keeps its digits as written: 43.5760; dates ISO)
+    and read through COPY (atlas.db.copy): no Python work per value."""
+    from atlas.db.copy import read_frame
+
     out = {}
     for name in FILES:
         table = tables.TABLES[name]
         columns = tables.SCHEMA_COLUMNS[name]
-        rows = connection.execute(
-            sa.select(*(table.c[c] for c in columns)).order_by(table.c.row_order)
-        ).all()
-        out[name] = pd.DataFrame(
-            [[_text(v) for v in row] for row in rows], columns=list(columns), dtype=object
-        ).astype("str")
+        statement = sa.select(*(_as_text(name, table.c[c]).label(c) for c in columns))
+        frame = read_frame(connection, statement.order_by(table.c.row_order))
+        out[name] = frame.reindex(columns=list(columns)).astype("str")
     return out
 
 
