@@ -64,17 +64,6 @@ def _cell(table: str, column: str, value: str):
     return value
 
 
-def _text(value) -> str:
-    """A stored value back as the file's text."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value, "f")  # keeps the digits as written: 43.5760, never 4.3576E+1
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def import_folder(url: str, folder: Path) -> ImportResult:
     """Validate `folder` (the dataset layout) and make it the database's dataset.
 
