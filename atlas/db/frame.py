@@ -83,9 +83,14 @@ def filtered_statement(
         )
     chosen = sa.select(i.c.incident_id).where(*where)
     if limit is not None:
-        chosen = chosen.order_by(
-            in_period(filters).desc(), i.c.date_start.desc(), i.c.incident_id.desc()
-        ).limit(sa.bindparam("limit", limit))
+        # atlas.backend.capped's order: in-period first (when there is a period), newest
+        period = (
+            [sa.case((in_period(filters), 1), else_=0).desc()]
+            if filters.start or filters.end
+            else []
+        )
+        newest = (i.c.date_end.desc(), i.c.date_start.desc(), i.c.incident_id.collate("C").desc())
+        chosen = chosen.order_by(*period, *newest).limit(sa.bindparam("limit", limit))
         where = [i.c.incident_id.in_(chosen)]
     rf, pf = _report_facts(chosen), _place_facts()
     return (

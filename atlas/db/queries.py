@@ -17,7 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from atlas.db.where import FLOAT, conditions, i, in_period, r, visible
+from atlas.db import tables
+from atlas.db.where import FLOAT, TEXT_ARRAY, conditions, i, in_period, p, r, visible
 from atlas.filters import Filters
 
 # --- aggregates ------------------------------------------------------------------------
@@ -182,3 +183,193 @@ def bounds(connection: sa.Connection) -> tuple[date | None, date | None, int]:
 def month_index(months: pd.Series) -> np.ndarray:
     """Months (dates) as numpy months since 1970."""
     return pd.to_datetime(months).to_numpy().astype("datetime64[M]").astype(np.int64)
+
+
+# --- small answers for the dashboard (issue 16: replicas hold no copy of the data) ------
+
+
+def vocabulary(connection: sa.Connection) -> dict:
+    """What the sidebar offers and a URL may name (`atlas.filters.Vocabulary.of`): the
+    sources of the reports, the provinces of incidents and places and the countries, the
+    first date and the last."""
+    sources = sa.select(r.c.source).distinct()
+    places = sa.union(
+        sa.select(i.c.admin1.label("name")).where(i.c.admin1.is_not(None)),
+        sa.select(p.c.admin1.label("name")).where(p.c.admin1.is_not(None)),
+        sa.select(i.c.country.label("name")).where(i.c.country.is_not(None)),
+    )
+    first, last, _ = bounds(connection)
+    return {
+        "sources": frozenset(s for s in connection.execute(sources).scalars() if s),
+        "places": frozenset(s for s in connection.execute(places).scalars() if s),
+        "first": first,
+        "last": last,
+    }
+
+
+def has_incident(connection: sa.Connection, incident_id: str) -> bool:
+    statement = sa.select(sa.exists().where(i.c.incident_id == sa.bindparam("id", incident_id)))
+    return bool(connection.execute(statement).scalar())
+
+
+def _ids_of(text: sa.ColumnElement) -> sa.ColumnElement:
+    """`atlas.evidence.split_ids` in SQL: the items of a ';'-separated cell, stripped."""
+    return sa.func.btrim(sa.func.regexp_split_to_table(text, ";"), " \t\r\n")
+
+
+def special_counts(connection: sa.Connection, filters: Filters, shown: int) -> pd.DataFrame:
+    """`atlas.people.special_counts` of each flow type's in-period incidents with a count
+    (with `event_type`), in the frame's order: rows naming incidents they may overlap and
+    the rows they name (of the same type), and the first row of each of the first `shown`
+    approximate wordings; every other count is only summed (`type_counts`)."""
+    from atlas import schema
+
+    counted = [
+        *visible(filters),
+        i.c.people_min.is_not(None),
+        i.c.event_type == sa.func.any(sa.bindparam("flows", list(schema.FLOW_TYPES), TEXT_ARRAY)),
+    ]
+    overlap = sa.func.coalesce(i.c.may_overlap, "") != ""
+    named = (
+        sa.select(i.c.event_type, _ids_of(i.c.may_overlap).label("named"))
+        .where(*counted, overlap)
+        .subquery("named")
+    )
+    order = (i.c.date_start, i.c.incident_id.collate("C"))
+    first_of_text = (
+        sa.select(
+            i.c.incident_id,
+            i.c.event_type,
+            i.c.date_start,
+            sa.func.row_number()
+            .over(partition_by=(i.c.event_type, i.c.people_text), order_by=order)
+            .label("nth"),
+        )
+        .where(*counted, i.c.people_qualifier == "approximate")
+        .subquery("first_of_text")
+    )
+    wordings = (
+        sa.select(
+            first_of_text.c.incident_id,
+            sa.func.row_number()
+            .over(
+                partition_by=first_of_text.c.event_type,
+                order_by=(first_of_text.c.date_start, first_of_text.c.incident_id.collate("C")),
+            )
+            .label("k"),
+        )
+        .where(first_of_text.c.nth == 1)
+        .subquery("wordings")
+    )
+    statement = (
+        sa.select(
+            i.c.event_type,
+            i.c.incident_id,
+            i.c.people_min,
+            i.c.may_overlap,
+            i.c.people_qualifier,
+            i.c.people_text,
+        )  # fmt: skip
+        .where(
+            *counted,
+            sa.or_(
+                overlap,
+                sa.tuple_(i.c.event_type, i.c.incident_id).in_(
+                    sa.select(named.c.event_type, named.c.named)
+                ),
+                i.c.incident_id.in_(
+                    sa.select(wordings.c.incident_id).where(
+                        wordings.c.k <= sa.bindparam("shown", shown)
+                    )
+                ),
+            ),
+        )
+        .order_by(*order)
+    )
+    frame = pd.DataFrame(connection.execute(statement).mappings().all())
+    if frame.empty:
+        frame = pd.DataFrame(
+            columns=["event_type", "incident_id", "people_min", "may_overlap",
+                     "people_qualifier", "people_text"]
+        )  # fmt: skip
+    for column in ("may_overlap", "people_qualifier", "people_text"):
+        frame[column] = frame[column].fillna("").astype(str)
+    frame["people_min"] = frame["people_min"].astype("Int64")
+    return frame
+
+
+def latest_stocks(connection: sa.Connection, filters: Filters, kept: int) -> pd.DataFrame:
+    """The `kept` latest in-period stocks (`atlas.people.stocks`): their dates and counts."""
+    from atlas import schema
+
+    statement = (
+        sa.select(
+            i.c.incident_id,
+            i.c.date_start,
+            i.c.date_end,
+            i.c.people_min,
+            i.c.people_max,
+            i.c.people_qualifier,
+        )  # fmt: skip
+        .where(
+            *visible(filters),
+            i.c.event_type
+            == sa.func.any(sa.bindparam("stocks", list(schema.STOCK_TYPES), TEXT_ARRAY)),
+        )
+        .order_by(i.c.date_end.desc(), i.c.date_start, i.c.incident_id.collate("C"))
+        .limit(sa.bindparam("kept", kept))
+    )
+    return pd.DataFrame(
+        connection.execute(statement).all(),
+        columns=["incident_id", "date_start", "date_end", "people_min", "people_max",
+                 "people_qualifier"],
+    )  # fmt: skip
+
+
+def scope_rows(connection: sa.Connection) -> pd.DataFrame:
+    """`atlas.scope.document_scope` in the database: per document, the incidents it reports
+    on and the years of the earliest start and latest end of those that are not context."""
+    d = tables.documents
+    links = sa.select(r.c.document, r.c.incident_id).distinct().subquery()
+    joined = links.join(i, i.c.incident_id == links.c.incident_id)
+    event = i.c.event_type != "context"
+    per_doc = (
+        sa.select(
+            links.c.document,
+            sa.func.count(sa.distinct(links.c.incident_id)).label("incidents"),
+            sa.func.min(i.c.date_start).filter(event).label("first"),
+            sa.func.max(i.c.date_end).filter(event).label("last"),
+        )
+        .select_from(joined)
+        .group_by(links.c.document)
+        .subquery("per_doc")
+    )
+    statement = sa.select(
+        d.c.document, d.c.title, d.c.publisher, d.c.published,
+        per_doc.c.incidents, per_doc.c.first, per_doc.c.last,
+    ).select_from(d.outerjoin(per_doc, per_doc.c.document == d.c.document))  # fmt: skip
+    return pd.DataFrame(
+        connection.execute(statement).all(),
+        columns=["document", "title", "publisher", "published", "incidents", "first", "last"],
+    )
+
+
+def reported_spans(connection: sa.Connection) -> pd.DataFrame:
+    """The distinct [date_start, date_end] spans of incidents that some report is on:
+    what `atlas.coverage.covered_spans` merges (a few thousand spans, not a row each)."""
+    reported = sa.exists().where(r.c.incident_id == i.c.incident_id)
+    statement = sa.select(i.c.date_start, i.c.date_end).where(reported).distinct()
+    return pd.DataFrame(connection.execute(statement).all(), columns=["date_start", "date_end"])
+
+
+def document_dates(connection: sa.Connection) -> pd.DataFrame:
+    """Every document and when it was published, in the file's order."""
+    d = tables.documents
+    statement = sa.select(d.c.document, d.c.published).order_by(d.c.row_order)
+    return pd.DataFrame(connection.execute(statement).all(), columns=["document", "published"])
+
+
+def earliest_reports(connection: sa.Connection) -> pd.DataFrame:
+    """Each document's reports' distinct `published` values (coverage starts at the first)."""
+    statement = sa.select(r.c.document, r.c.published).distinct()
+    return pd.DataFrame(connection.execute(statement).all(), columns=["document", "published"])

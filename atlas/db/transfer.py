@@ -135,6 +135,32 @@ def read_text_tables(connection: sa.Connection) -> dict[str, pd.DataFrame]:
     return out
 
 
+def read_text_rows(connection: sa.Connection, incident_id: str) -> dict[str, pd.DataFrame]:
+    """`read_text_tables` of one incident: its row, its places and reports, and the
+    documents those cite; `_line` is each row's line in its file."""
+    from atlas.db.copy import read_frame
+
+    cited = sa.select(tables.reports.c.document).where(
+        tables.reports.c.incident_id == sa.bindparam("id", incident_id)
+    )
+    out = {}
+    for name in FILES:
+        table = tables.TABLES[name]
+        columns = tables.SCHEMA_COLUMNS[name]
+        statement = sa.select(
+            *(_as_text(name, table.c[c]).label(c) for c in columns),
+            (table.c.row_order + 2).label("_line"),
+        )
+        if name == "documents":
+            statement = statement.where(table.c.document.in_(cited))
+        else:
+            statement = statement.where(table.c.incident_id == sa.bindparam("id", incident_id))
+        frame = read_frame(connection, statement.order_by(table.c.row_order), {"_line": "int64"})
+        out[name] = frame.reindex(columns=[*columns, "_line"])
+        out[name][list(columns)] = out[name][list(columns)].astype("str")
+    return out
+
+
 def export_folder(url: str, folder: Path) -> dict[str, int]:
     """Write the database's dataset to `folder` in the dataset layout; returns rows per file."""
     folder = Path(folder)

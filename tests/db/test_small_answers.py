@@ -1,0 +1,88 @@
+"""The dashboard's small questions (issue 16: replicas hold no copy of the data) give the
+same answers on both backends: a capped filtered frame, one incident with its reports,
+places and documents, the vocabulary, people per flow type and the latest stocks, the
+documents' scope and the coverage spans."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from atlas import schema
+from atlas.backend import IncidentRecord
+from atlas.filters import Filters
+from tests.db.test_backends import FILTERS, _plain, db_url, files, postgres, same  # noqa: F401
+
+
+@pytest.mark.parametrize("limit", [1, 5, 20, 1000])
+@pytest.mark.parametrize("name", ["none", "period", "types", "from"])
+def test_capped_frames_agree(files, postgres, name, limit):  # noqa: F811
+    filters = FILTERS[name]
+    capped = files.filtered(filters, limit)
+    same(capped, postgres.filtered(filters, limit))
+    whole = files.filtered(filters)
+    assert len(capped) == min(limit, len(whole))
+    # in-period rows first, newest first: the incident list's rows are all there
+    newest = whole.sort_values(
+        ["in_period", "date_end", "date_start", "incident_id"], ascending=False
+    ).head(limit)
+    assert set(capped["incident_id"]) == set(newest["incident_id"])
+
+
+def _record(record: IncidentRecord) -> tuple:
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        columns = [c for c in frame.columns if c not in ("_line", "geometry")]
+        return _plain(frame[columns])
+
+    return record.row.drop(labels=["_line"]), *map(rows, (record.reports, record.places))
+
+
+def test_one_incident_agrees(files, postgres):  # noqa: F811
+    table = files.table()
+    with_places = files.dataset().places["incident_id"].iloc[0]
+    for incident in {table["incident_id"].iloc[0], table["incident_id"].iloc[-1], with_places}:
+        a, b = files.incident(incident, Filters()), postgres.incident(incident, Filters())
+        assert a is not None and b is not None
+        row_a, *frames_a = _record(a)
+        row_b, *frames_b = _record(b)
+        assert row_a.astype(str).to_dict() == row_b.astype(str).to_dict()
+        for x, y in zip(frames_a, frames_b, strict=True):
+            same(x, y, check_dtype=False)
+        assert list(a.documents["document"]) == list(b.documents["document"])
+        assert set(a.reports["document"]) <= set(a.documents["document"])
+        assert len(b.reports) and (b.reports["incident_id"] == incident).all()
+    other = Filters(types=tuple(t for t in schema.EVENT_TYPE_CODES if t != "detention"))
+    detention = table.loc[table["event_type"] == "detention", "incident_id"].iloc[0]
+    assert files.incident(detention, other) is None
+    assert postgres.incident(detention, other) is None
+    assert postgres.incident("no-such-id", Filters()) is None
+
+
+def test_vocabularies_agree(files, postgres):  # noqa: F811
+    a, b = files.vocabulary(), postgres.vocabulary()
+    assert (a.sources, a.places, a.first, a.last) == (b.sources, b.places, b.first, b.last)
+    known = files.table()["incident_id"].iloc[3]
+    assert known in a.incidents and known in b.incidents
+    assert "x'); DROP TABLE incidents; --" not in b.incidents
+    assert 42 not in b.incidents
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_people_agree(files, postgres, name):  # noqa: F811
+    totals_a, held_a, n_a = files.people(FILTERS[name], 3)
+    totals_b, held_b, n_b = postgres.people(FILTERS[name], 3)
+    assert totals_a == totals_b
+    assert n_a == n_b
+    same(held_a, held_b)
+
+
+def test_people_count_overlaps_once(files, postgres):  # noqa: F811
+    totals = files.people(Filters(), 10)[0]
+    assert any(t.overlapping for t in totals) or any(t.approximate for t in totals)
+    assert totals == postgres.people(Filters(), 10)[0]
+
+
+def test_scope_and_coverage_agree(files, postgres):  # noqa: F811
+    same(files.scope(), postgres.scope(), check_dtype=False)
+    assert files.coverage() == postgres.coverage()
+    assert files.coverage()  # the bundled documents cover something
