@@ -147,7 +147,7 @@ class FilesBackend:
         return frame if limit is None else capped(frame, limit)
 
     def incident(self, incident_id: str, filters: Filters) -> IncidentRecord | None:
-        frame = self.filtered(filters)
+        frame = visible_rows(self.filtered(filters))
         rows = frame[frame["incident_id"] == incident_id]
         return None if rows.empty else record_of(rows.iloc[0], self.dataset())
 
@@ -222,10 +222,10 @@ class PostgresBackend:
         from atlas.db.transfer import read_text_rows
 
         with self.engine.connect() as connection:
-            rows = frame.filtered(connection, filters, ids=(incident_id,))
+            rows = visible_rows(frame.filtered(connection, filters, ids=(incident_id,)))
             if rows.empty:
                 return None
-            text = read_text_rows(connection, incident_id)
+            text = read_text_rows(connection, (incident_id,))
         return record_of(rows.iloc[0], _typed_tables(text, version="", origin=""))
 
     def vocabulary(self) -> Vocabulary:
@@ -233,6 +233,29 @@ class PostgresBackend:
 
         words = self._run(queries.vocabulary)
         return Vocabulary(incidents=DatabaseIds(self), **words)
+
+    def documents_only(self, version: str) -> Dataset:
+        """The dataset without its rows: every document, no incident, place or report (what
+        a replica keeps; views ask the database)."""
+        from atlas.db.transfer import read_text_rows
+
+        with self.engine.connect() as connection:
+            text = read_text_rows(connection, (), every_document=True)
+        return _typed_tables(text, version=version, origin=self.url.split("@")[-1])
+
+    def places_of(self, ids: tuple[str, ...]) -> pd.DataFrame:
+        """The places of the incidents `ids`, typed as `Dataset.places`."""
+        from atlas.db.transfer import read_text_rows
+
+        with self.engine.connect() as connection:
+            text = read_text_rows(connection, ids, names=("places",))
+        return _typed_tables(text, version="", origin="").places
+
+    def size(self) -> int:
+        """How many incidents the database holds."""
+        from atlas.db import queries
+
+        return int(self._run(queries.bounds)[2])
 
     def has_incident(self, incident_id: str) -> bool:
         from atlas.db import queries

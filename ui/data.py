@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,10 +18,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from atlas.backend import PostgresBackend
+from atlas.backend import IncidentRecord, PostgresBackend, record_of
 from atlas.coverage import covered_spans
 from atlas.db import URL_VARIABLE
-from atlas.filters import Filters, Vocabulary
+from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident, visible_rows
+from atlas.grid import DETAIL_LIMIT, aggregated
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
@@ -29,6 +31,7 @@ from atlas.sources import ReportIndex
 from atlas.store import load_tables, release_memory
 from geo.crossings import load_crossings
 from ui import specs
+from ui.panels import LIST_LIMIT
 
 T = TypeVar("T")
 
@@ -40,12 +43,26 @@ def _load(data_dir: str, version: str) -> tuple[Dataset, pd.DataFrame, Vocabular
     """One shared copy per dataset version for all sessions (cache_resource: not copied).
     Read from the columnar copy (atlas.store) when it is current, else from the CSVs; from
     the team database when `data_dir` names one (`source`)."""
-    if data_dir.startswith(DB_SOURCE):
-        db = PostgresBackend(data_dir.removeprefix(DB_SOURCE))
-        table = db.filtered(Filters()).drop(columns="in_period")
-        return db.dataset(), table, Vocabulary.of(table)
+    db = _database(data_dir)
+    if db is not None:  # no incident held: the documents, no rows, and the vocabulary
+        return db.documents_only(version), db.filtered(Filters(), 0), db.vocabulary()
     dataset, table = load_tables(Path(data_dir))
     return dataset, table, Vocabulary.of(table)
+
+
+def _database(data_dir: str) -> PostgresBackend | None:
+    """The team database a shared cache's key names (`source`), or None: a folder."""
+    if data_dir.startswith(DB_SOURCE):
+        return PostgresBackend(data_dir.removeprefix(DB_SOURCE))
+    return None
+
+
+def _shared_database(data_dir: Path = DATA_DIR) -> tuple[str, str] | None:
+    """`source()` when this session looks at the team database (not its own import)."""
+    if st.session_state.get(IN_USE) is not None:
+        return None
+    where = source(data_dir)
+    return where if where[0].startswith(DB_SOURCE) else None
 
 
 def load(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
@@ -67,7 +84,7 @@ def unusable(data_dir: Path = DATA_DIR) -> str | None:
             "at a folder with the dataset's files (or unset it for the bundled data)."
         )
     dataset = load_bundled(data_dir)[0]
-    if dataset.incidents.empty:
+    if not size(dataset):
         return (
             f"No incident in {data_dir} passes the rules ({len(dataset.errors):,} "
             "error(s)): run python -m atlas.intake on the original file for the report, "
@@ -191,13 +208,37 @@ def _coverage(version: str, _dataset: Dataset) -> list:
 
 
 def coverage(dataset: Dataset) -> list:
-    """The spans some document covers (atlas.coverage), once per dataset version."""
+    """The spans some document covers (atlas.coverage), once per dataset version; on the
+    team database computed from its distinct dates, not from the tables."""
+    shared = _shared_database()
+    if shared is not None:
+        return _db_coverage(*shared)
     return _coverage(dataset.version, dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _db_coverage(data_dir: str, version: str) -> list:
+    return _database(data_dir).coverage()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _db_scope(data_dir: str, version: str) -> tuple[pd.DataFrame, int]:
+    db = _database(data_dir)
+    return db.scope(), db.size()
+
+
+def size(dataset: Dataset) -> int:
+    """How many incidents the data holds (the team database counts them)."""
+    shared = _shared_database()
+    return len(dataset.incidents) if shared is None else _db_scope(*shared)[1]
 
 
 def scope(dataset: Dataset) -> pd.DataFrame:
     """The documents and the years each reports on (atlas.scope), once per dataset version:
     it joins every report to its incident, too much for every rerun at a million rows."""
+    shared = _shared_database()
+    if shared is not None:
+        return _db_scope(*shared)[0]
     return _scope(dataset.version, dataset)
 
 
@@ -244,7 +285,13 @@ def _timeline(
     data_dir: str, version: str, filters: Filters, whole: tuple[str, str], large: bool, part: str
 ) -> dict:
     dataset, table, _ = _load(data_dir, version)
-    return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
+    db = _database(data_dir)
+    if db is None:
+        return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
+    covered = _db_coverage(data_dir, version)
+    frame = _db_frame(data_dir, version, filters.with_selection(None))[0]
+    bins = _db_bins(data_dir, version, filters.with_selection(None))
+    return specs.timeline_spec(frame, covered, filters, whole, large, part, bins=bins)
 
 
 def timeline(
@@ -273,7 +320,15 @@ def _deck(
     data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
 ) -> specs.DeckView:
     dataset, table, _ = _load(data_dir, version)
-    return specs.map_view(dataset, table, crossings(), filters, online, height, large)
+    db = _database(data_dir)
+    if db is None:
+        return specs.map_view(dataset, table, crossings(), filters, online, height, large)
+    if large:  # the database counts the cells: no incident travels
+        cells = db.grid_cells(filters, specs.grid_size(filters.cell))
+        return specs.map_view(dataset, table, crossings(), filters, online, height, large, cells)
+    frame, places = _db_frame(data_dir, version, filters.with_selection(None))
+    shown = replace(dataset, places=places)
+    return specs.map_view(shown, frame, crossings(), filters, online, height, large)
 
 
 def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Path = DATA_DIR):
@@ -292,7 +347,12 @@ def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Pat
 
 @st.cache_resource(max_entries=256, **VIEW_CACHE)
 def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
-    return specs.people(_load(data_dir, version)[1], filters)
+    db = _database(data_dir)
+    if db is None:
+        return specs.people(_load(data_dir, version)[1], filters)
+    totals, held, n_held = db.people(filters, specs.STOCKS_KEPT)
+    matching = int(db.counts_by_type(filters)["incidents"].sum())
+    return specs.People(totals, held, n_held, matching)
 
 
 def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
@@ -306,7 +366,10 @@ def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, dict]:
-    return specs.incident_list(_load(data_dir, version)[1], filters)
+    if _database(data_dir) is None:
+        return specs.incident_list(_load(data_dir, version)[1], filters)
+    # the capped frame holds the newest in-period incidents: the list's rows
+    return specs.incident_list(_db_frame(data_dir, version, filters)[0], filters)
 
 
 def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, dict]:
@@ -320,6 +383,9 @@ def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) -> pd.DataFrame:
+    db = _database(data_dir)
+    if db is not None:  # summarised by the database
+        return db.source_summary(filters)
     dataset, table, _ = _load(data_dir, version)
     index = _report_index(data_dir, version) if large else None
     return specs.source_panel(dataset, table, index, filters, large)
@@ -335,6 +401,77 @@ def source_panel(filters: Filters, large: bool, data_dir: Path = DATA_DIR) -> pd
     return _own(
         "sources", (plain, large), lambda: specs.source_panel(dataset, table, index, plain, large)
     )
+
+
+# --- the filtered frame, capped on the team database ------------------------------------
+# On the files the filtered frame is the whole filtered table (pandas, in this process). On
+# the team database a replica holds no copy of the data: the frame is capped at DB_ROWS
+# rows (in-period incidents first, newest first: atlas.backend.capped), enough for the
+# per-incident map and timeline (up to DETAIL_LIMIT in-period incidents) and the incident
+# list (LIST_LIMIT); counts come from the database (`people(...).matching`), large views
+# from its grid cells and month bins.
+DB_ROWS = max(DETAIL_LIMIT, LIST_LIMIT) + 1
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_frame(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The capped filtered frame and its incidents' places (for the per-incident map)."""
+    db = _database(data_dir)
+    frame = db.filtered(filters, DB_ROWS)
+    return frame, db.places_of(tuple(frame["incident_id"]))
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_bins(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    """Month bins of the filtered set (the overview's always, the detail's when large)."""
+    return _database(data_dir).month_bins(filters)
+
+
+def filtered(filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The run's filtered frame (`apply_filters`): whole on the files and an import, capped
+    at DB_ROWS rows on the team database (see above)."""
+    own = st.session_state.get(IN_USE)
+    if own is not None:
+        return apply_filters(own[1], filters)
+    where = source(data_dir)
+    if where[0].startswith(DB_SOURCE):
+        return _db_frame(*where, filters.with_selection(None))[0]
+    return apply_filters(_load(*where)[1], filters)
+
+
+def selected(frame: pd.DataFrame, filters: Filters, data_dir: Path = DATA_DIR) -> str | None:
+    """The selected incident when the filters keep it (`selected_incident`); on the team
+    database one outside the capped frame is asked for by id."""
+    found = selected_incident(frame, filters)
+    if found is None and filters.incident and _shared_database(data_dir) is not None:
+        return filters.incident if incident(filters.incident, filters, data_dir) else None
+    return found
+
+
+def incident(
+    incident_id: str, filters: Filters, data_dir: Path = DATA_DIR
+) -> IncidentRecord | None:
+    """One incident's card: its row (if the filters keep it), reports, places, documents.
+    On the team database fetched by id (one incident, cached per version and filters)."""
+    shared = _shared_database(data_dir)
+    if shared is not None:
+        return _db_incident(*shared, incident_id, filters.with_selection(None))
+    dataset, table = load(data_dir)[:2]
+    frame = visible_rows(apply_filters(table, filters.with_selection(None)))
+    rows = frame[frame["incident_id"] == incident_id]
+    return None if rows.empty else record_of(rows.iloc[0], dataset)
+
+
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
+def _db_incident(
+    data_dir: str, version: str, incident_id: str, filters: Filters
+) -> IncidentRecord | None:
+    return _database(data_dir).incident(incident_id, filters)
+
+
+def large_view(matching: int) -> bool:
+    """Map and timeline show counts (`atlas.grid.aggregated`) for `matching` incidents."""
+    return aggregated(matching)
 
 
 # --- team database (issue 16) ------------------------------------------------------------

@@ -355,10 +355,29 @@ def scope_rows(connection: sa.Connection) -> pd.DataFrame:
 
 
 def reported_spans(connection: sa.Connection) -> pd.DataFrame:
-    """The distinct [date_start, date_end] spans of incidents that some report is on:
-    what `atlas.coverage.covered_spans` merges (a few thousand spans, not a row each)."""
+    """The spans of incidents that some report is on, merged by the database as
+    `atlas.coverage` merges them (a span opens a new run when it starts after every
+    earlier one has ended; ends exclusive): a few rows, not one per incident."""
     reported = sa.exists().where(r.c.incident_id == i.c.incident_id)
-    statement = sa.select(i.c.date_start, i.c.date_end).where(reported).distinct()
+    spans = (
+        sa.select(i.c.date_start.label("s"), (i.c.date_end + 1).label("e"))
+        .where(reported)
+        .distinct()
+        .subquery("spans")
+    )
+    reach = sa.func.max(spans.c.e).over(order_by=(spans.c.s, spans.c.e), rows=(None, -1))
+    marked = sa.select(spans.c.s, spans.c.e, reach.label("reach")).subquery("marked")
+    opens = sa.case((sa.or_(marked.c.reach.is_(None), marked.c.s > marked.c.reach), 1), else_=0)
+    runs = sa.select(
+        marked.c.s,
+        marked.c.e,
+        sa.func.sum(opens).over(order_by=(marked.c.s, marked.c.e)).label("run"),
+    ).subquery("runs")
+    statement = (
+        sa.select(sa.func.min(runs.c.s), sa.func.max(runs.c.e) - 1)
+        .group_by(runs.c.run)
+        .order_by(sa.func.min(runs.c.s))
+    )
     return pd.DataFrame(connection.execute(statement).all(), columns=["date_start", "date_end"])
 
 
@@ -370,6 +389,12 @@ def document_dates(connection: sa.Connection) -> pd.DataFrame:
 
 
 def earliest_reports(connection: sa.Connection) -> pd.DataFrame:
-    """Each document's reports' distinct `published` values (coverage starts at the first)."""
-    statement = sa.select(r.c.document, r.c.published).distinct()
+    """Each document's earliest dated report (`published` as YYYY, YYYY-MM or YYYY-MM-DD:
+    the smallest such text is the earliest first day): coverage starts there."""
+    dated = sa.func.btrim(r.c.published).op("~")(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+    statement = (
+        sa.select(r.c.document, sa.func.min(sa.func.btrim(r.c.published).collate("C")))
+        .where(dated)
+        .group_by(r.c.document)
+    )
     return pd.DataFrame(connection.execute(statement).all(), columns=["document", "published"])

@@ -135,14 +135,22 @@ def read_text_tables(connection: sa.Connection) -> dict[str, pd.DataFrame]:
     return out
 
 
-def read_text_rows(connection: sa.Connection, incident_id: str) -> dict[str, pd.DataFrame]:
-    """`read_text_tables` of one incident: its row, its places and reports, and the
-    documents those cite; `_line` is each row's line in its file."""
+def read_text_rows(
+    connection: sa.Connection,
+    ids: tuple[str, ...],
+    every_document: bool = False,
+    names: tuple[str, ...] = tuple(FILES),
+) -> dict[str, pd.DataFrame]:
+    """`read_text_tables` of the incidents `ids`: their rows, places and reports, and the
+    documents those cite (or every document), of the tables `names` (the others empty);
+    `_line` is each row's line in its file."""
     from atlas.db.copy import read_frame
+    from atlas.db.where import TEXT_ARRAY
 
-    cited = sa.select(tables.reports.c.document).where(
-        tables.reports.c.incident_id == sa.bindparam("id", incident_id)
-    )
+    def chosen(table: sa.Table) -> sa.ColumnElement[bool]:
+        return table.c.incident_id == sa.func.any(sa.bindparam("ids", list(ids), TEXT_ARRAY))
+
+    cited = sa.select(tables.reports.c.document).where(chosen(tables.reports))
     out = {}
     for name in FILES:
         table = tables.TABLES[name]
@@ -151,10 +159,12 @@ def read_text_rows(connection: sa.Connection, incident_id: str) -> dict[str, pd.
             *(_as_text(name, table.c[c]).label(c) for c in columns),
             (table.c.row_order + 2).label("_line"),
         )
-        if name == "documents":
+        if name not in names:
+            statement = statement.where(sa.false())
+        elif name != "documents":
+            statement = statement.where(chosen(table))
+        elif not every_document:
             statement = statement.where(table.c.document.in_(cited))
-        else:
-            statement = statement.where(table.c.incident_id == sa.bindparam("id", incident_id))
         frame = read_frame(connection, statement.order_by(table.c.row_order), {"_line": "int64"})
         out[name] = frame.reindex(columns=[*columns, "_line"])
         out[name][list(columns)] = out[name][list(columns)].astype("str")
