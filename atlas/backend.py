@@ -251,6 +251,37 @@ class PostgresBackend:
             text = read_text_rows(connection, ids, names=("places",))
         return _typed_tables(text, version="", origin="").places
 
+    def export_subset(self, filters: Filters):
+        """`atlas.export.selection.subset` of the in-period incidents (and those they name),
+        as the files write them: text rows streamed by COPY, only when a file is built."""
+        from atlas.db import queries
+        from atlas.db.transfer import read_text_rows
+        from atlas.export.selection import Subset
+
+        with self.engine.connect() as connection:
+            chosen, wanted = queries.export_ids(connection, filters)
+            text = read_text_rows(connection, tuple(wanted))
+        position = {iid: n for n, iid in enumerate(text["incidents"]["incident_id"])}
+
+        def by_incident(frame: pd.DataFrame) -> pd.DataFrame:
+            key = frame["incident_id"].map(position)
+            return frame.assign(_at=key).sort_values("_at", kind="stable")
+
+        picked = set(chosen)
+        related = tuple(i for i in text["incidents"]["incident_id"] if i not in picked)
+        tables = {
+            "incidents": text["incidents"],
+            "places": by_incident(text["places"]),
+            "reports": by_incident(text["reports"]),
+            "documents": text["documents"],
+        }
+        return Subset.of(tables, related=related)
+
+    def date_span(self, filters: Filters):
+        from atlas.db import queries
+
+        return self._run(queries.date_span, filters)
+
     def size(self) -> int:
         """How many incidents the database holds."""
         from atlas.db import queries

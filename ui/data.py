@@ -469,6 +469,26 @@ def _db_incident(
     return _database(data_dir).incident(incident_id, filters)
 
 
+def export_rows(dataset: Dataset, frame: pd.DataFrame, filters: Filters):
+    """The rows a data export writes (`atlas.export.selection.subset`): from the data
+    folder or the import; from the team database, all in-period incidents (not the
+    capped frame), read when the file is built."""
+    from atlas.export.selection import subset, visible_ids
+
+    shared = _shared_database()
+    if shared is None:
+        return subset(dataset, visible_ids(frame), DATA_DIR)
+    return _database(shared[0]).export_subset(filters.with_selection(None))
+
+
+def date_span(frame: pd.DataFrame, filters: Filters) -> tuple:
+    """First start and last end of the filtered frame (the database's when it is capped)."""
+    shared = _shared_database()
+    if shared is None or len(frame) < DB_ROWS:
+        return frame["date_start"].min().date(), frame["date_end"].max().date()
+    return _database(shared[0]).date_span(filters.with_selection(None))
+
+
 def large_view(matching: int) -> bool:
     """Map and timeline show counts (`atlas.grid.aggregated`) for `matching` incidents."""
     return aggregated(matching)

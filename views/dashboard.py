@@ -203,7 +203,7 @@ if source_tab.open:
 if export_tab.open:
     with export_tab:
         st.markdown("**Data**")
-        show_data_downloads(dataset, frame)
+        show_data_downloads(dataset, frame, matching=counted.matching)
         st.markdown("**Figures and briefing** (rendered without a browser)")
         show_figures(dataset, frame, view["filters"], vocab, data.crossings())
         if dataset.raw is not None:  # an import lives in this session only

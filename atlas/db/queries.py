@@ -398,3 +398,41 @@ def earliest_reports(connection: sa.Connection) -> pd.DataFrame:
         .group_by(r.c.document)
     )
     return pd.DataFrame(connection.execute(statement).all(), columns=["document", "published"])
+
+
+def date_span(connection: sa.Connection, filters: Filters) -> tuple[date | None, date | None]:
+    """First start and last end of the filtered incidents (the period filter aside)."""
+    statement = sa.select(sa.func.min(i.c.date_start), sa.func.max(i.c.date_end)).where(
+        *conditions(filters)
+    )
+    return tuple(connection.execute(statement).one())
+
+
+def export_ids(connection: sa.Connection, filters: Filters) -> tuple[list[str], set[str]]:
+    """The in-period incidents (file order) and, with them, every incident they name in
+    `related_ids`, transitively (`atlas.export.selection.related_closure`): ids only."""
+    from atlas.evidence import split_ids
+
+    chosen = list(
+        connection.execute(
+            sa.select(i.c.incident_id).where(*visible(filters)).order_by(i.c.row_order)
+        ).scalars()
+    )
+    found, todo = set(chosen), set(chosen)
+    while todo:
+        named = connection.execute(
+            sa.select(i.c.related_ids).where(
+                i.c.incident_id == sa.func.any(sa.bindparam("todo", list(todo), TEXT_ARRAY)),
+                sa.func.coalesce(i.c.related_ids, "") != "",
+            )
+        ).scalars()
+        new = {o for v in named for o in split_ids(v)} - found
+        todo = set(
+            connection.execute(
+                sa.select(i.c.incident_id).where(
+                    i.c.incident_id == sa.func.any(sa.bindparam("new", list(new), TEXT_ARRAY))
+                )
+            ).scalars()
+        )  # only incidents the database holds
+        found |= todo
+    return chosen, found

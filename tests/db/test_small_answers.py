@@ -86,3 +86,26 @@ def test_scope_and_coverage_agree(files, postgres):  # noqa: F811
     same(files.scope(), postgres.scope(), check_dtype=False)
     assert files.coverage() == postgres.coverage()
     assert files.coverage()  # the bundled documents cover something
+
+
+@pytest.mark.parametrize("name", ["none", "types", "period", "sources", "cell"])
+def test_exports_are_the_same_files(files, postgres, name):  # noqa: F811
+    """A data export on the team database writes the same bytes as on the files (every
+    format: the rows, their order and their text), the related incidents included."""
+    from datetime import UTC, datetime
+
+    from atlas.export.data import FORMATS, export_bytes
+    from atlas.export.selection import subset, visible_ids
+    from atlas.paths import BUNDLED_DATA_DIR
+
+    filters = FILTERS[name]
+    ids = visible_ids(files.filtered(filters))
+    on_files = subset(files.dataset(), ids, BUNDLED_DATA_DIR)
+    on_db = postgres.export_subset(filters)
+    assert on_files.related == on_db.related
+    assert on_files.csv_files() == on_db.csv_files()
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    for fmt in FORMATS:
+        assert export_bytes(on_files, fmt, exported_at=when) == export_bytes(
+            on_db, fmt, exported_at=when
+        ), fmt

@@ -98,6 +98,7 @@ def test_dashboard_on_the_database_fetches_no_table(db, monkeypatch, tmp_path):
         assert not at.exception
         assert any(f"{n:,}" in m.value for m in at.metric)  # counted by the database
         open_tab(at, "Sources for these incidents")
+        open_tab(at, "Export & embed")  # a file is built only when asked for
         at = run_app({"type": ["detention"]})
         assert not at.exception
     finally:
