@@ -27,7 +27,7 @@ from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
 from atlas.scope import document_scope
-from atlas.sources import ReportIndex
+from atlas.sources import ReportIndex, capped_lists
 from atlas.store import load_tables, release_memory
 from geo.crossings import load_crossings
 from ui import specs
@@ -384,8 +384,9 @@ def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) -> pd.DataFrame:
     db = _database(data_dir)
-    if db is not None:  # summarised by the database
-        return db.source_summary(filters)
+    if db is not None:  # summarised by the database; long lists cut as for the files
+        summary = db.source_summary(filters)
+        return capped_lists(summary) if large else summary
     dataset, table, _ = _load(data_dir, version)
     index = _report_index(data_dir, version) if large else None
     return specs.source_panel(dataset, table, index, filters, large)

@@ -109,3 +109,22 @@ def test_exports_are_the_same_files(files, postgres, name):  # noqa: F811
         assert export_bytes(on_files, fmt, exported_at=when) == export_bytes(
             on_db, fmt, exported_at=when
         ), fmt
+
+
+def test_long_source_lists_are_cut(postgres):  # noqa: F811
+    """The database's source summary of a large set has its lists cut as the files'
+    large summary cuts them (`atlas.sources.capped_lists`): limit items, then a count."""
+    from atlas.sources import capped_lists
+
+    summary = postgres.source_summary(Filters())
+    cut = capped_lists(summary, limit=1)
+    for full, short in zip(summary["disagrees_on"], cut["disagrees_on"], strict=True):
+        items = [v for v in full.split(", ") if v]
+        assert short == (
+            items[0] + (f" … (+{len(items) - 1:,} more)" if len(items) > 1 else "") if items else ""
+        )
+    assert (
+        (cut[["source", "incidents", "reports"]] == summary[["source", "incidents", "reports"]])
+        .all()
+        .all()
+    )
