@@ -22,7 +22,7 @@ from atlas.backend import IncidentRecord, PostgresBackend, record_of
 from atlas.coverage import covered_spans
 from atlas.db import URL_VARIABLE
 from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident, visible_rows
-from atlas.grid import DETAIL_LIMIT, aggregated
+from atlas.grid import DETAIL_LIMIT
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
@@ -490,9 +490,25 @@ def date_span(frame: pd.DataFrame, filters: Filters) -> tuple:
     return _database(shared[0]).date_span(filters.with_selection(None))
 
 
-def large_view(matching: int) -> bool:
-    """Map and timeline show counts (`atlas.grid.aggregated`) for `matching` incidents."""
-    return aggregated(matching)
+def grid(filters: Filters, size: float, data_dir: Path = DATA_DIR) -> pd.DataFrame | None:
+    """The team database's grid cells of the filtered set, or None: count them here."""
+    shared = _shared_database(data_dir)
+    if shared is None:
+        return None
+    return _db_cells(*shared, filters.with_selection(None), size)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_cells(data_dir: str, version: str, filters: Filters, size: float) -> pd.DataFrame:
+    return _database(data_dir).grid_cells(filters, size)
+
+
+def source_names(filters: Filters, data_dir: Path = DATA_DIR) -> list[str] | None:
+    """The sources of the filtered set from the team database's summary, or None (the
+    caller reads them from the reports it holds)."""
+    if _shared_database(data_dir) is None:
+        return None
+    return list(source_panel(filters, large=True, data_dir=data_dir)["source"])
 
 
 # --- team database (issue 16) ------------------------------------------------------------

@@ -36,3 +36,15 @@ def test_settings_and_targets_documented():
     assert re.search(r"^postgres:", makefile, re.M)
     assert re.search(r"^test: .*\bpostgres\b", makefile, re.M)
     assert "pg_dump" in section
+
+
+def test_replica_cap_and_benchmark_documented():
+    """The capped frame's size and the database benchmark's command, as the code has them."""
+    from bench.scale_db import main_postgres  # noqa: F401  (the --backend postgres path)
+    from ui.data import DB_ROWS
+
+    section = _section()
+    assert f"`ui.data.DB_ROWS` rows ({DB_ROWS:,}" in section
+    assert "python -m bench.scale --backend postgres" in section
+    scale = (PROJECT_ROOT / "bench" / "scale.py").read_text(encoding="utf-8")
+    assert '"--backend", choices=["files", "postgres"]' in scale
