@@ -277,6 +277,19 @@ class PostgresBackend:
         }
         return Subset.of(tables, related=related)
 
+    def reports_of(self, ids: tuple[str, ...]) -> pd.DataFrame:
+        """The reports on the incidents `ids`, typed as `Dataset.reports`."""
+        from atlas.db.transfer import read_text_rows
+
+        with self.engine.connect() as connection:
+            text = read_text_rows(connection, ids, names=("reports",))
+        return _typed_tables(text, version="", origin="").reports
+
+    def reports_per_year(self) -> pd.DataFrame:
+        from atlas.db import queries
+
+        return self._run(queries.reports_per_year)
+
     def date_span(self, filters: Filters):
         from atlas.db import queries
 

@@ -503,6 +503,25 @@ def _db_cells(data_dir: str, version: str, filters: Filters, size: float) -> pd.
     return _database(data_dir).grid_cells(filters, size)
 
 
+def sources_page(
+    matrix: pd.DataFrame, data_dir: Path = DATA_DIR
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """On the team database, what the Sources page draws: every source's summary, reports
+    per source and year, and the reports on the `matrix` incidents; None on the files."""
+    shared = _shared_database(data_dir)
+    if shared is None:
+        return None
+    summary, per_year = _db_sources(*shared)
+    ids = tuple(matrix["incident_id"])
+    return summary, per_year, _database(shared[0]).reports_of(ids)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _db_sources(data_dir: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    db = _database(data_dir)
+    return capped_lists(db.source_summary(Filters())), db.reports_per_year()
+
+
 def source_names(filters: Filters, data_dir: Path = DATA_DIR) -> list[str] | None:
     """The sources of the filtered set from the team database's summary, or None (the
     caller reads them from the reports it holds)."""

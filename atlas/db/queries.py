@@ -436,3 +436,18 @@ def export_ids(connection: sa.Connection, filters: Filters) -> tuple[list[str], 
         )  # only incidents the database holds
         found |= todo
     return chosen, found
+
+
+def reports_per_year(connection: sa.Connection) -> pd.DataFrame:
+    """Reports per source, source type and year published (the Sources page's chart of a
+    large set), for reports whose `published` starts with a year."""
+    year = sa.cast(sa.func.substr(r.c.published, 1, 4), sa.Integer).label("year")
+    source_type = sa.func.coalesce(r.c.source_type, "").label("source_type")
+    statement = (
+        sa.select(r.c.source, source_type, year, sa.func.count().label("reports"))
+        .where(r.c.published.op("~")(r"^\d{4}"))
+        .group_by(r.c.source, source_type, year)
+    )
+    return pd.DataFrame(
+        connection.execute(statement).all(), columns=["source", "source_type", "year", "reports"]
+    )

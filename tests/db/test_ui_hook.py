@@ -105,3 +105,21 @@ def test_dashboard_on_the_database_fetches_no_table(db, monkeypatch, tmp_path):
         sa.event.remove(engine(db), "after_cursor_execute", count_rows)
     assert fetched["unlimited"] == 0
     assert 0 < fetched["rows"] < n / 2, fetched
+
+
+def test_sources_page_on_the_database_shows_what_the_files_show(db, monkeypatch):
+    """The Sources page on the database (summary, reporting over time, matrix) draws the
+    same tables as on the bundled files."""
+    import_folder(db, BUNDLED_DATA_DIR)
+    monkeypatch.delenv("ATLAS_DATABASE_URL", raising=False)
+    on_files = run_app(page="views/sources.py")
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    on_db = run_app(page="views/sources.py")
+    assert not on_db.exception
+    assert len(on_db.dataframe) == len(on_files.dataframe) == 2
+    for a, b in zip(on_files.dataframe, on_db.dataframe, strict=True):
+        assert a.value.shape == b.value.shape
+        assert list(a.value.columns) == list(b.value.columns)
+    assert set(on_files.dataframe[0].value["Source"]) == set(on_db.dataframe[0].value["Source"])
+    pd_files, pd_db = on_files.dataframe[1].value, on_db.dataframe[1].value
+    assert pd_files.astype(str).equals(pd_db.astype(str))  # the source × incident matrix
