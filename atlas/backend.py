@@ -306,14 +306,15 @@ class PostgresBackend:
 
         return self._run(queries.has_incident, incident_id)
 
-    def people(self, filters: Filters, kept: int) -> Counted:
+    def people(self, filters: Filters, kept: int, sums: pd.DataFrame | None = None) -> Counted:
         """Sums per flow type from the database, the few counts beyond sums (overlaps,
-        approximate wordings) and the latest stocks: `atlas.people`'s rules, small rows."""
+        approximate wordings) and the latest stocks: `atlas.people`'s rules, small rows.
+        `sums`: `counts_by_type(filters)` when the caller has it."""
         from atlas.db import queries
         from atlas.incidents import people_label
         from atlas.people import APPROXIMATE_SHOWN
 
-        sums = self.counts_by_type(filters)
+        sums = self.counts_by_type(filters) if sums is None else sums
         with self.engine.connect() as connection:
             special = queries.special_counts(connection, filters, APPROXIMATE_SHOWN)
             held = queries.latest_stocks(connection, filters, kept)

@@ -350,9 +350,9 @@ def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
     db = _database(data_dir)
     if db is None:
         return specs.people(_load(data_dir, version)[1], filters)
-    totals, held, n_held = db.people(filters, specs.STOCKS_KEPT)
-    matching = int(db.counts_by_type(filters)["incidents"].sum())
-    return specs.People(totals, held, n_held, matching)
+    sums = db.counts_by_type(filters)  # per type: the matching count is their sum
+    totals, held, n_held = db.people(filters, specs.STOCKS_KEPT, sums)
+    return specs.People(totals, held, n_held, int(sums["incidents"].sum()))
 
 
 def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
