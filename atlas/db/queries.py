@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from atlas.db import tables
@@ -221,7 +222,9 @@ def special_counts(connection: sa.Connection, filters: Filters, shown: int) -> p
     """`atlas.people.special_counts` of each flow type's in-period incidents with a count
     (with `event_type`), in the frame's order: rows naming incidents they may overlap and
     the rows they name (of the same type), and the first row of each of the first `shown`
-    approximate wordings; every other count is only summed (`type_counts`)."""
+    approximate wordings; every other count is only summed (`type_counts`). One scan
+    picks the candidates (overlaps and approximate counts); the wordings are ranked on
+    their grouped first rows, the named rows looked up by id."""
     from atlas import schema
 
     counted = [
@@ -230,68 +233,52 @@ def special_counts(connection: sa.Connection, filters: Filters, shown: int) -> p
         i.c.event_type == sa.func.any(sa.bindparam("flows", list(schema.FLOW_TYPES), TEXT_ARRAY)),
     ]
     overlap = sa.func.coalesce(i.c.may_overlap, "") != ""
+    approximate = i.c.people_qualifier == "approximate"
+    columns = ("event_type", "incident_id", "people_min", "may_overlap", "people_qualifier",
+               "people_text")  # fmt: skip
+    cand = (
+        sa.select(*(i.c[c] for c in columns), i.c.date_start)
+        .where(*counted, sa.or_(overlap, approximate))
+        .cte("cand")
+    )
+    # first row (date, then id in code point order) of each wording, per type
+    first = sa.func.min(
+        postgresql.array([sa.func.to_char(cand.c.date_start, "YYYY-MM-DD"), cand.c.incident_id])
+    ).label("first")
+    firsts = (
+        sa.select(cand.c.event_type, first)
+        .where(cand.c.people_qualifier == "approximate")
+        .group_by(cand.c.event_type, cand.c.people_text)
+        .subquery("firsts")
+    )
+    ranked = sa.select(
+        firsts.c.first[2].label("incident_id"),
+        sa.func.row_number()
+        .over(partition_by=firsts.c.event_type, order_by=firsts.c.first)
+        .label("k"),
+    ).subquery("ranked")
+    wording_ids = sa.select(ranked.c.incident_id).where(ranked.c.k <= sa.bindparam("shown", shown))
+    linked = sa.func.coalesce(cand.c.may_overlap, "") != ""
     named = (
-        sa.select(i.c.event_type, _ids_of(i.c.may_overlap).label("named"))
-        .where(*counted, overlap)
+        sa.select(cand.c.event_type, _ids_of(cand.c.may_overlap).label("named"))
+        .where(linked)
         .subquery("named")
     )
-    order = (i.c.date_start, i.c.incident_id.collate("C"))
-    first_of_text = (
-        sa.select(
-            i.c.incident_id,
-            i.c.event_type,
-            i.c.date_start,
-            sa.func.row_number()
-            .over(partition_by=(i.c.event_type, i.c.people_text), order_by=order)
-            .label("nth"),
-        )
-        .where(*counted, i.c.people_qualifier == "approximate")
-        .subquery("first_of_text")
+    own = sa.select(*(cand.c[c] for c in columns), cand.c.date_start).where(
+        sa.or_(linked, cand.c.incident_id.in_(wording_ids))
     )
-    wordings = (
-        sa.select(
-            first_of_text.c.incident_id,
-            sa.func.row_number()
-            .over(
-                partition_by=first_of_text.c.event_type,
-                order_by=(first_of_text.c.date_start, first_of_text.c.incident_id.collate("C")),
-            )
-            .label("k"),
-        )
-        .where(first_of_text.c.nth == 1)
-        .subquery("wordings")
+    others = sa.select(*(i.c[c] for c in columns), i.c.date_start).where(
+        *counted,
+        i.c.incident_id.in_(sa.select(named.c.named)),
+        sa.tuple_(i.c.event_type, i.c.incident_id).in_(
+            sa.select(named.c.event_type, named.c.named)
+        ),
     )
-    statement = (
-        sa.select(
-            i.c.event_type,
-            i.c.incident_id,
-            i.c.people_min,
-            i.c.may_overlap,
-            i.c.people_qualifier,
-            i.c.people_text,
-        )  # fmt: skip
-        .where(
-            *counted,
-            sa.or_(
-                overlap,
-                sa.tuple_(i.c.event_type, i.c.incident_id).in_(
-                    sa.select(named.c.event_type, named.c.named)
-                ),
-                i.c.incident_id.in_(
-                    sa.select(wordings.c.incident_id).where(
-                        wordings.c.k <= sa.bindparam("shown", shown)
-                    )
-                ),
-            ),
-        )
-        .order_by(*order)
+    rows = sa.union(own, others).subquery("rows")  # union: a row both named and linked once
+    statement = sa.select(*(rows.c[c] for c in columns)).order_by(
+        rows.c.date_start, rows.c.incident_id.collate("C")
     )
-    frame = pd.DataFrame(connection.execute(statement).mappings().all())
-    if frame.empty:
-        frame = pd.DataFrame(
-            columns=["event_type", "incident_id", "people_min", "may_overlap",
-                     "people_qualifier", "people_text"]
-        )  # fmt: skip
+    frame = pd.DataFrame(connection.execute(statement).all(), columns=list(columns))
     for column in ("may_overlap", "people_qualifier", "people_text"):
         frame[column] = frame[column].fillna("").astype(str)
     frame["people_min"] = frame["people_min"].astype("Int64")
