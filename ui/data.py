@@ -482,6 +482,21 @@ def export_rows(dataset: Dataset, frame: pd.DataFrame, filters: Filters):
     return _database(shared[0]).export_subset(filters.with_selection(None))
 
 
+def with_rows(dataset: Dataset, frame: pd.DataFrame) -> Dataset:
+    """`dataset` with the places and reports of `frame`'s incidents when it holds none
+    (the team database's): what the figures and the briefing read besides the frame."""
+    shared = _shared_database()
+    if shared is None:
+        return dataset
+    return _db_rows(*shared, tuple(frame["incident_id"]), dataset)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs={Dataset: lambda d: d.version})
+def _db_rows(data_dir: str, version: str, ids: tuple[str, ...], dataset: Dataset) -> Dataset:
+    db = _database(data_dir)
+    return replace(dataset, places=db.places_of(ids), reports=db.reports_of(ids))
+
+
 def date_span(frame: pd.DataFrame, filters: Filters) -> tuple:
     """First start and last end of the filtered frame (the database's when it is capped)."""
     shared = _shared_database()

@@ -205,7 +205,9 @@ if export_tab.open:
         st.markdown("**Data**")
         show_data_downloads(dataset, frame, matching=counted.matching)
         st.markdown("**Figures and briefing** (rendered without a browser)")
-        show_figures(dataset, frame, view["filters"], vocab, data.crossings())
+        show_figures(
+            data.with_rows(dataset, frame), frame, view["filters"], vocab, data.crossings()
+        )
         if dataset.raw is not None:  # an import lives in this session only
             st.info(
                 "Screenshots and embeds open this view in a new browser session, which cannot "

@@ -128,3 +128,20 @@ def test_long_source_lists_are_cut(postgres):  # noqa: F811
         .all()
         .all()
     )
+
+
+def test_places_and_reports_of_some_incidents(files, postgres):  # noqa: F811
+    """What the per-incident map, the figures and the matrix read besides the capped
+    frame: the places and reports of its incidents, as the files' dataset has them."""
+    dataset = files.dataset()
+    ids = tuple(dataset.places["incident_id"].iloc[:3]) + tuple(
+        dataset.reports["incident_id"].iloc[-2:]
+    )
+
+    def rows(frame: pd.DataFrame) -> pd.DataFrame:
+        picked = frame[frame["incident_id"].isin(ids)]
+        return _plain(picked[[c for c in picked.columns if c not in ("_line", "geometry")]])
+
+    same(rows(dataset.places), rows(postgres.places_of(ids)), check_dtype=False)
+    same(rows(dataset.reports), rows(postgres.reports_of(ids)), check_dtype=False)
+    assert postgres.places_of(()).empty
