@@ -67,7 +67,7 @@ def test_dashboard_on_the_database_fetches_no_table(db, monkeypatch, tmp_path):
     from atlas.db import copy as db_copy
     from atlas.db import engine
 
-    n = 20_000
+    n = 30_000
     synthetic.write(n, 1, tmp_path / "data")
     import_folder(db, tmp_path / "data")
     monkeypatch.setenv("ATLAS_DATABASE_URL", db)
