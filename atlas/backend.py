@@ -229,9 +229,9 @@ class PostgresBackend:
         return record_of(rows.iloc[0], _typed_tables(text, version="", origin=""))
 
     def vocabulary(self) -> Vocabulary:
-        from atlas.db import queries
+        from atlas.db import answers
 
-        words = self._run(queries.vocabulary)
+        words = self._run(answers.vocabulary)
         return Vocabulary(incidents=DatabaseIds(self), **words)
 
     def documents_only(self, version: str) -> Dataset:
@@ -254,12 +254,12 @@ class PostgresBackend:
     def export_subset(self, filters: Filters):
         """`atlas.export.selection.subset` of the in-period incidents (and those they name),
         as the files write them: text rows streamed by COPY, only when a file is built."""
-        from atlas.db import queries
+        from atlas.db import answers
         from atlas.db.transfer import read_text_rows
         from atlas.export.selection import Subset
 
         with self.engine.connect() as connection:
-            chosen, wanted = queries.export_ids(connection, filters)
+            chosen, wanted = answers.export_ids(connection, filters)
             text = read_text_rows(connection, tuple(wanted))
         position = {iid: n for n, iid in enumerate(text["incidents"]["incident_id"])}
 
@@ -286,14 +286,14 @@ class PostgresBackend:
         return _typed_tables(text, version="", origin="").reports
 
     def reports_per_year(self) -> pd.DataFrame:
-        from atlas.db import queries
+        from atlas.db import answers
 
-        return self._run(queries.reports_per_year)
+        return self._run(answers.reports_per_year)
 
     def date_span(self, filters: Filters):
-        from atlas.db import queries
+        from atlas.db import answers
 
-        return self._run(queries.date_span, filters)
+        return self._run(answers.date_span, filters)
 
     def size(self) -> int:
         """How many incidents the database holds."""
@@ -302,22 +302,22 @@ class PostgresBackend:
         return int(self._run(queries.bounds)[2])
 
     def has_incident(self, incident_id: str) -> bool:
-        from atlas.db import queries
+        from atlas.db import answers
 
-        return self._run(queries.has_incident, incident_id)
+        return self._run(answers.has_incident, incident_id)
 
     def people(self, filters: Filters, kept: int, sums: pd.DataFrame | None = None) -> Counted:
         """Sums per flow type from the database, the few counts beyond sums (overlaps,
         approximate wordings) and the latest stocks: `atlas.people`'s rules, small rows.
         `sums`: `counts_by_type(filters)` when the caller has it."""
-        from atlas.db import queries
+        from atlas.db import answers
         from atlas.incidents import people_label
         from atlas.people import APPROXIMATE_SHOWN
 
         sums = self.counts_by_type(filters) if sums is None else sums
         with self.engine.connect() as connection:
-            special = queries.special_counts(connection, filters, APPROXIMATE_SHOWN)
-            held = queries.latest_stocks(connection, filters, kept)
+            special = answers.special_counts(connection, filters, APPROXIMATE_SHOWN)
+            held = answers.latest_stocks(connection, filters, kept)
         totals = []
         for code in schema.FLOW_TYPES:
             row = sums.loc[code]
@@ -351,9 +351,9 @@ class PostgresBackend:
 
     def scope(self) -> pd.DataFrame:
         """`atlas.scope.document_scope`, aggregated by the database."""
-        from atlas.db import queries
+        from atlas.db import answers
 
-        out = self._run(queries.scope_rows)
+        out = self._run(answers.scope_rows)
         for column in ("title", "publisher", "published"):
             out[column] = out[column].fillna("").astype("str")
         out["incidents"] = out["incidents"].fillna(0).astype(int)
@@ -364,12 +364,12 @@ class PostgresBackend:
     def coverage(self) -> list:
         """`atlas.coverage.covered_spans` from the documents, each document's distinct
         publication dates and the distinct spans of reported incidents."""
-        from atlas.db import queries
+        from atlas.db import answers
 
         with self.engine.connect() as connection:
-            documents = queries.document_dates(connection)
-            published = queries.earliest_reports(connection)
-            spans = queries.reported_spans(connection)
+            documents = answers.document_dates(connection)
+            published = answers.earliest_reports(connection)
+            spans = answers.reported_spans(connection)
         for frame in (documents, published):
             frame["published"] = frame["published"].fillna("").astype("str")
         return coverage_of(documents, published, spans)
