@@ -5,7 +5,10 @@
   the default, what `make run` uses with nothing else installed.
 - `PostgresBackend`: the team database (PostgreSQL 15 + PostGIS, `atlas.db`): filters
   compiled to SQL with bound parameters, grid cells, month bins, counts per type and
-  source summaries computed by the database; only the result travels.
+  source summaries computed by the database; only the result travels. The pages' other
+  questions (a capped filtered frame, one incident by id, the vocabulary, people totals,
+  scope, coverage, an export's rows) are answered the same way (atlas.db.answers), so an
+  app process on the database holds no copy of the data.
 
 `backend()` picks the database when `ATLAS_DATABASE_URL` (or `[connections.atlas]` in
 .streamlit/secrets.toml) names one, else the files. Both answer every question with the

@@ -6,8 +6,9 @@ section of `.streamlit/secrets.toml` (the section `st.connection("atlas", type="
 reads). Neither set: no database, the app reads the files (atlas.backend.FilesBackend).
 
 `upgrade` creates or migrates the schema (Alembic, atlas/db/migrations); `atlas.db.transfer`
-imports and exports the dataset layout; `atlas.db.queries` answers the views' questions in
-the database. This package never imports Streamlit.
+imports and exports the dataset layout; `atlas.db.queries` and `atlas.db.answers` answer
+the views' and pages' questions in the database; `atlas.db.copy` reads large results
+through COPY. This package never imports Streamlit.
 """
 
 from __future__ import annotations
