@@ -189,9 +189,10 @@ class PostgresBackend:
         """`engine`: a SQLAlchemy engine for `url` to use (st.connection's); else one pool
         per URL and process (atlas.db.engine)."""
         from atlas.db import engine as shared_engine
+        from atlas.db import without_jit
 
         self.url = url
-        self.engine = engine if engine is not None else shared_engine(url)
+        self.engine = without_jit(engine) if engine is not None else shared_engine(url)
 
     def version(self) -> str:
         from atlas.db import dataset_version as db_version

@@ -145,3 +145,11 @@ def test_places_and_reports_of_some_incidents(files, postgres):  # noqa: F811
     same(rows(dataset.places), rows(postgres.places_of(ids)), check_dtype=False)
     same(rows(dataset.reports), rows(postgres.reports_of(ids)), check_dtype=False)
     assert postgres.places_of(()).empty
+
+
+def test_the_app_connections_run_without_jit(postgres):  # noqa: F811
+    """JIT compilation cost more than the views' short scans (atlas.db.without_jit)."""
+    import sqlalchemy as sa
+
+    with postgres.engine.connect() as connection:
+        assert connection.execute(sa.text("SHOW jit")).scalar() == "off"
