@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas.filters import apply_filters, selected_incident
 from atlas.policy import PolicyError
 from ui import data, state
 from ui.busy import show_busy_notice
@@ -68,15 +67,15 @@ dataset, table, vocab = data.load()
 notices = state.init_from_url(vocab)
 state.apply_selections(vocab)
 filters = show_filters(vocab)
-frame = apply_filters(table, filters)  # the one filtered frame every page reads
-selected = selected_incident(frame, filters)
+frame = data.filtered(filters)  # the one filtered frame every page reads (capped on a database)
+selected = data.selected(frame, filters)
 if filters.incident and selected is None:
     st.toast("The selected incident is outside the current filters and was deselected.")
     state.select(None)
     filters = filters.with_selection(None)
 state.write_url(filters)
 counted = data.people(filters)  # cached per dataset version and filters (ui.data)
-show_counts(frame, counted.counted())
+show_counts(frame, counted.counted(), counted.matching)
 if data.IN_USE in st.session_state:
     st.sidebar.info(
         "Showing your import (this session only). Data page: switch back.",

@@ -5,7 +5,10 @@
   the default, what `make run` uses with nothing else installed.
 - `PostgresBackend`: the team database (PostgreSQL 15 + PostGIS, `atlas.db`): filters
   compiled to SQL with bound parameters, grid cells, month bins, counts per type and
-  source summaries computed by the database; only the result travels.
+  source summaries computed by the database; only the result travels. The pages' other
+  questions (a capped filtered frame, one incident by id, the vocabulary, people totals,
+  scope, coverage, an export's rows) are answered the same way (atlas.db.answers), so an
+  app process on the database holds no copy of the data.
 
 `backend()` picks the database when `ATLAS_DATABASE_URL` (or `[connections.atlas]` in
 .streamlit/secrets.toml) names one, else the files. Both answer every question with the
@@ -16,6 +19,7 @@ change, so a teammate's edit shows on every replica's next rerun).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -23,10 +27,13 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
-from atlas.filters import Filters, apply_filters, visible_rows
+from atlas.coverage import coverage_of, covered_spans
+from atlas.filters import Filters, Vocabulary, apply_filters, visible_rows
 from atlas.grid import cell_table, grid_cells
 from atlas.loading import FILES, Dataset, dataset_version
 from atlas.paths import DATA_DIR
+from atlas.people import PeopleTotal, flow_total_of, flow_totals, stocks
+from atlas.scope import document_scope
 from atlas.sources import source_summary
 from atlas.timebins import bin_keys, bins_table, timeline_bins
 
@@ -36,11 +43,42 @@ COUNT_COLUMNS = ["incidents", "counted", "people_min", "people_max", "open_ended
 class Backend(Protocol):
     def version(self) -> str: ...
     def dataset(self) -> Dataset: ...
-    def filtered(self, filters: Filters) -> pd.DataFrame: ...
+    def filtered(self, filters: Filters, limit: int | None = None) -> pd.DataFrame: ...
+    def incident(self, incident_id: str, filters: Filters) -> IncidentRecord | None: ...
+    def vocabulary(self) -> Vocabulary: ...
+    def people(self, filters: Filters, kept: int) -> Counted: ...
+    def scope(self) -> pd.DataFrame: ...
+    def coverage(self) -> list: ...
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame: ...
     def month_bins(self, filters: Filters) -> pd.DataFrame: ...
     def counts_by_type(self, filters: Filters) -> pd.DataFrame: ...
     def source_summary(self, filters: Filters) -> pd.DataFrame: ...
+
+
+# per flow type totals, the latest `kept` stocks (dates, people_label), how many stocks
+Counted = tuple[tuple[PeopleTotal, ...], pd.DataFrame, int]
+STOCK_COLUMNS = ["date_start", "date_end", "people_label"]
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """One incident as its card and page show it: its row of the filtered frame, and its
+    own reports, places and the documents those reports cite."""
+
+    row: pd.Series
+    reports: pd.DataFrame
+    places: pd.DataFrame
+    documents: pd.DataFrame
+
+
+def capped(frame: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """At most `limit` rows of a filtered frame: in-period incidents first, newest first
+    (the incident list's order, ui.panels.newest_first), kept in the frame's order."""
+    if len(frame) <= limit:
+        return frame
+    keys = ["in_period", "date_end", "date_start", "incident_id"]
+    chosen = frame.sort_values(keys, ascending=False, kind="stable").head(limit).index
+    return frame.loc[frame.index.isin(chosen)]
 
 
 def type_counts(visible: pd.DataFrame) -> pd.DataFrame:
@@ -107,8 +145,29 @@ class FilesBackend:
         """The incident table (`atlas.incidents.incident_table`) the filters select from."""
         return self._tables()[1]
 
-    def filtered(self, filters: Filters) -> pd.DataFrame:
-        return apply_filters(self.table(), filters)
+    def filtered(self, filters: Filters, limit: int | None = None) -> pd.DataFrame:
+        frame = apply_filters(self.table(), filters)
+        return frame if limit is None else capped(frame, limit)
+
+    def incident(self, incident_id: str, filters: Filters) -> IncidentRecord | None:
+        frame = visible_rows(self.filtered(filters))
+        rows = frame[frame["incident_id"] == incident_id]
+        return None if rows.empty else record_of(rows.iloc[0], self.dataset())
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary.of(self.table())
+
+    def people(self, filters: Filters, kept: int) -> Counted:
+        visible = visible_rows(self.filtered(filters))
+        held = stocks(visible)
+        return flow_totals(visible), held.head(kept)[STOCK_COLUMNS], len(held)
+
+    def scope(self) -> pd.DataFrame:
+        return document_scope(self.dataset())
+
+    def coverage(self) -> list:
+        dataset = self.dataset()
+        return covered_spans(dataset.documents, dataset.reports, dataset.incidents)
 
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame:
         return grid_cells(visible_rows(self.filtered(filters)), size)
@@ -130,9 +189,10 @@ class PostgresBackend:
         """`engine`: a SQLAlchemy engine for `url` to use (st.connection's); else one pool
         per URL and process (atlas.db.engine)."""
         from atlas.db import engine as shared_engine
+        from atlas.db import without_jit
 
         self.url = url
-        self.engine = engine if engine is not None else shared_engine(url)
+        self.engine = without_jit(engine) if engine is not None else shared_engine(url)
 
     def version(self) -> str:
         from atlas.db import dataset_version as db_version
@@ -144,31 +204,179 @@ class PostgresBackend:
         """The four tables, typed as `atlas.loading` types the files (whole tables: for
         cards, exports and the Data page; views ask the aggregate questions instead)."""
         from atlas.db.transfer import read_text_tables
-        from atlas.loading import _typed, points
 
         with self.engine.connect() as connection:
             text = read_text_tables(connection)
-        for frame in text.values():  # the line in the file, as `read_table` gives it
-            frame["_line"] = np.arange(2, len(frame) + 2)
-        incidents, places = text["incidents"], text["places"]
-        typed_places = _typed(places.assign(people_min="", people_max=""), dates=False)
-        return Dataset(
-            incidents=_geo(_typed(incidents, dates=True), points(incidents)),
-            places=_geo(typed_places.drop(columns=["people_min", "people_max"]), points(places)),
-            reports=_typed(text["reports"], dates=False),
-            documents=text["documents"],
-            version=self.version(),
-            origin=self.url.split("@")[-1],  # never the password
-        )
+        # never the password in `origin`
+        return _typed_tables(text, version=self.version(), origin=self.url.split("@")[-1])
 
     def _run(self, query, *args):
         with self.engine.connect() as connection:
             return query(connection, *args)
 
-    def filtered(self, filters: Filters) -> pd.DataFrame:
+    def filtered(self, filters: Filters, limit: int | None = None) -> pd.DataFrame:
         from atlas.db import frame
 
-        return self._run(frame.filtered, filters)
+        return self._run(frame.filtered, filters, limit)
+
+    def incident(self, incident_id: str, filters: Filters) -> IncidentRecord | None:
+        """One incident (if the filters keep it) with its reports, places and documents:
+        four small queries, never a whole table."""
+        from atlas.db import frame
+        from atlas.db.transfer import read_text_rows
+
+        with self.engine.connect() as connection:
+            rows = visible_rows(frame.filtered(connection, filters, ids=(incident_id,)))
+            if rows.empty:
+                return None
+            text = read_text_rows(connection, (incident_id,))
+        return record_of(rows.iloc[0], _typed_tables(text, version="", origin=""))
+
+    def vocabulary(self) -> Vocabulary:
+        from atlas.db import answers
+
+        words = self._run(answers.vocabulary)
+        return Vocabulary(incidents=DatabaseIds(self), **words)
+
+    def documents_only(self, version: str) -> Dataset:
+        """The dataset without its rows: every document, no incident, place or report (what
+        a replica keeps; views ask the database)."""
+        from atlas.db.transfer import read_text_rows
+
+        with self.engine.connect() as connection:
+            text = read_text_rows(connection, (), every_document=True)
+        return _typed_tables(text, version=version, origin=self.url.split("@")[-1])
+
+    def places_of(self, ids: tuple[str, ...]) -> pd.DataFrame:
+        """The places of the incidents `ids`, typed as `Dataset.places`."""
+        from atlas.db.transfer import read_text_rows
+
+        with self.engine.connect() as connection:
+            text = read_text_rows(connection, ids, names=("places",))
+        return _typed_tables(text, version="", origin="").places
+
+    def export_subset(self, filters: Filters):
+        """`atlas.export.selection.subset` of the in-period incidents (and those they name),
+        as the files write them: text rows streamed by COPY, only when a file is built."""
+        from atlas.db import answers
+        from atlas.db.transfer import read_text_rows
+        from atlas.export.selection import Subset
+
+        with self.engine.connect() as connection:
+            chosen, wanted = answers.export_ids(connection, filters)
+            text = read_text_rows(connection, tuple(wanted))
+        position = {iid: n for n, iid in enumerate(text["incidents"]["incident_id"])}
+
+        def by_incident(frame: pd.DataFrame) -> pd.DataFrame:
+            key = frame["incident_id"].map(position)
+            return frame.assign(_at=key).sort_values("_at", kind="stable")
+
+        picked = set(chosen)
+        related = tuple(i for i in text["incidents"]["incident_id"] if i not in picked)
+        tables = {
+            "incidents": text["incidents"],
+            "places": by_incident(text["places"]),
+            "reports": by_incident(text["reports"]),
+            "documents": text["documents"],
+        }
+        return Subset.of(tables, related=related)
+
+    def reports_of(self, ids: tuple[str, ...]) -> pd.DataFrame:
+        """The reports on the incidents `ids`, typed as `Dataset.reports`."""
+        from atlas.db.transfer import read_text_rows
+
+        with self.engine.connect() as connection:
+            text = read_text_rows(connection, ids, names=("reports",))
+        return _typed_tables(text, version="", origin="").reports
+
+    def reports_per_year(self) -> pd.DataFrame:
+        from atlas.db import answers
+
+        return self._run(answers.reports_per_year)
+
+    def date_span(self, filters: Filters):
+        from atlas.db import answers
+
+        return self._run(answers.date_span, filters)
+
+    def size(self) -> int:
+        """How many incidents the database holds."""
+        from atlas.db import queries
+
+        return int(self._run(queries.bounds)[2])
+
+    def has_incident(self, incident_id: str) -> bool:
+        from atlas.db import answers
+
+        return self._run(answers.has_incident, incident_id)
+
+    def people(self, filters: Filters, kept: int, sums: pd.DataFrame | None = None) -> Counted:
+        """Sums per flow type from the database, the few counts beyond sums (overlaps,
+        approximate wordings) and the latest stocks: `atlas.people`'s rules, small rows.
+        `sums`: `counts_by_type(filters)` when the caller has it."""
+        from atlas.db import answers
+        from atlas.incidents import people_label
+        from atlas.people import APPROXIMATE_SHOWN
+
+        sums = self.counts_by_type(filters) if sums is None else sums
+        with self.engine.connect() as connection:
+            special = answers.special_counts(connection, filters, APPROXIMATE_SHOWN)
+            held = answers.latest_stocks(connection, filters, kept)
+        totals = []
+        for code in schema.FLOW_TYPES:
+            row = sums.loc[code]
+            totals.append(
+                flow_total_of(
+                    code,
+                    incidents=int(row["incidents"]),
+                    counted=int(row["counted"]),
+                    low_distinct=int(row["people_min"]),
+                    high=None if row["open_ended"] else int(row["people_max"]),
+                    special=special[special["event_type"] == code],
+                )
+            )
+        held["date_start"] = pd.to_datetime(held["date_start"]).astype("datetime64[us]")
+        held["date_end"] = pd.to_datetime(held["date_end"]).astype("datetime64[us]")
+        held["people_label"] = pd.Series(
+            [
+                people_label(lo, hi, q)
+                for lo, hi, q in zip(
+                    held["people_min"].astype("Int64"),
+                    held["people_max"].astype("Int64"),
+                    held["people_qualifier"].fillna("").astype(str),
+                    strict=True,
+                )
+            ],
+            index=held.index,
+            dtype="str",
+        )
+        n_held = int(sums.loc[list(schema.STOCK_TYPES), "incidents"].sum())
+        return tuple(totals), held[STOCK_COLUMNS], n_held
+
+    def scope(self) -> pd.DataFrame:
+        """`atlas.scope.document_scope`, aggregated by the database."""
+        from atlas.db import answers
+
+        out = self._run(answers.scope_rows)
+        for column in ("title", "publisher", "published"):
+            out[column] = out[column].fillna("").astype("str")
+        out["incidents"] = out["incidents"].fillna(0).astype(int)
+        for column in ("first", "last"):
+            out[column] = pd.to_datetime(out[column]).dt.year.astype("Int64")
+        return out.sort_values(["published", "document"]).reset_index(drop=True)
+
+    def coverage(self) -> list:
+        """`atlas.coverage.covered_spans` from the documents, each document's distinct
+        publication dates and the distinct spans of reported incidents."""
+        from atlas.db import answers
+
+        with self.engine.connect() as connection:
+            documents = answers.document_dates(connection)
+            published = answers.earliest_reports(connection)
+            spans = answers.reported_spans(connection)
+        for frame in (documents, published):
+            frame["published"] = frame["published"].fillna("").astype("str")
+        return coverage_of(documents, published, spans)
 
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame:
         from atlas.db import queries
@@ -213,6 +421,45 @@ class PostgresBackend:
 
 
 _NO_REPORTS = pd.DataFrame(columns=schema.REPORT_COLUMNS)
+
+
+class DatabaseIds:
+    """The incident ids a URL may name, asked of the database (membership only): the
+    replica holds none of them (`atlas.filters.IncidentIds` holds them for the files)."""
+
+    def __init__(self, db: PostgresBackend):
+        self._db = db
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, str) and self._db.has_incident(value)
+
+
+def record_of(row: pd.Series, dataset: Dataset) -> IncidentRecord:
+    """The incident `row` with its own reports, places and cited documents from `dataset`."""
+    incident = row["incident_id"]
+    reports = dataset.reports[dataset.reports["incident_id"] == incident]
+    places = dataset.places[dataset.places["incident_id"] == incident]
+    documents = dataset.documents[dataset.documents["document"].isin(reports["document"])]
+    return IncidentRecord(row, reports, places, documents)
+
+
+def _typed_tables(text: dict[str, pd.DataFrame], version: str, origin: str) -> Dataset:
+    """Tables of text (as the files hold them) typed as `atlas.loading` types the files."""
+    from atlas.loading import _typed, points
+
+    for frame in text.values():  # the line in the file, as `read_table` gives it
+        if "_line" not in frame:
+            frame["_line"] = np.arange(2, len(frame) + 2)
+    incidents, places = text["incidents"], text["places"]
+    typed_places = _typed(places.assign(people_min="", people_max=""), dates=False)
+    return Dataset(
+        incidents=_geo(_typed(incidents, dates=True), points(incidents)),
+        places=_geo(typed_places.drop(columns=["people_min", "people_max"]), points(places)),
+        reports=_typed(text["reports"], dates=False),
+        documents=text["documents"],
+        version=version,
+        origin=origin,
+    )
 
 
 def _geo(frame: pd.DataFrame, geometry):

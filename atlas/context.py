@@ -90,9 +90,12 @@ def sources_of(visible: pd.DataFrame, reports: pd.DataFrame) -> list[str]:
     return sorted(shown["source"].dropna().unique().tolist(), key=str.casefold)
 
 
-def sources_line(visible: pd.DataFrame, reports: pd.DataFrame, limit: int = 6) -> str:
-    """ "Sources: A, B, C and 4 more" for a footer (the full list is in the exports)."""
-    names = sources_of(visible, reports)
+def sources_line(
+    visible: pd.DataFrame, reports: pd.DataFrame, limit: int = 6, names: list[str] | None = None
+) -> str:
+    """ "Sources: A, B, C and 4 more" for a footer (the full list is in the exports).
+    `names`: the sources when the caller has them (the team database's source summary)."""
+    names = sorted(names, key=str.casefold) if names is not None else sources_of(visible, reports)
     if not names:
         return "Sources: none"
     more = len(names) - limit

@@ -55,26 +55,37 @@ def covered_spans(
     documents: pd.DataFrame, reports: pd.DataFrame, incidents: pd.DataFrame | None = None
 ) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Merged [start, end) spans that some document covers (see the module docstring)."""
+    spans = None
+    if incidents is not None and len(incidents):
+        reported = incidents["incident_id"].isin(pd.unique(reports["incident_id"]))
+        spans = incidents.loc[reported, ["date_start", "date_end"]]
+    return coverage_of(documents, reports[["document", "published"]], spans)
+
+
+def coverage_of(
+    documents: pd.DataFrame, published: pd.DataFrame, reported: pd.DataFrame | None
+) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """`covered_spans` from the reports' (document, published) rows and the date spans of
+    the incidents some report is on (the team database sends these, distinct)."""
     spans: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     # vectorised: a million reports parse in about a second, not one call each
     earliest = (
-        pd.DataFrame({"document": reports["document"], "day": first_days(reports["published"])})
+        pd.DataFrame({"document": published["document"], "day": first_days(published["published"])})
         .dropna()
         .groupby("document")["day"]
         .min()
     )
-    for doc, published in zip(documents["document"], documents["published"], strict=True):
-        end = _after_last_day(published)
+    for doc, when in zip(documents["document"], documents["published"], strict=True):
+        end = _after_last_day(when)
         start = earliest.get(doc)
-        start = _first_day(published) if start is None or pd.isna(start) else start
+        start = _first_day(when) if start is None or pd.isna(start) else start
         if end is not None and start is not None:
             spans.append((min(start, end), end))
     starts = np.array([start for start, _ in spans], dtype="datetime64[D]")
     ends = np.array([end for _, end in spans], dtype="datetime64[D]")
-    if incidents is not None and len(incidents):
-        reported = incidents["incident_id"].isin(pd.unique(reports["incident_id"]))
-        first = pd.to_datetime(incidents.loc[reported, "date_start"]).to_numpy()
-        last = pd.to_datetime(incidents.loc[reported, "date_end"]).to_numpy()
+    if reported is not None and len(reported):
+        first = pd.to_datetime(reported["date_start"]).to_numpy()
+        last = pd.to_datetime(reported["date_end"]).to_numpy()
         starts = np.concatenate([starts, first.astype("datetime64[D]")])
         ends = np.concatenate([ends, last.astype("datetime64[D]") + np.timedelta64(1, "D")])
     return _merge(starts, ends)

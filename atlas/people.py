@@ -85,31 +85,61 @@ def flow_total(frame: pd.DataFrame, event_type: str) -> PeopleTotal:
         raise ValueError(f"{event_type!r} is not a flow type; stocks are never summed")
     rows = frame[frame["event_type"] == event_type]
     counted = rows[rows["people_min"].notna()]
-    low_distinct = int(counted["people_min"].sum())
-    low = low_distinct
-    linked = (
-        counted[counted["may_overlap"].fillna("").astype(str) != ""]
-        if "may_overlap" in counted
-        else counted.iloc[:0]
+    return flow_total_of(
+        event_type,
+        incidents=len(rows),
+        counted=len(counted),
+        low_distinct=int(counted["people_min"].sum()),
+        high=None if counted["people_max"].isna().any() else int(counted["people_max"].sum()),
+        special=special_counts(counted),
     )
-    if len(linked):  # few rows name overlaps: group those in Python, the rest vectorised
+
+
+SPECIAL_COLUMNS = ["incident_id", "people_min", "may_overlap", "people_qualifier", "people_text"]
+
+
+def special_counts(counted: pd.DataFrame) -> pd.DataFrame:
+    """The counted rows beyond plain sums, in the frame's order: those naming incidents
+    they may overlap, those named so, and approximate ones (the team database selects the
+    same rows in SQL, atlas.db.queries.special_counts)."""
+    linked = counted["may_overlap"].fillna("").astype(str) != ""
+    named = {o for v in counted.loc[linked, "may_overlap"] for o in split_ids(v)}
+    keep = linked | counted["incident_id"].isin(named)
+    keep |= counted["people_qualifier"] == "approximate"
+    return counted.loc[keep, SPECIAL_COLUMNS]
+
+
+def flow_total_of(
+    event_type: str,
+    incidents: int,
+    counted: int,
+    low_distinct: int,
+    high: int | None,
+    special: pd.DataFrame,
+) -> PeopleTotal:
+    """A flow type's total from its sums (`low_distinct`: sum of minimums; `high`: sum of
+    maximums, None when a count has no upper bound) and its `special_counts` rows: each
+    group of possibly overlapping counts counted once at the low end."""
+    low = low_distinct
+    linked = special[special["may_overlap"].fillna("").astype(str) != ""]
+    if len(linked):  # few rows name overlaps: group those in Python
         overlaps = {
             i: split_ids(v)
             for i, v in zip(linked["incident_id"], linked["may_overlap"], strict=True)
         }
         ids = set(linked["incident_id"]) | {o for v in overlaps.values() for o in v}
-        members = counted[counted["incident_id"].isin(ids)]
+        members = special[special["incident_id"].isin(ids)]
         lo = dict(zip(members["incident_id"], members["people_min"].astype(int), strict=True))
         groups = _groups(list(lo), overlaps)
         low = low_distinct - sum(lo.values()) + sum(max(lo[i] for i in g) for g in groups)
-    approximate = counted.loc[counted["people_qualifier"] == "approximate", "people_text"]
+    approximate = special.loc[special["people_qualifier"] == "approximate", "people_text"]
     return PeopleTotal(
         event_type=event_type,
-        incidents=len(rows),
-        counted=len(counted),
+        incidents=incidents,
+        counted=counted,
         low=low,
         low_distinct=low_distinct,
-        high=None if counted["people_max"].isna().any() else int(counted["people_max"].sum()),
+        high=high,
         approximate=tuple(pd.unique(approximate.astype(str))[:APPROXIMATE_SHOWN]),
     )
 

@@ -188,6 +188,22 @@ def _capped(values: list[str], limit: int) -> str:
     return ", ".join(values[:limit]) + (f" … (+{more:,} more)" if more > 0 else "")
 
 
+def capped_lists(summary: pd.DataFrame, limit: int = 8) -> pd.DataFrame:
+    """`source_summary`'s lists cut as `source_summary_large` cuts them: the first `limit`
+    distinct counts claimed, the first `limit` incidents disagreed on, and how many more
+    (the team database's summary of a large set, whose full lists run to megabytes)."""
+
+    def items(text: str) -> list[str]:
+        return [v for v in str(text).split(", ") if v]
+
+    return summary.assign(
+        counts_claimed=[
+            _capped(list(dict.fromkeys(items(t))), limit) for t in summary["counts_claimed"]
+        ],
+        disagrees_on=[_capped(items(t), limit) for t in summary["disagrees_on"]],
+    )
+
+
 def _distinct_per_source(
     source: np.ndarray, item: np.ndarray, labels: np.ndarray, n_sources: int, limit: int
 ) -> list[str]:

@@ -86,12 +86,15 @@ def bins_table(keys: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
 
 
 def binned_timeline_chart(
-    frame: pd.DataFrame, domain: tuple[str, str] | None = None, height: int = 260
+    frame: pd.DataFrame,
+    domain: tuple[str, str] | None = None,
+    height: int = 260,
+    bins: pd.DataFrame | None = None,
 ) -> alt.Chart:
     """Stacked monthly counts per event type (imprecise dates spread over their months),
     brushable on x (selection "brush", as the
     per-incident chart) so dragging still sets the period; months outside it are faded."""
-    data = timeline_bins(frame)
+    data = timeline_bins(frame) if bins is None else bins  # bins: the caller's, if computed
     labels = [e.label for e in schema.EVENT_TYPES]
     colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])

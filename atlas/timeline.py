@@ -283,11 +283,13 @@ def overview_chart(
     period: tuple[str, str] | None = None,
     gaps: pd.DataFrame | None = None,
     height: int = OVERVIEW_PX,
+    bins: pd.DataFrame | None = None,
 ) -> alt.LayerChart:
     """The whole range as monthly counts per event type (faded outside the period), the
-    period outlined; carries the brush "overview"."""
+    period outlined; carries the brush "overview". `bins`: `timeline_bins(frame)` when the
+    caller has them (the team database computes them)."""
     labels, colours = _labels_colours()
-    bins = timeline_bins(frame)
+    bins = timeline_bins(frame) if bins is None else bins
     bins = bins[(bins["end"] > domain[0]) & (bins["start"] < domain[1])]  # ISO strings sort
     bars = (
         alt.Chart(bins)
@@ -355,9 +357,11 @@ def detail_chart(
     period: tuple[str, str],
     gaps: pd.DataFrame | None = None,
     large: bool = False,
+    bins: pd.DataFrame | None = None,
 ) -> alt.TopLevelMixin:
     """The detail view of `focus_context_chart` alone (the overview does not depend on the
-    selection: the dashboard builds each once per what it depends on)."""
+    selection: the dashboard builds each once per what it depends on). `bins`: as
+    `overview_chart`'s."""
     if large:
-        return binned_timeline_chart(frame, period, height=ROW_PX * 6 + AXIS_PX)
+        return binned_timeline_chart(frame, period, height=ROW_PX * 6 + AXIS_PX, bins=bins)
     return timeline_chart(frame, selected, period, gaps=gaps)

@@ -1,6 +1,6 @@
 """The two backends side by side at scale: the same questions, medians in milliseconds.
 
-python -m bench.db [--n 100000] [--repeats 7] [--root /tmp/atlas-bench] [--url URL]
+python -m bench.db [--n 100000] [--repeats 7] [--root /tmp/atlas-bench] [--url URL [--reuse]]
     [--questions filtered grid_cells month_bins counts_by_type source_summary]
 
 A synthetic dataset (atlas.synthetic, seed 1; generated once under --root, shared with
@@ -10,7 +10,8 @@ copy. Without --url a throwaway cluster is started (tests/db/pgcluster.py; socke
 fsync off). Each question (`atlas.backend.Backend`) is asked for a few filters, each
 --repeats times after one warm-up; the table gives the median per backend and the rows
 that travel (the database sends only these; the files backend holds the whole table in
-this process). Prints, asserts nothing.
+this process). --reuse keeps --url's data when it already holds --n incidents (no import).
+Prints, asserts nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from atlas.filters import Filters
 from atlas.grid import Cell
 from bench.scale import ensure_data, rss_mb
+from bench.scale_db import incidents_in
 
 FILTERS = {
     "none": Filters(),
@@ -53,32 +55,41 @@ def median_ms(backend, question: str, filters: Filters, repeats: int) -> tuple[f
     return statistics.median(times) * 1000, rows
 
 
+def _import(url: str, folder: Path, n: int) -> None:
+    from atlas.db.transfer import import_folder
+
+    start = time.perf_counter()
+    result = import_folder(url, folder)
+    print(
+        f"import of {n:,} incidents ({result.rows['reports']:,} reports): "
+        f"{time.perf_counter() - start:.1f} s (validation {result.seconds['validate']:.1f} s, "
+        f"reading again + COPY {result.seconds['write']:.1f} s; one transaction)",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--root", type=Path, default=Path(tempfile.gettempdir()) / "atlas-bench")
     parser.add_argument("--url", help="an existing database (else a throwaway cluster)")
+    parser.add_argument("--reuse", action="store_true", help="keep --url's data if it has --n")
     parser.add_argument("--questions", nargs="+", choices=QUESTIONS, default=list(QUESTIONS))
     args = parser.parse_args()
 
     from atlas.backend import FilesBackend, PostgresBackend
     from atlas.db import upgrade
-    from atlas.db.transfer import import_folder
     from tests.db import pgcluster
 
     folder = ensure_data(args.root, args.n, 1)
     with nullcontext(None) if args.url else pgcluster.cluster() as cluster:
         url = args.url or cluster.create_database("bench")
         upgrade(url)
-        start = time.perf_counter()
-        result = import_folder(url, folder)
-        print(
-            f"import of {args.n:,} incidents ({result.rows['reports']:,} reports): "
-            f"{time.perf_counter() - start:.1f} s (validation {result.seconds['validate']:.1f} s, "
-            f"reading again + COPY {result.seconds['write']:.1f} s; one transaction)",
-            flush=True,
-        )
+        if args.reuse and incidents_in(url) == args.n:
+            print(f"kept the {args.n:,} incidents already in the database", flush=True)
+        else:
+            _import(url, folder, args.n)
         files, db = FilesBackend(folder), PostgresBackend(url)
         before = rss_mb()
         start = time.perf_counter()

@@ -24,6 +24,14 @@ and measured in fresh processes:
   narrowed; how many registered; the server's RSS after the first page and after all.
 - sessions: RSS before and after a second AppTest session on the same data in the same
   process (the data are cached once per process with st.cache_resource).
+
+python -m bench.scale --backend postgres [--sizes 100000 1000000] [--url URL] [--reuse]
+
+The team database (issue 16): each dataset is imported with `python -m atlas.db import`
+(timed, with its stages) into a throwaway cluster (tests/db/pgcluster.py), or into the
+database --url names (--reuse: kept when it already holds N incidents); then the same app
+figures (reruns, payload, RSS of the app process, + a second session) are measured on
+ATLAS_DATABASE_URL and, in the same run, on the files as the baseline (naive reruns off).
 """
 
 from __future__ import annotations
@@ -160,8 +168,12 @@ def worker_app(changes: int, naive_changes: int) -> dict:
     from atlas.grid import GRID_SIZES, grid_cells
     from ui import data
 
-    _, table, _ = data.load()
-    busiest = grid_cells(apply_filters(table, Filters()), GRID_SIZES[0])["cell"].iloc[0]
+    db = data.database_backend()
+    if db is not None:  # the database counts the cells; the app process holds no table
+        busiest = db.grid_cells(Filters(), GRID_SIZES[0])["cell"].iloc[0]
+    else:
+        _, table, _ = data.load()
+        busiest = grid_cells(apply_filters(table, Filters()), GRID_SIZES[0])["cell"].iloc[0]
     at.multiselect(key="f_types").set_value([])
     at.run()
     at.session_state["cell"] = busiest
@@ -178,6 +190,8 @@ def worker_app(changes: int, naive_changes: int) -> dict:
     assert not second.exception, second.exception
     out["second_session_delta_mb"] = rss_mb() - before
     out["rss_two_sessions_mb"] = rss_mb()
+    if not naive_changes:
+        return out
 
     atlas.grid.DETAIL_LIMIT = 10**12  # the naive approach: never aggregate
     naive = AppTest.from_file(APP, default_timeout=3600)
@@ -330,6 +344,11 @@ def main() -> None:
     parser.add_argument(
         "--browser", type=int, default=0, metavar="K", help="also click the map K times"
     )
+    parser.add_argument("--backend", choices=["files", "postgres"], default="files")
+    parser.add_argument("--url", help="postgres: an existing database (else a throwaway cluster)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="postgres: keep --url's data when it has N incidents"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("worker_args", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -338,6 +357,12 @@ def main() -> None:
         return
     if args.worker == "app":
         print(json.dumps(worker_app(int(args.worker_args[0]), int(args.worker_args[1]))))
+        return
+
+    if args.backend == "postgres":
+        from bench.scale_db import main_postgres
+
+        main_postgres(args)
         return
 
     store = args.root / "cache"

@@ -141,12 +141,13 @@ def test_only_the_last_prepared_data_file_is_kept():
 
 
 def test_a_large_set_selects_its_rows_only_when_a_file_is_prepared(monkeypatch):
+    import ui.data
     import ui.exports
 
     monkeypatch.setattr(ui.exports.grid, "DETAIL_LIMIT", 5)  # the bundled set is "large"
     selections = []
-    real = ui.exports.subset
-    monkeypatch.setattr(ui.exports, "subset", lambda *a: selections.append(1) or real(*a))
+    real = ui.data.export_rows  # the export's rows (atlas.export.selection.subset, or the database)
+    monkeypatch.setattr(ui.data, "export_rows", lambda *a: selections.append(1) or real(*a))
     at = export_tab({"type": "detention"})
     assert not selections  # the page itself re-reads nothing
     prepare_data(at, "geojson")

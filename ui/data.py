@@ -18,20 +18,22 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from atlas.backend import PostgresBackend
+from atlas.backend import IncidentRecord, PostgresBackend, record_of
 from atlas.coverage import covered_spans
 from atlas.db import URL_VARIABLE
-from atlas.filters import Filters, Vocabulary
+from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident, visible_rows
+from atlas.grid import DETAIL_LIMIT
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
-from atlas.policy import Policy, load_policy, policy_path, tier
+from atlas.policy import Policy, PolicyError, load_policy, policy_path, tier
 from atlas.redaction import public_dataset
 from atlas.scope import document_scope
-from atlas.sources import ReportIndex
+from atlas.sources import ReportIndex, capped_lists
 from atlas.store import load_tables, release_memory
 from geo.crossings import load_crossings
 from ui import specs
+from ui.panels import LIST_LIMIT
 
 T = TypeVar("T")
 
@@ -43,13 +45,12 @@ def _load(data_dir: str, version: str) -> tuple[Dataset, pd.DataFrame, Vocabular
     """One shared copy per dataset version for all sessions (cache_resource: not copied).
     Read from the columnar copy (atlas.store) when it is current, else from the CSVs; from
     the team database when `data_dir` names one (`source`)."""
-    if data_dir.startswith(DB_SOURCE):
-        db = PostgresBackend(data_dir.removeprefix(DB_SOURCE))
-        table = db.filtered(Filters()).drop(columns="in_period")
-        dataset = db.dataset()
+    db = _database(data_dir)
+    if db is not None:  # no incident held: the documents, no rows, and the vocabulary
+        dataset = db.documents_only(version)
         if PUBLIC_KEY in version:  # redacted by the public role's views (atlas.db, issue 17)
             dataset = replace(dataset, tier="public")
-        return dataset, table, Vocabulary.of(table)
+        return dataset, db.filtered(Filters(), 0), db.vocabulary()
     policy = _public(version)
     if policy is None:
         dataset, table = load_tables(Path(data_dir))
@@ -77,9 +78,29 @@ def publication() -> Policy | None:
     tier or a bad policy file (the app then refuses to start)."""
     if tier() != "public":
         return None
+    db = database_backend()
+    if db is not None and not _public_login(db.url):
+        raise PolicyError(
+            "ATLAS_TIER=public on the team database needs the public login (python -m "
+            "atlas.db public-role NAME; README: Public tier on the database): the role in "
+            f"{URL_VARIABLE} can read the full record, so nothing is served."
+        )
     path = policy_path()
     stat = path.stat() if path.is_file() else None
     return _policy(str(path), (stat.st_size, stat.st_mtime_ns) if stat else (0, 0))
+
+
+_PUBLIC_LOGINS: dict[str, bool] = {}
+
+
+def _public_login(url: str) -> bool:
+    """Whether the database URL's role reads the public tier only (checked once per URL)."""
+    if url not in _PUBLIC_LOGINS:
+        from atlas.db.publish import reads_public_tier_only
+
+        with PostgresBackend(url).engine.connect() as connection:
+            _PUBLIC_LOGINS[url] = reads_public_tier_only(connection)
+    return _PUBLIC_LOGINS[url]
 
 
 def _public(version: str) -> Policy | None:
@@ -97,6 +118,21 @@ def tier_key() -> str:
     """What the tier adds to the version in the shared caches' keys."""
     policy = publication()
     return "" if policy is None else PUBLIC_KEY + policy.digest
+
+
+def _database(data_dir: str) -> PostgresBackend | None:
+    """The team database a shared cache's key names (`source`), or None: a folder."""
+    if data_dir.startswith(DB_SOURCE):
+        return PostgresBackend(data_dir.removeprefix(DB_SOURCE))
+    return None
+
+
+def _shared_database(data_dir: Path = DATA_DIR) -> tuple[str, str] | None:
+    """`source()` when this session looks at the team database (not its own import)."""
+    if st.session_state.get(IN_USE) is not None:
+        return None
+    where = source(data_dir)
+    return where if where[0].startswith(DB_SOURCE) else None
 
 
 def load(data_dir: Path = DATA_DIR) -> tuple[Dataset, pd.DataFrame, Vocabulary]:
@@ -118,7 +154,7 @@ def unusable(data_dir: Path = DATA_DIR) -> str | None:
             "at a folder with the dataset's files (or unset it for the bundled data)."
         )
     dataset = load_bundled(data_dir)[0]
-    if dataset.incidents.empty:
+    if not size(dataset):
         return (
             f"No incident in {data_dir} passes the rules ({len(dataset.errors):,} "
             "error(s)): run python -m atlas.intake on the original file for the report, "
@@ -245,13 +281,37 @@ def _coverage(version: str, _dataset: Dataset) -> list:
 
 
 def coverage(dataset: Dataset) -> list:
-    """The spans some document covers (atlas.coverage), once per dataset version."""
+    """The spans some document covers (atlas.coverage), once per dataset version; on the
+    team database computed from its distinct dates, not from the tables."""
+    shared = _shared_database()
+    if shared is not None:
+        return _db_coverage(*shared)
     return _coverage(dataset.version, dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _db_coverage(data_dir: str, version: str) -> list:
+    return _database(data_dir).coverage()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _db_scope(data_dir: str, version: str) -> tuple[pd.DataFrame, int]:
+    db = _database(data_dir)
+    return db.scope(), db.size()
+
+
+def size(dataset: Dataset) -> int:
+    """How many incidents the data holds (the team database counts them)."""
+    shared = _shared_database()
+    return len(dataset.incidents) if shared is None else _db_scope(*shared)[1]
 
 
 def scope(dataset: Dataset) -> pd.DataFrame:
     """The documents and the years each reports on (atlas.scope), once per dataset version:
     it joins every report to its incident, too much for every rerun at a million rows."""
+    shared = _shared_database()
+    if shared is not None:
+        return _db_scope(*shared)[0]
     return _scope(dataset.version, dataset)
 
 
@@ -298,7 +358,13 @@ def _timeline(
     data_dir: str, version: str, filters: Filters, whole: tuple[str, str], large: bool, part: str
 ) -> dict:
     dataset, table, _ = _load(data_dir, version)
-    return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
+    db = _database(data_dir)
+    if db is None:
+        return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
+    covered = _db_coverage(data_dir, version)
+    frame = _db_frame(data_dir, version, filters.with_selection(None))[0]
+    bins = _db_bins(data_dir, version, filters.with_selection(None))
+    return specs.timeline_spec(frame, covered, filters, whole, large, part, bins=bins)
 
 
 def timeline(
@@ -329,7 +395,19 @@ def _deck(
     dataset, table, _ = _load(data_dir, version)
     policy = _public(version)
     sparse_below = policy.cell_threshold if policy is not None else 0
-    return specs.map_view(dataset, table, crossings(), filters, online, height, large, sparse_below)
+    db = _database(data_dir)
+    if db is None:
+        return specs.map_view(
+            dataset, table, crossings(), filters, online, height, large, None, sparse_below
+        )
+    if large:  # the database counts the cells: no incident travels
+        cells = db.grid_cells(filters, specs.grid_size(filters.cell))
+        return specs.map_view(
+            dataset, table, crossings(), filters, online, height, large, cells, sparse_below
+        )
+    frame, places = _db_frame(data_dir, version, filters.with_selection(None))
+    shown = replace(dataset, places=places)
+    return specs.map_view(shown, frame, crossings(), filters, online, height, large)
 
 
 def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Path = DATA_DIR):
@@ -348,7 +426,12 @@ def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Pat
 
 @st.cache_resource(max_entries=256, **VIEW_CACHE)
 def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
-    return specs.people(_load(data_dir, version)[1], filters)
+    db = _database(data_dir)
+    if db is None:
+        return specs.people(_load(data_dir, version)[1], filters)
+    sums = db.counts_by_type(filters)  # per type: the matching count is their sum
+    totals, held, n_held = db.people(filters, specs.STOCKS_KEPT, sums)
+    return specs.People(totals, held, n_held, int(sums["incidents"].sum()))
 
 
 def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
@@ -362,7 +445,10 @@ def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, dict]:
-    return specs.incident_list(_load(data_dir, version)[1], filters)
+    if _database(data_dir) is None:
+        return specs.incident_list(_load(data_dir, version)[1], filters)
+    # the capped frame holds the newest in-period incidents: the list's rows
+    return specs.incident_list(_db_frame(data_dir, version, filters)[0], filters)
 
 
 def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, dict]:
@@ -376,6 +462,10 @@ def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataF
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) -> pd.DataFrame:
+    db = _database(data_dir)
+    if db is not None:  # summarised by the database; long lists cut as for the files
+        summary = db.source_summary(filters)
+        return capped_lists(summary) if large else summary
     dataset, table, _ = _load(data_dir, version)
     index = _report_index(data_dir, version) if large else None
     return specs.source_panel(dataset, table, index, filters, large)
@@ -391,6 +481,147 @@ def source_panel(filters: Filters, large: bool, data_dir: Path = DATA_DIR) -> pd
     return _own(
         "sources", (plain, large), lambda: specs.source_panel(dataset, table, index, plain, large)
     )
+
+
+# --- the filtered frame, capped on the team database ------------------------------------
+# On the files the filtered frame is the whole filtered table (pandas, in this process). On
+# the team database a replica holds no copy of the data: the frame is capped at DB_ROWS
+# rows (in-period incidents first, newest first: atlas.backend.capped), enough for the
+# per-incident map and timeline (up to DETAIL_LIMIT in-period incidents) and the incident
+# list (LIST_LIMIT); counts come from the database (`people(...).matching`), large views
+# from its grid cells and month bins.
+DB_ROWS = max(DETAIL_LIMIT, LIST_LIMIT) + 1
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_frame(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The capped filtered frame and its incidents' places (for the per-incident map)."""
+    db = _database(data_dir)
+    frame = db.filtered(filters, DB_ROWS)
+    return frame, db.places_of(tuple(frame["incident_id"]))
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_bins(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    """Month bins of the filtered set (the overview's always, the detail's when large)."""
+    return _database(data_dir).month_bins(filters)
+
+
+def filtered(filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The run's filtered frame (`apply_filters`): whole on the files and an import, capped
+    at DB_ROWS rows on the team database (see above)."""
+    own = st.session_state.get(IN_USE)
+    if own is not None:
+        return apply_filters(own[1], filters)
+    where = source(data_dir)
+    if where[0].startswith(DB_SOURCE):
+        return _db_frame(*where, filters.with_selection(None))[0]
+    return apply_filters(_load(*where)[1], filters)
+
+
+def selected(frame: pd.DataFrame, filters: Filters, data_dir: Path = DATA_DIR) -> str | None:
+    """The selected incident when the filters keep it (`selected_incident`); on the team
+    database one outside the capped frame is asked for by id."""
+    found = selected_incident(frame, filters)
+    if found is None and filters.incident and _shared_database(data_dir) is not None:
+        return filters.incident if incident(filters.incident, filters, data_dir) else None
+    return found
+
+
+def incident(
+    incident_id: str, filters: Filters, data_dir: Path = DATA_DIR
+) -> IncidentRecord | None:
+    """One incident's card: its row (if the filters keep it), reports, places, documents.
+    On the team database fetched by id (one incident, cached per version and filters)."""
+    shared = _shared_database(data_dir)
+    if shared is not None:
+        return _db_incident(*shared, incident_id, filters.with_selection(None))
+    dataset, table = load(data_dir)[:2]
+    frame = visible_rows(apply_filters(table, filters.with_selection(None)))
+    rows = frame[frame["incident_id"] == incident_id]
+    return None if rows.empty else record_of(rows.iloc[0], dataset)
+
+
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
+def _db_incident(
+    data_dir: str, version: str, incident_id: str, filters: Filters
+) -> IncidentRecord | None:
+    return _database(data_dir).incident(incident_id, filters)
+
+
+def export_rows(dataset: Dataset, frame: pd.DataFrame, filters: Filters):
+    """The rows a data export writes (`atlas.export.selection.subset`): from the data
+    folder or the import; from the team database, all in-period incidents (not the
+    capped frame), read when the file is built."""
+    from atlas.export.selection import subset, visible_ids
+
+    shared = _shared_database()
+    if shared is None:
+        return subset(dataset, visible_ids(frame), DATA_DIR)
+    return _database(shared[0]).export_subset(filters.with_selection(None))
+
+
+def with_rows(dataset: Dataset, frame: pd.DataFrame) -> Dataset:
+    """`dataset` with the places and reports of `frame`'s incidents when it holds none
+    (the team database's): what the figures and the briefing read besides the frame."""
+    shared = _shared_database()
+    if shared is None:
+        return dataset
+    return _db_rows(*shared, tuple(frame["incident_id"]), dataset)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False, hash_funcs={Dataset: lambda d: d.version})
+def _db_rows(data_dir: str, version: str, ids: tuple[str, ...], dataset: Dataset) -> Dataset:
+    db = _database(data_dir)
+    return replace(dataset, places=db.places_of(ids), reports=db.reports_of(ids))
+
+
+def date_span(frame: pd.DataFrame, filters: Filters) -> tuple:
+    """First start and last end of the filtered frame (the database's when it is capped)."""
+    shared = _shared_database()
+    if shared is None or len(frame) < DB_ROWS:
+        return frame["date_start"].min().date(), frame["date_end"].max().date()
+    return _database(shared[0]).date_span(filters.with_selection(None))
+
+
+def grid(filters: Filters, size: float, data_dir: Path = DATA_DIR) -> pd.DataFrame | None:
+    """The team database's grid cells of the filtered set, or None: count them here."""
+    shared = _shared_database(data_dir)
+    if shared is None:
+        return None
+    return _db_cells(*shared, filters.with_selection(None), size)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_cells(data_dir: str, version: str, filters: Filters, size: float) -> pd.DataFrame:
+    return _database(data_dir).grid_cells(filters, size)
+
+
+def sources_page(
+    matrix: pd.DataFrame, data_dir: Path = DATA_DIR
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """On the team database, what the Sources page draws: every source's summary, reports
+    per source and year, and the reports on the `matrix` incidents; None on the files."""
+    shared = _shared_database(data_dir)
+    if shared is None:
+        return None
+    summary, per_year = _db_sources(*shared)
+    ids = tuple(matrix["incident_id"])
+    return summary, per_year, _database(shared[0]).reports_of(ids)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _db_sources(data_dir: str, version: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    db = _database(data_dir)
+    return capped_lists(db.source_summary(Filters())), db.reports_per_year()
+
+
+def source_names(filters: Filters, data_dir: Path = DATA_DIR) -> list[str] | None:
+    """The sources of the filtered set from the team database's summary, or None (the
+    caller reads them from the reports it holds)."""
+    if _shared_database(data_dir) is None:
+        return None
+    return list(source_panel(filters, large=True, data_dir=data_dir)["source"])
 
 
 # --- team database (issue 16) ------------------------------------------------------------

@@ -168,14 +168,16 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
         )
     if size is None:  # drawn on the rerun the component's report triggers
         st.stop()
-    visible = visible_rows(frame)
-    large = aggregated(len(visible))
+    visible = visible_rows(frame)  # on the team database, the newest (ui.data.filtered)
+    matching = data.people(filters).matching
+    large = aggregated(matching)
     shown = tuple(e.code for e in schema.EVENT_TYPES if e.code in set(visible["event_type"]))
     title = embed_title((params.get("title") or [""])[-1]) or view_title(
         filters, vocab.first, vocab.last
     )
     sentence = filters_in_words(filters, vocab.first, vocab.last)
-    footer = " · ".join((sources_line(visible, dataset.reports), stamp(dataset), ATTRIBUTION))
+    sources = sources_line(visible, dataset.reports, names=data.source_names(filters))
+    footer = " · ".join((sources, stamp(dataset), ATTRIBUTION))
     lay = embed_layout(
         *size,
         rows=6 if large else len(shown),
@@ -188,9 +190,7 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
     with st.container(key="embed_title"):
         st.markdown(md(title))
     with st.container(key="embed_sentence"):
-        st.markdown(
-            md(sentence) + ("" if len(visible) else " · No incident matches these filters.")
-        )
+        st.markdown(md(sentence) + ("" if matching else " · No incident matches these filters."))
     with st.container(key="embed_legend"):
         if large:
             st.markdown("Grid cells of 0.5°: darker = more incidents (log scale)")
@@ -199,14 +199,14 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
     beside = bool(selected) and lay.variant == "landscape"
     with st.container(key="embed_mapbox", horizontal=beside):
         _map(dataset, frame, visible, selected, view, large, lay)
-        if selected:
-            _card(table[table["incident_id"] == selected].iloc[0], dataset.reports)
+        record = data.incident(selected, filters) if selected else None
+        if record is not None:  # one incident and its reports (by id on a database)
+            _card(record.row, record.reports)
     with st.container(key="embed_timeline"):
         _timeline(dataset, frame, selected, vocab, filters, shown, large, lay)
     with st.container(key="embed_footer"):
         st.markdown(
-            f"{md(sources_line(visible, dataset.reports))} · {md(stamp(dataset))} · "
-            f"{md(ATTRIBUTION)} · {_full_view_link(filters)}"
+            f"{md(sources)} · {md(stamp(dataset))} · {md(ATTRIBUTION)} · {_full_view_link(filters)}"
         )
 
 
@@ -215,7 +215,9 @@ def _map(dataset, frame, visible, selected, view, large: bool, lay: EmbedLayout)
     width, height = lay.map_size(bool(selected))
     if large:
         size = cell.finer if cell else GRID_SIZES[0]
-        cells, _ = suppress_sparse(grid_cells(visible, size), data.cell_threshold())
+        cells = data.grid(view["filters"], size)  # counted by the team database, if any
+        cells = grid_cells(visible, size) if cells is None else cells
+        cells, _ = suppress_sparse(cells, data.cell_threshold())
         deck = build_grid_deck(cells, data.crossings(), cell)
     else:
         deck = build_deck(

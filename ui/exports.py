@@ -12,7 +12,7 @@ import streamlit as st
 from atlas import grid
 from atlas.context import filters_in_words, stamp, view_title
 from atlas.export.briefing import PAPERS, briefing_pdf
-from atlas.export.data import FORMATS, export_bytes, subset, visible_ids
+from atlas.export.data import FORMATS, export_bytes
 from atlas.export.figures import FORMATS as FIGURE_FORMATS
 from atlas.export.figures import export_figure
 from atlas.export.links import Link, PublicUrlError, reopen_link
@@ -27,7 +27,6 @@ from atlas.export.screenshot import (
 from atlas.export.snippets import iframe_snippet, static_snippet
 from atlas.filters import Filters, to_query
 from atlas.loading import Dataset
-from atlas.paths import DATA_DIR
 from ui.text import md
 
 
@@ -118,7 +117,9 @@ def show_embed(filters: Filters, title: str, png: str = "") -> None:
 def _context(dataset: Dataset, frame: pd.DataFrame, filters: Filters, link: Link):
     """What the exports say about the view (atlas.export.metadata); built with the file
     (only for a view with incidents: the caller offers no file otherwise)."""
-    first, last = frame["date_start"].min().date(), frame["date_end"].max().date()
+    from ui import data
+
+    first, last = data.date_span(frame, filters)
     return export_context(dataset, filters, first, last, link.url, link.note)
 
 
@@ -155,7 +156,10 @@ DATA_PREPARED = "_data"  # session state: the last prepared data file (one per s
 
 
 def show_data_downloads(
-    dataset: Dataset, frame: pd.DataFrame, filters: Filters | None = None
+    dataset: Dataset,
+    frame: pd.DataFrame,
+    filters: Filters | None = None,
+    matching: int | None = None,
 ) -> None:
     """The filtered incidents with their places, reports and documents, in a format of
     `atlas.export.data.FORMATS` chosen in a select box, with its context (filters, as-of
@@ -163,15 +167,18 @@ def show_data_downloads(
     Streamlit keeps while this session shows the button: a file built on the click of a
     download button (deferred data) belongs to no session, and other sessions' runs
     delete it within two runs, so under load its download failed with a 404. Like a
-    figure, a prepared file is withdrawn once the filters or the data change."""
+    figure, a prepared file is withdrawn once the filters or the data change. `matching`:
+    the number of in-period incidents when `frame` is capped (the team database's)."""
+    from ui import data
+
     filters = filters or st.session_state["view"]["filters"]
     current = view_key(filters, dataset.version)
     prepared = _prepared_for(DATA_PREPARED, current)
-    n = int(frame["in_period"].sum())
+    n = int(frame["in_period"].sum()) if matching is None else matching
     if not n:
         st.caption("No incident matches the filters: nothing to download.")
         return
-    large = len(dataset.incidents) > grid.DETAIL_LIMIT
+    large = data.size(dataset) > grid.DETAIL_LIMIT
     if large:  # the selection re-reads the dataset's CSVs: only when a file is prepared
         chosen = None
         st.caption(
@@ -180,7 +187,7 @@ def show_data_downloads(
             "Spreadsheet formulas in text are neutralised."
         )
     else:
-        chosen = subset(dataset, visible_ids(frame), DATA_DIR)
+        chosen = data.export_rows(dataset, frame, filters)
         extra = (
             f" plus {len(chosen.related):,} related incident(s) they name" if chosen.related else ""
         )
@@ -204,7 +211,7 @@ def show_data_downloads(
         link = view_link(filters)  # the browser's address is known in this run only
 
         def build() -> bytes:
-            rows = chosen if chosen is not None else subset(dataset, visible_ids(frame), DATA_DIR)
+            rows = chosen if chosen is not None else data.export_rows(dataset, frame, filters)
             return export_bytes(rows, key, context=_context(dataset, frame, filters, link))
 
         data = _built(f"Building the {fmt.label}", f"The {fmt.label} could not be built", build)

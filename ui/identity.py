@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from atlas.policy import PolicyError, tier
 from ui import data
 from ui.text import md
 
@@ -17,21 +18,16 @@ from ui.text import md
 # when ATLAS_USER_HEADER names it: behind such a proxy, with Streamlit not reachable around it.
 USER_HEADER_VARIABLE = "ATLAS_USER_HEADER"
 USER_HEADER = "X-Atlas-User"
-TIER_VARIABLE = "ATLAS_TIER"
-
-
-def tier() -> str:
-    """The tier this deployment serves (atlas.policy.tier when present)."""
-    try:
-        from atlas.policy import tier as policy_tier
-    except ImportError:  # TODO(issue 17): H3's atlas.policy; same variable, same default
-        return os.environ.get(TIER_VARIABLE, "team").strip() or "team"
-    return policy_tier()
 
 
 def editing_enabled() -> bool:
-    """The editing page exists on the team database of a team deployment only."""
-    return tier() != "public" and data.database_backend() is not None
+    """The editing page exists on the team database of a team deployment only (an unknown
+    tier: no editing; app.py then refuses to serve anything)."""
+    try:
+        team = tier() == "team"
+    except PolicyError:
+        return False
+    return team and data.database_backend() is not None
 
 
 def _auth_configured() -> bool:

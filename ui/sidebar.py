@@ -96,20 +96,24 @@ def show_filters(vocab: Vocabulary) -> Filters:
 
 
 def show_counts(
-    frame: pd.DataFrame, counted: tuple[Sequence[PeopleTotal], pd.DataFrame, int] | None = None
+    frame: pd.DataFrame,
+    counted: tuple[Sequence[PeopleTotal], pd.DataFrame, int] | None = None,
+    matching: int | None = None,
 ) -> None:
     """Matching incidents and people per flow type (detained, transferred, returned), always
     visible at the top of the sidebar. Types are never added to each other (the same people
     may be detained and later returned), and stocks (people held as of a date) are listed
     with their dates, never added to anything (`atlas.people`). `counted`: (`flow_totals`,
     the latest `stocks`, how many stocks) of the visible rows when the caller has them
-    (ui.data caches them)."""
+    (ui.data caches them); `matching` the number of in-period incidents when `frame` is
+    capped (the team database's)."""
     visible = visible_rows(frame)
     if counted is None:
         held = stocks(visible)
         counted = (flow_totals(visible), held, len(held))
     totals, held, n_held = counted
-    st.sidebar.metric("Matching incidents", f"{len(visible):,}")
+    n = len(visible) if matching is None else matching
+    st.sidebar.metric("Matching incidents", f"{n:,}")
     lines = []
     for total in totals:
         if total.incidents:

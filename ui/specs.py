@@ -15,7 +15,7 @@ import pydeck as pdk
 
 from atlas.coverage import coverage_gaps
 from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident, visible_rows
-from atlas.grid import GRID_SIZES, grid_cells
+from atlas.grid import GRID_SIZES, Cell, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.loading import Dataset
 from atlas.mapspec import build_deck
@@ -61,17 +61,25 @@ def timeline_spec(
     whole: tuple[str, str],
     large: bool,
     part: str,
+    bins: pd.DataFrame | None = None,
 ) -> dict:
     """The focus + context timeline's `part` ("detail" or "overview", atlas.timeline) as
     Vega-Lite; `covered` is `atlas.coverage.covered_spans` of the dataset (grey bands).
-    The overview does not depend on the selection: give it filters without one."""
+    The overview does not depend on the selection: give it filters without one. `bins`:
+    the filtered frame's month bins (`Backend.month_bins`) when `table` is not the whole
+    filtered set (the team database's capped frame)."""
     frame, _ = _filtered(table, filters)
     gaps = coverage_gaps(covered, *(pd.Timestamp(w[:10]) for w in whole))
     period = period_domain(filters.start, filters.end, whole)
     if part == "overview":
-        return vega_lite(overview_chart(frame, whole, period, gaps))
+        return vega_lite(overview_chart(frame, whole, period, gaps, bins=bins))
     selected = selected_incident(frame, filters)
-    return vega_lite(detail_chart(frame, selected, period, gaps, large=large))
+    return vega_lite(detail_chart(frame, selected, period, gaps, large=large, bins=bins))
+
+
+def grid_size(cell: Cell | None) -> float:
+    """The grid the map counts in: the whole region's, or the next finer inside a cell."""
+    return cell.finer if cell else GRID_SIZES[0]
 
 
 @dataclass(frozen=True)
@@ -90,15 +98,18 @@ def map_view(
     online: bool,
     height: int,
     large: bool,
+    cells: pd.DataFrame | None = None,
     sparse_below: int = 0,
 ) -> DeckView:
     """The map of the filtered set: one mark per incident, or grid cells when `large`
-    (those with fewer than `sparse_below` incidents left out: the public tier's)."""
+    (`cells`: `Backend.grid_cells` at `grid_size(filters.cell)`, when already counted; those
+    with fewer than `sparse_below` incidents left out: the public tier's)."""
     frame, visible = _filtered(table, filters)
     cell = filters.cell
     if large:
-        size = cell.finer if cell else GRID_SIZES[0]
-        cells, sparse = suppress_sparse(grid_cells(visible, size), sparse_below)
+        size = grid_size(cell)
+        cells = grid_cells(visible, size) if cells is None else cells
+        cells, sparse = suppress_sparse(cells, sparse_below)
         deck = build_grid_deck(cells, crossings, cell, online_basemap=online)
         view = DeckView(deck, len(cells), size, sparse)
     else:
@@ -120,6 +131,7 @@ class People:
     totals: tuple[PeopleTotal, ...]  # per flow type (atlas.people.flow_totals)
     held: pd.DataFrame  # the latest stocks (atlas.people.stocks): dates, people_label
     n_held: int  # how many stocks in all
+    matching: int  # in-period incidents (the database counts them: its frame is capped)
 
     def counted(self) -> tuple[tuple[PeopleTotal, ...], pd.DataFrame, int]:
         """What the sidebar's and the summary row's `counted` parameter takes."""
@@ -131,7 +143,7 @@ def people(table: pd.DataFrame, filters: Filters) -> People:
     _, visible = _filtered(table, filters)
     held = stocks(visible)  # a million-row set may hold 100,000 stocks: keep the latest
     latest = held.head(STOCKS_KEPT)[["date_start", "date_end", "people_label"]]
-    return People(tuple(flow_totals(visible)), latest, len(held))
+    return People(tuple(flow_totals(visible)), latest, len(held), len(visible))
 
 
 def incident_list(table: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:

@@ -23,13 +23,14 @@ from ui.text import md
 FLOW_NAMES = {"detention": "Detained", "transfer": "Transferred", "repatriation": "Returned"}
 
 
-def scope_line(dataset: Dataset, scope: pd.DataFrame) -> str:
+def scope_line(dataset: Dataset, scope: pd.DataFrame, size: int | None = None) -> str:
     """'70 incidents from 5 documents reporting on 2006–2024. …' (escaped: data words);
-    `scope` is `atlas.scope.document_scope(dataset)`."""
+    `scope` is `atlas.scope.document_scope(dataset)`, `size` the number of incidents when
+    `dataset` holds no rows (the team database's)."""
     years = covered_years(scope)
     span = f" reporting on {years[0]}–{years[1]}" if years else ""
     return (
-        f"{len(dataset.incidents):,} incidents from {len(scope):,} "
+        f"{len(dataset.incidents) if size is None else size:,} incidents from {len(scope):,} "
         f"document{'s' if len(scope) != 1 else ''}{md(span)}. A year no document reports on "
         "is a gap in the reporting, not a year without incidents."
     )
@@ -44,7 +45,7 @@ def show_scope(dataset: Dataset, key: str = "about", data_page: str | None = Non
         horizontal=True, vertical_alignment="center", gap="small", wrap=False, key=f"{key}_line"
     ):
         about = st.popover("About the data", type="tertiary", icon=":material/info:", key=key)
-        st.caption(scope_line(dataset, scope))
+        st.caption(scope_line(dataset, scope, data.size(dataset)))
     with about:
         lines = []
         for row in scope.to_dict("records"):
@@ -87,8 +88,10 @@ def show_summary(
     period: tuple[date, date],
     key: str = "summary",
     counted: tuple[Sequence[PeopleTotal], pd.DataFrame, int] | None = None,
+    matching: int | None = None,
 ) -> None:
-    """One row: matching incidents, people per flow type, the period; stocks under it.
+    """One row: matching incidents (`matching`, else the rows of `visible`), people per
+    flow type, the period; stocks under it.
     `counted` is (`flow_totals(visible)`, the latest `stocks(visible)`, how many stocks)
     when the caller has them already (ui.data caches them)."""
     if counted is None:
@@ -97,7 +100,8 @@ def show_summary(
     totals_of, held, n_held = counted
     totals = {t.event_type: t for t in totals_of}
     with st.container(key=key, horizontal=True, gap="small"):
-        st.metric("Matching incidents", f"{len(visible):,}", width="content")
+        n = len(visible) if matching is None else matching
+        st.metric("Matching incidents", f"{n:,}", width="content")
         for code, name in FLOW_NAMES.items():
             total = totals[code]
             st.metric(

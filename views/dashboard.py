@@ -29,10 +29,11 @@ if view["embedded"]:  # iframes and screenshots: the layout fitted to the frame
     st.stop()
 frame, selected = view["frame"], view["selected"]
 cell = view["filters"].cell
-visible = visible_rows(frame)
+visible = visible_rows(frame)  # on the team database, the newest of them (ui.data.filtered)
+counted = data.people(view["filters"])  # people and matching incidents, cached per filters
 # Above atlas.grid.DETAIL_LIMIT in-period incidents, map and timeline show counts (grid
-# cells, months) computed here instead of one mark per incident.
-large = aggregated(len(visible))
+# cells, months) computed here or by the database instead of one mark per incident.
+large = aggregated(counted.matching)
 # Less space above and around the title and smaller metric figures, so that the summary row
 # and the map fit at 1280×720 (static CSS).
 COMPACT = (
@@ -132,18 +133,18 @@ st.html(COMPACT)  # static CSS: the summary row and the map above the fold at 12
 st.title("Repatriation Atlas")
 st.caption(tier_words(dataset.tier))
 show_scope(dataset, data_page="views/data.py")
-if visible.empty:
+if not counted.matching:
     st.info("No incident matches these filters.")
     if st.button("Reset all filters", key="empty_reset"):
         st.session_state["_url_loaded"] = False
         st.query_params.clear()
         st.rerun()
 filters = view["filters"]
-counted = data.people(filters)  # the sidebar's totals, cached per filters (ui.data)
 show_summary(
     visible,
     (filters.start or vocab.first, filters.end or vocab.last),
     counted=counted.counted(),
+    matching=counted.matching,
 )
 
 draw_legend()
@@ -158,13 +159,9 @@ with map_col:
         draw_map(online)
 with detail_col:
     search.show(visible)
-    if selected:
-        show_detail(
-            table[table["incident_id"] == selected].iloc[0],
-            dataset.reports,
-            dataset.documents,
-            dataset.places,
-        )
+    record = data.incident(selected, view["filters"]) if selected else None
+    if record is not None:  # one incident, its reports, places and documents
+        show_detail(record.row, record.reports, record.documents, record.places)
     else:
         st.info(
             "Select an incident on the map, the timeline or the list, or search for it, to "
@@ -209,9 +206,11 @@ if source_tab.open:
 if export_tab.open:
     with export_tab:
         st.markdown("**Data**")
-        show_data_downloads(dataset, frame)
+        show_data_downloads(dataset, frame, matching=counted.matching)
         st.markdown("**Figures and briefing** (rendered without a browser)")
-        show_figures(dataset, frame, view["filters"], vocab, data.crossings())
+        show_figures(
+            data.with_rows(dataset, frame), frame, view["filters"], vocab, data.crossings()
+        )
         if data.IN_USE in st.session_state:  # an import lives in this session only
             st.info(
                 "Screenshots and embeds open this view in a new browser session, which cannot "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from atlas.filters import Filters
 from ui import data
 from ui.detail import show_detail
 
@@ -12,7 +13,9 @@ incident = st.session_state.get("incident")
 st.title("Incident")
 if not incident:
     st.info("Open an incident with `?incident=<id>`, or pick one below.")
-    if len(table) > 5_000:  # a million options would not reach the browser: type the id
+    if (
+        data.size(dataset) > 5_000 or table.empty
+    ):  # a million options would not reach the browser: type the id
         typed = st.text_input("Incident id", key="incident_typed").strip()
         choice = typed if typed in vocab.incidents else None
         if typed and choice is None:
@@ -22,6 +25,5 @@ if not incident:
     if choice:
         st.session_state["incident"] = choice
         st.rerun()
-else:
-    row = table[table["incident_id"] == incident].iloc[0]
-    show_detail(row, dataset.reports, dataset.documents, dataset.places)
+elif (record := data.incident(incident, Filters())) is not None:  # fetched by id on a database
+    show_detail(record.row, record.reports, record.documents, record.places)

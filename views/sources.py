@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
 from atlas import grid
@@ -21,14 +22,22 @@ st.caption(
     "Every source in the dataset. A source's silence on an incident means only that "
     "the documents cite no claim of it, not that nothing happened."
 )
-index = data.report_index()  # of the data in use (the folder's, or this session's import)
-show_source_panel(
-    table, dataset.reports, index if index.version == dataset.version else None, len(table)
-)
-
-dated = dataset.reports["published"].str.match(r"^\d{4}")  # imports may give no date
-reports = dataset.reports[dated].assign(year=lambda r: r["published"].str[:4].astype(int))
-if len(reports) > grid.DETAIL_LIMIT:  # one tick per source and year, not per report
+shown = visible.head(MATRIX_LIMIT)
+on_db = data.sources_page(shown)  # the team database's answers (the replica holds no rows)
+if on_db is not None:
+    summary, reports, matrix_reports = on_db
+    show_source_panel(table, dataset.reports, summary=summary)
+    dated = pd.Series(True, index=reports.index)  # counted per year by the database
+    reports = reports.assign(published=lambda r: r["year"].astype(str), claim="", incident_id="")
+else:
+    matrix_reports = dataset.reports
+    index = data.report_index()  # of the data in use (the folder's, or this session's import)
+    show_source_panel(
+        table, dataset.reports, index if index.version == dataset.version else None, len(table)
+    )
+    dated = dataset.reports["published"].str.match(r"^\d{4}")  # imports may give no date
+    reports = dataset.reports[dated].assign(year=lambda r: r["published"].str[:4].astype(int))
+if on_db is None and len(reports) > grid.DETAIL_LIMIT:  # one tick per source and year
     reports = (
         reports.groupby(["source", "source_type", "year"], observed=True)
         .size()
@@ -63,9 +72,10 @@ else:
 
 st.subheader("Source × incident (filtered incidents)")
 st.caption("Cells give the count a source claims, or ✓ when it gives none.")
-if len(visible) > MATRIX_LIMIT:
+matching = data.people(st.session_state["view"]["filters"]).matching
+if matching > MATRIX_LIMIT:
     st.caption(
-        f"The first {MATRIX_LIMIT:,} of {len(visible):,} filtered incidents (by date): narrow "
+        f"The first {MATRIX_LIMIT:,} of {matching:,} filtered incidents (by date): narrow "
         "the filters or select a map cell to see others."
     )
-st.dataframe(source_matrix(visible.head(MATRIX_LIMIT), dataset.reports), width="stretch")
+st.dataframe(source_matrix(shown, matrix_reports), width="stretch")

@@ -12,8 +12,16 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from atlas import schema
 from atlas.db import tables
-from atlas.db.where import FLOAT, conditions, i, in_period, p, r
+from atlas.db.copy import read_frame
+from atlas.db.where import FLOAT, TEXT_ARRAY, conditions, i, in_period, p, r
 from atlas.filters import Filters
+from atlas.incidents import KEY_SEP
+
+
+def _joined(values: sa.ColumnElement, order: sa.ColumnElement) -> sa.ColumnElement[str]:
+    """Distinct values joined by `KEY_SEP`, in code point order: one text field (split in
+    pandas in one vectorised call) instead of an array read value by value."""
+    return sa.func.string_agg(sa.distinct(values), aggregate_order_by(sa.literal(KEY_SEP), order))
 
 
 def _report_facts(chosen: sa.Select) -> sa.Subquery:
@@ -25,10 +33,8 @@ def _report_facts(chosen: sa.Select) -> sa.Subquery:
     return (
         sa.select(
             r.c.incident_id,
-            sa.func.array_agg(aggregate_order_by(sa.distinct(source), source)).label("sources"),
-            sa.func.array_agg(aggregate_order_by(sa.distinct(source_type), source_type)).label(
-                "source_types"
-            ),
+            _joined(source, source).label("sources"),
+            _joined(source_type, source_type).label("source_types"),
             sa.func.count().label("n_reports"),
             sa.func.greatest(1, sa.func.count(sa.distinct(r.c.source)).filter(own)).label(
                 "n_sources"
@@ -48,27 +54,44 @@ def _place_facts() -> sa.Subquery:
             sa.func.string_agg(
                 p.c.location_name, aggregate_order_by(sa.literal(" · "), p.c.row_order)
             ).label("place_names"),
-            sa.func.array_agg(aggregate_order_by(sa.distinct(admin1), admin1))
-            .filter(p.c.admin1.is_not(None))
-            .label("place_admin1s"),
+            _joined(admin1, admin1).filter(p.c.admin1.is_not(None)).label("place_admin1s"),
         )
         .group_by(p.c.incident_id)
         .subquery("place_facts")
     )
 
 
-def filtered_statement(filters: Filters) -> sa.Select:
+def filtered_statement(
+    filters: Filters, limit: int | None = None, ids: tuple[str, ...] | None = None
+) -> sa.Select:
+    """The filtered frame's rows; at most `limit` of them (in-period incidents first, newest
+    first; returned in the frame's order), or only the incidents `ids` that match."""
     # coordinates as float8 here: the frame's are floats (Decimal objects cost 10× to read)
     # and dates as ISO text (parsed by pandas in one vectorised call, not per date object)
     columns = [
         sa.cast(i.c[c], FLOAT).label(c)
         if c in tables.NUMERIC_COLUMNS
-        else sa.cast(i.c[c], sa.Text).label(c)
+        else sa.func.to_char(i.c[c], "YYYY-MM-DD").label(c)
         if c in tables.DATE_COLUMNS["incidents"]
         else i.c[c]
         for c in schema.INCIDENT_COLUMNS
     ]
-    chosen = sa.select(i.c.incident_id).where(*conditions(filters))
+    where = conditions(filters)
+    if ids is not None:
+        where.append(
+            i.c.incident_id == sa.func.any(sa.bindparam("ids", list(ids), type_=TEXT_ARRAY))
+        )
+    chosen = sa.select(i.c.incident_id).where(*where)
+    if limit is not None:
+        # atlas.backend.capped's order: in-period first (when there is a period), newest
+        period = (
+            [sa.case((in_period(filters), 1), else_=0).desc()]
+            if filters.start or filters.end
+            else []
+        )
+        newest = (i.c.date_end.desc(), i.c.date_start.desc(), i.c.incident_id.collate("C").desc())
+        chosen = chosen.order_by(*period, *newest).limit(sa.bindparam("limit", limit))
+        where = [i.c.incident_id.in_(chosen)]
     rf, pf = _report_facts(chosen), _place_facts()
     return (
         sa.select(
@@ -88,38 +111,48 @@ def filtered_statement(filters: Filters) -> sa.Select:
                 pf, pf.c.incident_id == i.c.incident_id
             )
         )
-        .where(*conditions(filters))
+        .where(*where)
         .order_by(i.c.date_start, i.c.incident_id)
     )
 
 
-def filtered(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
+def filtered(
+    connection: sa.Connection,
+    filters: Filters,
+    limit: int | None = None,
+    ids: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
     """`apply_filters(incident_table(dataset), filters)`, computed in the database: the same
-    columns and rows (index 0..n-1, not the table's positions)."""
-    from atlas.incidents import KEY_SEP, people_label
+    columns and rows (index 0..n-1, not the table's positions). `limit`, `ids`: as
+    `filtered_statement`. Read through COPY (atlas.db.copy), typed column by column."""
+    from atlas.incidents import people_label
 
-    rows = connection.execute(filtered_statement(filters)).all()
-    frame = pd.DataFrame.from_records(
-        [tuple(row) for row in rows],
-        columns=[*schema.INCIDENT_COLUMNS, "_line", *_FACT_NAMES, "in_period"],
-    )
+    frame = read_frame(
+        connection,
+        filtered_statement(filters, limit, ids),
+        {"latitude": "float64", "longitude": "float64", "people_min": "Int64",
+         "people_max": "Int64", "_line": "int64", "n_reports": "int64", "n_sources": "int64"},
+    )  # fmt: skip
+    for column in ("has_places", "in_period"):
+        frame[column] = frame[column] == "t"
+    sources_key = _keys(frame["sources"])  # the joined text is the key (incident_table's)
+    for column in ("sources", "source_types", "place_admin1s"):
+        frame[column] = _split(frame[column])
     for column in schema.INCIDENT_COLUMNS:
-        if column in ("latitude", "longitude"):
-            frame[column] = pd.to_numeric(frame[column].astype("float64"))
-        elif column in ("people_min", "people_max"):
-            frame[column] = frame[column].astype("Int64")
-        elif column in ("date_start", "date_end"):
+        if column in ("latitude", "longitude", "people_min", "people_max"):
+            continue  # typed by the reader
+        if column in ("date_start", "date_end"):
             frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(
                 "datetime64[us]"
             )
         else:
             frame[column] = frame[column].fillna("").astype("str")
     frame["_line"] = frame["_line"].astype("int64")
-    frame["sources"] = pd.Series([tuple(s or ()) for s in frame["sources"]], dtype=object)
     frame["n_sources_cited"] = frame["sources"].apply(len).astype("int64")
     frame["n_sources"] = frame["n_sources"].astype("int64")
     frame["n_reports"] = frame["n_reports"].astype("int64")
-    frame["source_types"] = pd.Series([tuple(s or ()) for s in frame["source_types"]], dtype=object)
+    no_reports = frame["n_reports"] == 0  # '' is then no type, not one empty type
+    frame.loc[no_reports, "source_types"] = pd.Series([()] * int(no_reports.sum()), dtype=object)
     frame["type_label"] = frame["event_type"].map({e.code: e.label for e in schema.EVENT_TYPES})
     frame["people_label"] = [
         people_label(lo, hi, q)
@@ -137,7 +170,7 @@ def filtered(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
         ],
         dtype=object,
     )
-    frame["sources_key"] = _keys(KEY_SEP.join(s) for s in frame["sources"])
+    frame["sources_key"] = sources_key
     places = zip(frame["admin1s"], frame["country"], strict=True)
     frame["places_key"] = _keys(KEY_SEP.join((*a, c) if c else a) for a, c in places)
     frame["mapped"] = frame["latitude"].notna() | frame.pop("has_places").astype(bool)
@@ -147,6 +180,15 @@ def filtered(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
 
     order = [*schema.INCIDENT_COLUMNS, "_line", *DERIVED_COLUMNS, "in_period"]
     return compact(frame[order], COMPACT_COLUMNS["table"])
+
+
+def _split(joined: pd.Series) -> pd.Series:
+    """`_joined` text back to tuples ('' → ())."""
+    return pd.Series(
+        [tuple(t.split(KEY_SEP)) if t else () for t in joined.tolist()],
+        index=joined.index,
+        dtype=object,
+    )
 
 
 def _keys(keys) -> pd.Categorical:
@@ -167,14 +209,3 @@ DERIVED_COLUMNS = (
     "places_key",
     "mapped",
 )
-
-
-_FACT_NAMES = [
-    "sources",
-    "source_types",
-    "n_reports",
-    "n_sources",
-    "place_names",
-    "place_admin1s",
-    "has_places",
-]

@@ -100,6 +100,20 @@ def refresh_public(connection: sa.Connection, policy: Policy) -> dict[str, int]:
     return {name: len(public[name]) for name in WRITE_ORDER}
 
 
+def reads_public_tier_only(connection: sa.Connection) -> bool:
+    """Whether this connection's role reads the public tier (its search_path starts at
+    public_tier) and cannot read the base tables: what a public deployment must connect as."""
+    row = connection.execute(
+        sa.text(
+            "SELECT current_schema() = :schema,"
+            " has_table_privilege('public.incidents', 'SELECT')"
+            " OR has_table_privilege('public.reports', 'SELECT')"
+        ),
+        {"schema": SCHEMA},
+    ).one()
+    return bool(row[0]) and not row[1]
+
+
 def public_version(connection: sa.Connection) -> int:
     """The public tier's dataset version (bumped by every change of the copy)."""
     return connection.execute(

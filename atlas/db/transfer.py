@@ -66,7 +66,7 @@ def _cell(table: str, column: str, value: str):
 
 
 def _text(value) -> str:
-    """A stored value back as the file's text."""
+    """A stored value back as the file's text (one value; whole tables: `read_text_tables`)."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -152,22 +152,66 @@ def has_public_tier(connection: sa.Connection) -> bool:
     return found.scalar() is not None
 
 
+def _as_text(table: str, column: sa.Column) -> sa.ColumnElement[str]:
+    if column.name in tables.DATE_COLUMNS.get(table, ()):
+        return sa.func.to_char(column, "YYYY-MM-DD")  # whatever the session's DateStyle
+    return sa.cast(column, sa.Text)
+
+
 def read_text_tables(
     connection: sa.Connection, where: dict[str, sa.ColumnElement[bool]] | None = None
 ) -> dict[str, pd.DataFrame]:
     """The four tables as the files hold them: text, schema columns, in the files' order
-    (only the rows matching `where[name]`, when given)."""
+    (only the rows matching `where[name]`, when given). Cast to text by PostgreSQL (numeric
+    keeps its digits as written: 43.5760; dates ISO) and read through COPY (atlas.db.copy):
+    no Python work per value."""
+    from atlas.db.copy import read_frame
+
     out = {}
     for name in FILES:
         table = tables.TABLES[name]
         columns = tables.SCHEMA_COLUMNS[name]
-        statement = sa.select(*(table.c[c] for c in columns)).order_by(table.c.row_order)
+        statement = sa.select(*(_as_text(name, table.c[c]).label(c) for c in columns))
         if where and name in where:
             statement = statement.where(where[name])
-        rows = connection.execute(statement).all()
-        out[name] = pd.DataFrame(
-            [[_text(v) for v in row] for row in rows], columns=list(columns), dtype=object
-        ).astype("str")
+        frame = read_frame(connection, statement.order_by(table.c.row_order))
+        out[name] = frame.reindex(columns=list(columns)).astype("str")
+    return out
+
+
+def read_text_rows(
+    connection: sa.Connection,
+    ids: tuple[str, ...],
+    every_document: bool = False,
+    names: tuple[str, ...] = tuple(FILES),
+) -> dict[str, pd.DataFrame]:
+    """`read_text_tables` of the incidents `ids`: their rows, places and reports, and the
+    documents those cite (or every document), of the tables `names` (the others empty);
+    `_line` is each row's line in its file."""
+    from atlas.db.copy import read_frame
+    from atlas.db.where import TEXT_ARRAY
+
+    def chosen(table: sa.Table) -> sa.ColumnElement[bool]:
+        return table.c.incident_id == sa.func.any(sa.bindparam("ids", list(ids), TEXT_ARRAY))
+
+    cited = sa.select(tables.reports.c.document).where(chosen(tables.reports))
+    out = {}
+    for name in FILES:
+        table = tables.TABLES[name]
+        columns = tables.SCHEMA_COLUMNS[name]
+        statement = sa.select(
+            *(_as_text(name, table.c[c]).label(c) for c in columns),
+            (table.c.row_order + 2).label("_line"),
+        )
+        if name not in names:
+            statement = statement.where(sa.false())
+        elif name != "documents":
+            statement = statement.where(chosen(table))
+        elif not every_document:
+            statement = statement.where(table.c.document.in_(cited))
+        frame = read_frame(connection, statement.order_by(table.c.row_order), {"_line": "int64"})
+        out[name] = frame.reindex(columns=[*columns, "_line"])
+        out[name][list(columns)] = out[name][list(columns)].astype("str")
     return out
 
 

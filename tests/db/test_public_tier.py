@@ -408,6 +408,8 @@ def test_public_role_password_is_a_scram_verifier(db, login, pg, monkeypatch):
 def test_dashboard_on_the_public_role(scene, monkeypatch):
     """The app, unchanged, on the public login (ATLAS_TIER=public): the dashboard runs and
     knows only the published, non-confidential incidents."""
+    from atlas.backend import PostgresBackend
+    from atlas.filters import Filters
     from tests.apptest import run_app
     from ui import data
 
@@ -416,7 +418,8 @@ def test_dashboard_on_the_public_role(scene, monkeypatch):
     monkeypatch.setenv("ATLAS_TIER", "public")
     at = run_app()
     shown = "\n".join(str(e.value) for e in [*at.markdown, *at.caption, *at.metric])
-    dataset, table, _ = data.load_bundled()
+    assert data.load_bundled()[0].tier == "public"
+    table = PostgresBackend(login).filtered(Filters())  # what the login can read, whole
     assert len(table) == BUNDLED - len(HIDDEN)
     assert not set(hidden) & set(table["incident_id"])
     assert f"{len(table)} incidents from" in shown
@@ -469,3 +472,20 @@ def test_an_untraceable_redaction_hides_the_whole_copy_on_a_change(scene, monkey
         refresh_public(connection, load_policy())
     with raw(login) as connection:
         assert connection.execute(count).fetchone()[0] == BUNDLED - len(HIDDEN)
+
+
+def test_public_tier_on_the_owner_role_serves_nothing(scene, monkeypatch):
+    """ATLAS_TIER=public with a URL whose role can read the base tables (a misconfigured
+    public deployment): the app refuses, naming the fix, and shows no incident."""
+    from tests.apptest import run_app
+
+    db, login, hidden = scene
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    monkeypatch.setenv("ATLAS_TIER", "public")
+    at = run_app()
+    assert not at.exception
+    assert any("needs the public login" in e.value for e in at.error)
+    shown = "\n".join(str(e.value) for e in [*at.markdown, *at.caption, *at.metric])
+    assert "incidents from" not in shown
+    for values in hidden.values():
+        assert not any(v in shown for v in values.values())

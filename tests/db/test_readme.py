@@ -91,3 +91,15 @@ def test_public_tier_measurement_command_parses():
     for line in lines:  # parses, and the figures say how many incidents they are of
         args = publish.build_parser().parse_args(shlex.split(line))
         assert f"{args.n:,} synthetic" in section.split("bench.publish", 1)[1][:200]
+
+
+def test_replica_cap_and_benchmark_documented():
+    """The capped frame's size and the database benchmark's command, as the code has them."""
+    from bench.scale_db import main_postgres  # noqa: F401  (the --backend postgres path)
+    from ui.data import DB_ROWS
+
+    section = _section()
+    assert f"`ui.data.DB_ROWS` rows ({DB_ROWS:,}" in section
+    assert "python -m bench.scale --backend postgres" in section
+    scale = (PROJECT_ROOT / "bench" / "scale.py").read_text(encoding="utf-8")
+    assert '"--backend", choices=["files", "postgres"]' in scale

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from atlas.backend import FilesBackend, PostgresBackend
 from atlas.db.transfer import import_folder
+from atlas.filters import Filters
 from atlas.paths import BUNDLED_DATA_DIR
-from tests.apptest import run_app
+from tests.apptest import open_tab, run_app
 from ui import data
 
 
@@ -29,14 +30,19 @@ def test_tables_follow_the_database_version(db, monkeypatch):
     dataset, table, vocab = data.load_bundled()
     assert dataset.version == version
     files = FilesBackend(BUNDLED_DATA_DIR)
-    assert list(table["incident_id"]) == list(files.table()["incident_id"])
+    # the replica keeps no row: the documents and the vocabulary only
+    assert table.empty and dataset.incidents.empty and dataset.reports.empty
+    assert len(dataset.documents) == len(files.dataset().documents)
     assert vocab.first == min(files.table()["date_start"]).date()
-    assert data.load_bundled()[1] is table  # cached while the version holds
+    assert vocab.sources == files.vocabulary().sources
+    frame = data.filtered(Filters())
+    assert list(frame["incident_id"]) == list(files.table()["incident_id"])  # 70 < DB_ROWS
+    assert data.filtered(Filters()) is frame  # cached while the version holds
+    assert data.size(dataset) == len(files.table())
     with sa.create_engine(db).begin() as connection:  # a teammate edits a title
         connection.execute(sa.text("UPDATE incidents SET title = 'Edited' WHERE row_order = 0"))
     assert data.source()[1] != version
-    edited = data.load_bundled()[1]
-    assert "Edited" in set(edited["title"])
+    assert "Edited" in set(data.filtered(Filters())["title"])
 
 
 def test_dashboard_runs_on_the_database(db, monkeypatch):
@@ -50,3 +56,70 @@ def test_dashboard_runs_on_the_database(db, monkeypatch):
     at = run_app({"incident": first})
     assert not at.exception
     assert any("Only in the database" in m.value for m in at.markdown)
+
+
+def test_dashboard_on_the_database_fetches_no_table(db, monkeypatch, tmp_path):
+    """Issue 16: a replica holds no copy of the data. Above DB_ROWS incidents the dashboard
+    asks the database for counts, cells, bins and a capped frame: every row that reaches
+    the app process is counted (SQLAlchemy results and COPY streams) and stays far below
+    the table's size; no filtered frame is asked for without a limit."""
+    from atlas import synthetic
+    from atlas.db import copy as db_copy
+    from atlas.db import engine
+
+    n = 30_000
+    synthetic.write(n, 1, tmp_path / "data")
+    import_folder(db, tmp_path / "data")
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    fetched = {"rows": 0, "unlimited": 0}
+
+    def count_rows(conn, cursor, statement, parameters, context, executemany):
+        if cursor.description is not None:
+            fetched["rows"] += max(cursor.rowcount, 0)
+
+    copy_csv = db_copy.copy_csv
+
+    def counted_copy(connection, statement):
+        out = copy_csv(connection, statement)
+        fetched["rows"] += out.count(b"\n") - 1  # lines less the header (no newline in data)
+        return out
+
+    filtered = PostgresBackend.filtered
+
+    def checked_filtered(self, filters, limit=None):
+        fetched["unlimited"] += limit is None
+        return filtered(self, filters, limit)
+
+    monkeypatch.setattr(db_copy, "copy_csv", counted_copy)
+    monkeypatch.setattr(PostgresBackend, "filtered", checked_filtered)
+    sa.event.listen(engine(db), "after_cursor_execute", count_rows)
+    try:
+        at = run_app()
+        assert not at.exception
+        assert any(f"{n:,}" in m.value for m in at.metric)  # counted by the database
+        open_tab(at, "Sources for these incidents")
+        open_tab(at, "Export & embed")  # a file is built only when asked for
+        at = run_app({"type": ["detention"]})
+        assert not at.exception
+    finally:
+        sa.event.remove(engine(db), "after_cursor_execute", count_rows)
+    assert fetched["unlimited"] == 0
+    assert 0 < fetched["rows"] < n / 2, fetched
+
+
+def test_sources_page_on_the_database_shows_what_the_files_show(db, monkeypatch):
+    """The Sources page on the database (summary, reporting over time, matrix) draws the
+    same tables as on the bundled files."""
+    import_folder(db, BUNDLED_DATA_DIR)
+    monkeypatch.delenv("ATLAS_DATABASE_URL", raising=False)
+    on_files = run_app(page="views/sources.py")
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    on_db = run_app(page="views/sources.py")
+    assert not on_db.exception
+    assert len(on_db.dataframe) == len(on_files.dataframe) == 2
+    for a, b in zip(on_files.dataframe, on_db.dataframe, strict=True):
+        assert a.value.shape == b.value.shape
+        assert list(a.value.columns) == list(b.value.columns)
+    assert set(on_files.dataframe[0].value["Source"]) == set(on_db.dataframe[0].value["Source"])
+    pd_files, pd_db = on_files.dataframe[1].value, on_db.dataframe[1].value
+    assert pd_files.astype(str).equals(pd_db.astype(str))  # the source × incident matrix
