@@ -44,35 +44,6 @@ def pytest_configure(config):
     os.environ.setdefault("ATLAS_CACHE_DIR", tempfile.mkdtemp(prefix="atlas-store-"))
 
 
-# Tests that open the Export tab, which fails on the team database until exports read the
-# backend (issue 16; ui/exports.py calls atlas.export.selection.subset on the data folder's
-# files, which refuses a dataset that did not come from them: ExportError "the files in ...
-# changed"). Expected to fail there, not strictly: delete an entry once it passes (-rX).
-EXPORTS_PENDING = {
-    "tests/test_app.py": {
-        "test_export_tab_prepares_each_data_format_and_shows_the_embed_code",
-        "test_briefing_is_prepared_on_request_and_offered_for_download",
-    },
-    "tests/test_view_cache.py": {"test_hidden_tabs_run_only_when_opened"},
-    "tests/test_export_panel.py": {
-        "test_a_prepared_figure_is_withdrawn_when_the_filters_change",
-        "test_a_prepared_figure_stays_while_the_view_is_the_same",
-        "test_briefing_offers_a4_and_letter",
-        "test_data_formats_are_chosen_then_prepared_on_request",
-        "test_a_prepared_data_file_is_offered_as_bytes_of_this_view",
-        "test_the_excel_csv_starts_with_a_byte_order_mark",
-        "test_a_prepared_data_file_is_withdrawn_when_the_filters_change",
-        "test_only_the_last_prepared_data_file_is_kept",
-        "test_a_large_set_selects_its_rows_only_when_a_file_is_prepared",
-        "test_embed_code_pairs_the_iframe_with_a_picture",
-    },
-}
-EXPORTS_PENDING_REASON = (
-    "exports on the team database are not wired yet: ui/exports.py re-reads the data "
-    "folder's files (ExportError)"
-)
-
-
 def pytest_collection_modifyitems(config, items):
     if backend_under_test() != "postgres":
         return
@@ -81,9 +52,6 @@ def pytest_collection_modifyitems(config, items):
         if marker is not None:
             reason = marker.args[0] if marker.args else "reads files of its own"
             item.add_marker(pytest.mark.skip(reason=f"files backend only: {reason}"))
-        path = Path(str(item.fspath)).relative_to(Path(__file__).parents[1]).as_posix()
-        if getattr(item, "originalname", item.name) in EXPORTS_PENDING.get(path, ()):
-            item.add_marker(pytest.mark.xfail(reason=EXPORTS_PENDING_REASON, strict=False))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -40,7 +40,7 @@ def test_readme_and_make_test_name_the_pass():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Team database\n", 1)[1].split("\n## ", 1)[0]
     assert f"{conftest.BACKEND_VARIABLE}=postgres" in section
-    for name in ("BACKEND_PASS", "files_only", "EXPORTS_PENDING"):
+    for name in ("BACKEND_PASS", "files_only"):
         assert name in section
     makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
