@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,14 +157,50 @@ class Deployment:
     name: str
     env: dict[str, str]  # what the public deployment runs with
     public_ids: dict[str, str] = field(default_factory=dict)  # real id -> its public id
+    team: dict[str, str] = field(default_factory=dict)  # the same data in the team tier
 
 
-@pytest.fixture(scope="module", params=["files"])
-def deployment(request, tmp_path_factory) -> Deployment:
+@pytest.fixture(scope="module", params=["files", "postgres"])
+def deployment(request, tmp_path_factory) -> Iterator[Deployment]:
+    """The public deployment of the data with the two incidents: the folder served with
+    ATLAS_TIER=public, or the team database holding it (imported as `python -m atlas.db
+    import` does) read through a public login (`python -m atlas.db public-role`)."""
     folder = with_secrets(tmp_path_factory.mktemp("public") / "data")
-    env = {"ATLAS_TIER": "public", "ATLAS_DATA_DIR": str(folder), "ATLAS_PUBLIC_ID_KEY": KEY}
-    hidden = public_id(SENSITIVE["incident_id"], KEY.encode())
-    return Deployment(request.param, env, {SENSITIVE["incident_id"]: hidden})
+    hidden = {SENSITIVE["incident_id"]: public_id(SENSITIVE["incident_id"], KEY.encode())}
+    public = {"ATLAS_TIER": "public", "ATLAS_PUBLIC_ID_KEY": KEY}
+    if request.param == "files":
+        env = {**public, "ATLAS_DATA_DIR": str(folder)}
+        yield Deployment("files", env, hidden, {**env, "ATLAS_TIER": "team"})
+        return
+    yield from _on_the_database(folder, public, hidden)
+
+
+def _on_the_database(folder: Path, public: dict[str, str], hidden: dict[str, str]):
+    import sqlalchemy as sa
+
+    from atlas.db import engine, upgrade
+    from atlas.db.__main__ import main
+    from atlas.db.transfer import import_folder
+    from tests.db import pgcluster
+
+    if reason := pgcluster.missing():
+        pytest.skip(reason)
+    with pgcluster.cluster() as pg, pytest.MonkeyPatch.context() as env:
+        url = pg.create_database("leak")
+        upgrade(url)
+        env.setenv("ATLAS_PUBLIC_ID_KEY", KEY)  # the public ids the import publishes
+        import_folder(url, folder)
+        env.setenv("ATLAS_DATABASE_URL", url)
+        env.setenv("ATLAS_PUBLIC_PASSWORD", "leak-test")
+        assert main(["public-role", "leak_reader"]) == 0
+        # the throwaway cluster trusts its socket: the login is the role, no password
+        login_url = sa.make_url(url).set(username="leak_reader").render_as_string(False)
+        try:
+            team = {"ATLAS_TIER": "team", "ATLAS_DATABASE_URL": url}  # the owner reads all
+            yield Deployment("postgres", {**public, "ATLAS_DATABASE_URL": login_url}, hidden, team)
+        finally:
+            engine(login_url).dispose()
+            engine(url).dispose()
 
 
 def probe(env: dict[str, str], ids: list[str]) -> dict[str, str]:
@@ -196,7 +233,7 @@ def test_the_probe_finds_the_values_in_the_team_tier(deployment) -> None:
     """The same probe on the same data in the team tier sees the confidential incident in
     the element tree, the exports, the figures and the briefing: the public tier's silence
     is the redaction's doing, not the probe's blindness."""
-    team = probe({**deployment.env, "ATLAS_TIER": "team"}, [SECRET["incident_id"]])
+    team = probe(deployment.team, [SECRET["incident_id"]])
     seen = {
         output
         for output, text in team.items()
@@ -313,7 +350,9 @@ def test_grid_aggregates_at_100k_hold_no_withheld_incident_and_no_sparse_cell(
     dataset = public_dataset(large_tables, POLICY, "large")
     assert SECRET["incident_id"] not in set(dataset.incidents["incident_id"])
     table = incident_table(dataset)
-    view = map_view(dataset, table, crossings, Filters(), False, 600, True, POLICY.cell_threshold)
+    view = map_view(
+        dataset, table, crossings, Filters(), False, 600, True, sparse_below=POLICY.cell_threshold
+    )
     payload = view.deck.to_json()
     for name, value in FORBIDDEN.items():
         if name.startswith("confidential"):
