@@ -41,6 +41,7 @@ CHROMIUM_ARGS = [
 MAP = '[data-testid="stDeckGlJsonChart"]'
 # The app's pages by URL path (app.py's st.navigation; a test holds the two equal).
 PAGES = ("", "sources", "incident", "data")
+NOT_SHOT = ("edit",)  # the editing page (team database only) is a form, not a view to export
 _BASE_PATH = re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")
 # The timeline's detail view: the first of its two charts (the overview strip follows it)
 TIMELINE = '[data-testid="stVegaLiteChart"] >> nth=0'
