@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
@@ -22,7 +23,7 @@ from atlas.backend import IncidentRecord, PostgresBackend, record_of
 from atlas.coverage import covered_spans
 from atlas.db import URL_VARIABLE
 from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident, visible_rows
-from atlas.grid import DETAIL_LIMIT
+from atlas.grid import DETAIL_LIMIT, aggregated
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
@@ -401,7 +402,7 @@ def _deck(
             dataset, table, crossings(), filters, online, height, large, None, sparse_below
         )
     if large:  # the database counts the cells: no incident travels
-        cells = db.grid_cells(filters, specs.grid_size(filters.cell))
+        cells = _db_cells(data_dir, version, filters.with_selection(None), _cell_size(filters))
         return specs.map_view(
             dataset, table, crossings(), filters, online, height, large, cells, sparse_below
         )
@@ -509,14 +510,48 @@ def _db_bins(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
 
 def filtered(filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     """The run's filtered frame (`apply_filters`): whole on the files and an import, capped
-    at DB_ROWS rows on the team database (see above)."""
+    at DB_ROWS rows on the team database (see above), where the run's other questions are
+    asked at the same time (`_prefetch`)."""
     own = st.session_state.get(IN_USE)
     if own is not None:
         return apply_filters(own[1], filters)
     where = source(data_dir)
     if where[0].startswith(DB_SOURCE):
-        return _db_frame(*where, filters.with_selection(None))[0]
+        plain = filters.with_selection(None)
+        _prefetch(*where, plain)
+        return _db_frame(*where, plain)[0]
     return apply_filters(_load(*where)[1], filters)
+
+
+# --- the rerun's questions asked at once on the team database ------------------------------
+# A filter change asks the database several independent questions (the capped frame, the
+# counts behind the people totals, the month bins and, for a large set, the grid cells),
+# each a scan of the matching rows. Asked one after the other they add up; asked at once,
+# each on its own pooled connection, PostgreSQL runs them side by side (the GIL is released
+# while a thread waits on it). `_prefetch` starts the others in threads while the caller asks
+# for the frame; each thread calls the same cached function the views call later, so a view
+# either finds the answer in the cache or waits on that entry's lock for the thread to
+# finish it (cache_resource computes a key once). Nothing is stored beside the caches, and
+# a failed question is simply asked again by the view (and fails there, visibly).
+_ASKING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="atlas-db-prefetch")
+
+
+def _cell_size(filters: Filters) -> float:
+    return specs.grid_size(filters.cell)
+
+
+def _prefetch(data_dir: str, version: str, filters: Filters) -> None:
+    """Start the rerun's questions but the frame (`filters` without a selection): the people
+    counts then, when the set is large (`aggregated`, as the dashboard decides), the grid
+    cells; and the month bins."""
+
+    def people_then_cells() -> None:
+        counted = _people(data_dir, version, filters)
+        if aggregated(counted.matching):
+            _db_cells(data_dir, version, filters, _cell_size(filters))
+
+    _ASKING.submit(people_then_cells)
+    _ASKING.submit(_db_bins, data_dir, version, filters)
 
 
 def selected(frame: pd.DataFrame, filters: Filters, data_dir: Path = DATA_DIR) -> str | None:

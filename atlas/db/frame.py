@@ -61,6 +61,38 @@ def _place_facts() -> sa.Subquery:
     )
 
 
+def _newest(where: list, filters: Filters, limit: int) -> sa.Select:
+    """The ids of the `limit` first matching incidents in atlas.backend.capped's order:
+    in-period first (when there is a period), then newest (end, start, id; descending).
+    Each part is read newest first (migration 0004's `incidents_newest` index) and stops at
+    `limit`: with a period, the in-period and the other incidents are two such reads, and
+    the first `limit` of their at most 2 × `limit` rows are the same as those of one sort of
+    every matching row by (in period, newest)."""
+    cap = sa.bindparam("limit", limit)
+    newest = (i.c.date_end.desc(), i.c.date_start.desc(), i.c.incident_id.collate("C").desc())
+    if not (filters.start or filters.end):
+        return sa.select(i.c.incident_id).where(*where).order_by(*newest).limit(cap)
+    inside = in_period(filters)  # dates are NOT NULL: NOT inside is exactly outside
+    parts = [
+        sa.select(i.c.incident_id, sa.literal(k).label("k"), i.c.date_end, i.c.date_start)
+        .where(*where, part)
+        .order_by(*newest)
+        .limit(cap)
+        for k, part in ((1, inside), (0, sa.not_(inside)))
+    ]
+    both = sa.union_all(*parts).subquery("newest")
+    return (
+        sa.select(both.c.incident_id)
+        .order_by(
+            both.c.k.desc(),
+            both.c.date_end.desc(),
+            both.c.date_start.desc(),
+            both.c.incident_id.collate("C").desc(),
+        )
+        .limit(cap)
+    )
+
+
 def filtered_statement(
     filters: Filters, limit: int | None = None, ids: tuple[str, ...] | None = None
 ) -> sa.Select:
@@ -83,14 +115,7 @@ def filtered_statement(
         )
     chosen = sa.select(i.c.incident_id).where(*where)
     if limit is not None:
-        # atlas.backend.capped's order: in-period first (when there is a period), newest
-        period = (
-            [sa.case((in_period(filters), 1), else_=0).desc()]
-            if filters.start or filters.end
-            else []
-        )
-        newest = (i.c.date_end.desc(), i.c.date_start.desc(), i.c.incident_id.collate("C").desc())
-        chosen = chosen.order_by(*period, *newest).limit(sa.bindparam("limit", limit))
+        chosen = _newest(where, filters, limit)
         where = [i.c.incident_id.in_(chosen)]
     rf, pf = _report_facts(chosen), _place_facts()
     return (

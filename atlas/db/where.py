@@ -15,6 +15,15 @@ TEXT_ARRAY = ARRAY(sa.Text)
 FLOAT = sa.Float(precision=53)
 
 
+def coordinates() -> tuple[sa.ColumnElement[float], sa.ColumnElement[float]]:
+    """Longitude and latitude as float8, read from the point the database derives from
+    them (`geom`: ST_MakePoint(longitude::float8, latitude::float8), migration 0001), so
+    the same numbers as `CAST(longitude AS float8)`, NULL when either is NULL. Casting
+    the numeric columns per row goes through their text (PostgreSQL 15's numeric_float8):
+    at 1M rows a grid-cell count took about twice as long that way."""
+    return sa.func.ST_X(i.c.geom, type_=FLOAT), sa.func.ST_Y(i.c.geom, type_=FLOAT)
+
+
 def _array(name: str, values: tuple[str, ...]) -> sa.BindParameter:
     return sa.bindparam(name, list(values), type_=TEXT_ARRAY)
 
@@ -63,7 +72,7 @@ def conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
     if filters.cell:
         cell = filters.cell
         eps = cell.size * 1e-9  # as Cell.contains: corners are rounded names
-        lon, lat = sa.cast(i.c.longitude, FLOAT), sa.cast(i.c.latitude, FLOAT)
+        lon, lat = coordinates()
         bounds = {
             "cell_w": cell.lon - eps,
             "cell_e": cell.lon + cell.size - eps,

@@ -103,3 +103,40 @@ def test_replica_cap_and_benchmark_documented():
     assert "python -m bench.scale --backend postgres" in section
     scale = (PROJECT_ROOT / "bench" / "scale.py").read_text(encoding="utf-8")
     assert '"--backend", choices=["files", "postgres"]' in scale
+
+
+def test_rerun_indexes_documented(pg):
+    """The README names migration 0004's indexes and the questions asked at once: the
+    migration has them (on the base table and the public copy, after 0003h), an upgraded
+    database has them, and `ui.data` has the prefetch it names."""
+    import importlib.util
+
+    import sqlalchemy as sa
+
+    from atlas.db import engine, upgrade
+    from ui import data
+
+    path = PROJECT_ROOT / "atlas/db/migrations/versions/0004_rerun_indexes.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+
+    section = _section()
+    assert "migration `0004`" in section and "`ui.data._prefetch`" in section
+    assert callable(data._prefetch)
+    assert migration.revision == "0004" and migration.down_revision == "0003h"
+    url = pg.create_database("readme_indexes")
+    try:
+        upgrade(url)
+        with engine(url).connect() as connection:
+            names = set(
+                connection.execute(
+                    sa.text("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'incidents%'")
+                ).scalars()
+            )
+        for index in migration.INDEXES:
+            assert f"`incidents_{index}`" in section
+            assert {f"incidents_{index}", f"incidents_data_{index}"} <= names
+    finally:
+        engine(url).dispose()
+        pg.drop_database("readme_indexes")
