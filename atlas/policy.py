@@ -26,7 +26,9 @@ TIERS = ("team", "public")
 DEFAULT_TIER = "team"
 DEFAULT_POLICY = PROJECT_ROOT / "data" / "policy.toml"
 
-# What a level may do to each part of a row (the values of the policy file's keys).
+# What a level may do to each part of a row (the values of the policy file's keys), each
+# from least to most hidden: a report takes the stricter of its own and its incident's
+# rule, key by key (atlas.redaction).
 CHOICES: dict[str, tuple[str, ...]] = {
     "coordinates": ("exact", "admin1", "withheld"),
     "dates": ("exact", "month", "year"),

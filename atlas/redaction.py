@@ -34,7 +34,7 @@ from atlas import schema
 from atlas.coordinates import BasisError, resolve_basis
 from atlas.evidence import count_claims, independent_counts, split_ids
 from atlas.loading import Dataset, build_dataset
-from atlas.policy import LevelRule, Policy
+from atlas.policy import CHOICES, LevelRule, Policy
 
 WITHHELD = "Withheld in the public view."
 PLACE_WITHHELD = "Place withheld in the public view"
@@ -43,15 +43,6 @@ STATUS_NOTE = "Corroborated by a source not shown in the public view."
 SPARSE_WORDS = "{n:,} incidents in sparse cells not shown"
 UNKNOWN_LEVEL = LevelRule(withheld=True)
 
-# How much a level hides, from least to most: a report takes the stricter of its own and
-# its incident's rule, key by key.
-_ORDER = {
-    "coordinates": ("exact", "admin1", "withheld"),
-    "dates": ("exact", "month", "year"),
-    "counts": ("exact", "threshold", "withheld"),
-    "text": ("shown", "withheld"),
-    "sources": ("named", "anonymised"),
-}
 _SOURCE_WORDS = {
     "media": "A media source",
     "state_media": "A state media source",
@@ -80,7 +71,8 @@ def public_version(version: str, policy: Policy) -> str:
 def stricter(a: LevelRule, b: LevelRule) -> LevelRule:
     """Key by key, whichever of `a` and `b` hides more."""
     values = {
-        key: max(a.__dict__[key], b.__dict__[key], key=order.index) for key, order in _ORDER.items()
+        key: max(a.__dict__[key], b.__dict__[key], key=order.index)
+        for key, order in CHOICES.items()
     }
     return LevelRule(**values, withheld=a.withheld or b.withheld)
 

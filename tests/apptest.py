@@ -14,10 +14,13 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def run_app(
-    params: dict | None = None, page: str | None = None, dataset: Dataset | None = None
+    params: dict | None = None,
+    page: str | None = None,
+    dataset: Dataset | None = None,
+    timeout: float = 60,
 ) -> AppTest:
     """Run app.py (then `page`, a views/ script) and fail on any exception it shows."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
     if dataset is not None:
         at.session_state[IN_USE] = session_data(dataset)
     if params:

@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from atlas.export.data import FORMATS  # noqa: E402
+from tests.apptest import run_app  # noqa: E402
 from ui.state import TAB  # noqa: E402
-
-APP = str(ROOT / "app.py")
 
 
 def tree_text(at: AppTest) -> str:
@@ -48,15 +47,7 @@ def tree_text(at: AppTest) -> str:
 
 
 def _run(params: dict | None = None, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    if params:
-        at.query_params = params
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_app(params, page, timeout=120)  # a public tier's first load validates the CSVs
 
 
 def _tab(at: AppTest, label: str) -> AppTest:
