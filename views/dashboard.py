@@ -101,9 +101,9 @@ def draw_map(online: bool) -> None:
     )
     if large:
         st.caption(
-            f"{len(visible):,} incidents shown as {drawn.cells:,} grid cells of {drawn.size:g}° "
-            "(darker: more incidents, log scale); select a cell or narrow the filters to see "
-            "individual incidents."
+            f"{counted.matching:,} incidents shown as {drawn.cells:,} grid cells of "
+            f"{drawn.size:g}° (darker: more incidents, log scale); select a cell or narrow the "
+            "filters to see individual incidents."
             + (f" {md(SPARSE_WORDS.format(n=drawn.sparse))}." if drawn.sparse else "")
         )
     if cell:

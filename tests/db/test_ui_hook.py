@@ -97,6 +97,8 @@ def test_dashboard_on_the_database_fetches_no_table(db, monkeypatch, tmp_path):
         at = run_app()
         assert not at.exception
         assert any(f"{n:,}" in m.value for m in at.metric)  # counted by the database
+        # the map's caption counts them too (not the capped frame's DB_ROWS)
+        assert any(c.value.startswith(f"{n:,} incidents shown as ") for c in at.caption)
         open_tab(at, "Sources for these incidents")
         open_tab(at, "Export & embed")  # a file is built only when asked for
         at = run_app({"type": ["detention"]})
