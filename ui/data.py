@@ -69,7 +69,9 @@ PUBLIC_KEY = "@public:"
 
 
 @st.cache_resource(show_spinner=False)
-def _policy(path: str, stamp: tuple[int, int]) -> Policy:
+def _policy(path: str) -> Policy:
+    """The policy file, read once per process: a change takes effect when the app restarts
+    (as data/policy.toml says), so a rerun's many `source()` calls never touch the disk."""
     return load_policy(path)
 
 
@@ -86,9 +88,7 @@ def publication() -> Policy | None:
             "atlas.db public-role NAME; README: Public tier on the database): the role in "
             f"{URL_VARIABLE} can read the full record, so nothing is served."
         )
-    path = policy_path()
-    stat = path.stat() if path.is_file() else None
-    return _policy(str(path), (stat.st_size, stat.st_mtime_ns) if stat else (0, 0))
+    return _policy(str(policy_path()))
 
 
 _PUBLIC_LOGINS: dict[str, bool] = {}
