@@ -19,6 +19,7 @@ change, so a teammate's edit shows on every replica's next rerun).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -52,6 +53,9 @@ class Backend(Protocol):
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame: ...
     def month_bins(self, filters: Filters) -> pd.DataFrame: ...
     def counts_by_type(self, filters: Filters) -> pd.DataFrame: ...
+    def counts_and_cells(
+        self, filters: Filters, size: float
+    ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
     def source_summary(self, filters: Filters) -> pd.DataFrame: ...
 
 
@@ -177,6 +181,9 @@ class FilesBackend:
 
     def counts_by_type(self, filters: Filters) -> pd.DataFrame:
         return type_counts(visible_rows(self.filtered(filters)))
+
+    def counts_and_cells(self, filters: Filters, size: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return self.counts_by_type(filters), self.grid_cells(filters, size)
 
     def source_summary(self, filters: Filters) -> pd.DataFrame:
         return source_summary(visible_rows(self.filtered(filters)), self.dataset().reports)
@@ -310,18 +317,28 @@ class PostgresBackend:
 
         return self._run(answers.has_incident, incident_id)
 
-    def people(self, filters: Filters, kept: int, sums: pd.DataFrame | None = None) -> Counted:
+    def people(
+        self,
+        filters: Filters,
+        kept: int,
+        sums: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    ) -> Counted:
         """Sums per flow type from the database, the few counts beyond sums (overlaps,
         approximate wordings) and the latest stocks: `atlas.people`'s rules, small rows.
-        `sums`: `counts_by_type(filters)` when the caller has it."""
+        `sums`: `counts_by_type(filters)` when the caller has it, or a function giving it,
+        called once this method's own questions are answered (a cached answer another
+        thread may still be computing)."""
         from atlas.db import answers
         from atlas.incidents import people_label
         from atlas.people import APPROXIMATE_SHOWN
 
-        sums = self.counts_by_type(filters) if sums is None else sums
         with self.engine.connect() as connection:
             special = answers.special_counts(connection, filters, APPROXIMATE_SHOWN)
             held = answers.latest_stocks(connection, filters, kept)
+        if sums is None:
+            sums = self.counts_by_type(filters)
+        elif callable(sums):
+            sums = sums()
         totals = []
         for code in schema.FLOW_TYPES:
             row = sums.loc[code]
@@ -379,16 +396,31 @@ class PostgresBackend:
         return coverage_of(documents, published, spans)
 
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame:
+        return self.counts_and_cells(filters, size)[1]
+
+    def counts_and_cells(self, filters: Filters, size: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """`counts_by_type(filters)` and `grid_cells(filters, size)` from one scan of the
+        matching rows (`queries.cell_type_counts`: per cell and type, with the sums)."""
         from atlas.db import queries
 
-        counts = self._run(queries.cell_counts, filters, size)
+        rows = self._run(queries.cell_type_counts, filters, size)
+        if rows.empty:
+            rows = pd.DataFrame(columns=["ix", "iy", "event_type", *COUNT_COLUMNS])
+        sums = {c: "max" if c == "open_ended" else "sum" for c in COUNT_COLUMNS}
+        counts = _all_types(
+            rows.astype({c: "int64" for c in COUNT_COLUMNS[:-1]} | {"open_ended": bool})
+            .groupby("event_type")
+            .agg(sums)
+        )
+        located = rows[rows["ix"].notna()]
         codes = list(schema.EVENT_TYPE_CODES)
-        wide = counts.pivot_table(
-            index=["ix", "iy"], columns="type", values="n", aggfunc="sum", fill_value=0
-        ).reindex(columns=codes, fill_value=0)
+        wide = located.pivot_table(
+            index=["ix", "iy"], columns="event_type", values="incidents", aggfunc="sum",
+            fill_value=0,
+        ).reindex(columns=codes, fill_value=0)  # fmt: skip
         cx = wide.index.get_level_values("ix").to_numpy(dtype=np.int64)
         cy = wide.index.get_level_values("iy").to_numpy(dtype=np.int64)
-        return cell_table(cx, cy, wide.to_numpy(dtype=np.int64), size)
+        return counts, cell_table(cx, cy, wide.to_numpy(dtype=np.int64), size)
 
     def month_bins(self, filters: Filters) -> pd.DataFrame:
         from atlas.db import queries

@@ -174,3 +174,33 @@ def test_an_imported_province_level_point_has_the_halo_of_its_province():
     assert halo_km("province", "ACLED geo_precision 3", "Yunnan") == yunnan
     assert halo_km("province", "ACLED geo_precision 3", "Not a province") == 0.0
     assert halo_km("city", "", "Yunnan") == 10.0
+
+
+def test_vega_lite_gives_streamlits_own_conversion_without_validating(frame):
+    """ui.specs.vega_lite skips Altair's schema validation (its cost, not its output): the
+    same dict as Streamlit's conversion, which validates, for each kind of timeline chart;
+    and a chart the schema refuses still fails where the builders' tests call to_dict()."""
+    import altair as alt
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    from atlas.timebins import binned_timeline_chart
+    from atlas.timeline import overview_chart
+    from ui.specs import vega_lite
+
+    whole = ("2011-01-01T00:00:00Z", "2025-01-01T00:00:00Z")
+    builders = (
+        lambda: timeline_chart(frame, "2013-11-15-kunming-detention"),
+        lambda: overview_chart(frame, whole),
+        lambda: binned_timeline_chart(frame),
+    )
+    for build in builders:
+        mine, theirs = vega_lite(build()), _convert_altair_to_vega_lite_spec(build())
+        assert mine.keys() == theirs.keys()
+        assert json.dumps(mine, sort_keys=True, default=repr) == json.dumps(
+            theirs, sort_keys=True, default=repr
+        )
+    broken = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q")
+    broken.mark = "bogus"  # set after construction: only to_dict() validates it
+    with pytest.raises(Exception, match="bogus"):
+        broken.to_dict()
+    assert vega_lite(broken)["mark"] == {"type": "bogus"}  # not validated

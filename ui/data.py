@@ -23,7 +23,7 @@ from atlas.backend import IncidentRecord, PostgresBackend, record_of
 from atlas.coverage import covered_spans
 from atlas.db import URL_VARIABLE
 from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident, visible_rows
-from atlas.grid import DETAIL_LIMIT, aggregated
+from atlas.grid import DETAIL_LIMIT
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
 from atlas.paths import DATA_DIR
@@ -363,7 +363,7 @@ def _timeline(
     if db is None:
         return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
     covered = _db_coverage(data_dir, version)
-    frame = _db_frame(data_dir, version, filters.with_selection(None))[0]
+    frame = _db_frame(data_dir, version, filters.with_selection(None))
     bins = _db_bins(data_dir, version, filters.with_selection(None))
     return specs.timeline_spec(frame, covered, filters, whole, large, part, bins=bins)
 
@@ -406,8 +406,9 @@ def _deck(
         return specs.map_view(
             dataset, table, crossings(), filters, online, height, large, cells, sparse_below
         )
-    frame, places = _db_frame(data_dir, version, filters.with_selection(None))
-    shown = replace(dataset, places=places)
+    plain = filters.with_selection(None)
+    frame = _db_frame(data_dir, version, plain)
+    shown = replace(dataset, places=_db_places(data_dir, version, plain))
     return specs.map_view(shown, frame, crossings(), filters, online, height, large)
 
 
@@ -430,8 +431,12 @@ def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
     db = _database(data_dir)
     if db is None:
         return specs.people(_load(data_dir, version)[1], filters)
-    sums = db.counts_by_type(filters)  # per type: the matching count is their sum
-    totals, held, n_held = db.people(filters, specs.STOCKS_KEPT, sums)
+    # the sums per type come with the grid cells (`_db_counts`, one scan), perhaps being
+    # counted by another thread: asked for once the people's own questions are answered
+    totals, held, n_held = db.people(
+        filters, specs.STOCKS_KEPT, lambda: _db_counts(data_dir, version, filters)[0]
+    )
+    sums = _db_counts(data_dir, version, filters)[0]  # per type: the matching count is their sum
     return specs.People(totals, held, n_held, int(sums["incidents"].sum()))
 
 
@@ -449,7 +454,7 @@ def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.Da
     if _database(data_dir) is None:
         return specs.incident_list(_load(data_dir, version)[1], filters)
     # the capped frame holds the newest in-period incidents: the list's rows
-    return specs.incident_list(_db_frame(data_dir, version, filters)[0], filters)
+    return specs.incident_list(_db_frame(data_dir, version, filters), filters)
 
 
 def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, dict]:
@@ -495,11 +500,18 @@ DB_ROWS = max(DETAIL_LIMIT, LIST_LIMIT) + 1
 
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
-def _db_frame(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The capped filtered frame and its incidents' places (for the per-incident map)."""
-    db = _database(data_dir)
-    frame = db.filtered(filters, DB_ROWS)
-    return frame, db.places_of(tuple(frame["incident_id"]))
+def _db_frame(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    """The capped filtered frame."""
+    return _database(data_dir).filtered(filters, DB_ROWS)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_places(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    """The places of the capped frame's incidents, for the per-incident map only: asked
+    when that map is drawn (a large set's map counts grid cells and needs none; at 1M
+    asking for them anyway took ~0.3 s of every rerun)."""
+    frame = _db_frame(data_dir, version, filters)
+    return _database(data_dir).places_of(tuple(frame["incident_id"]))
 
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
@@ -519,7 +531,7 @@ def filtered(filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     if where[0].startswith(DB_SOURCE):
         plain = filters.with_selection(None)
         _prefetch(*where, plain)
-        return _db_frame(*where, plain)[0]
+        return _db_frame(*where, plain)
     return apply_filters(_load(*where)[1], filters)
 
 
@@ -541,17 +553,12 @@ def _cell_size(filters: Filters) -> float:
 
 
 def _prefetch(data_dir: str, version: str, filters: Filters) -> None:
-    """Start the rerun's questions but the frame (`filters` without a selection): the people
-    counts then, when the set is large (`aggregated`, as the dashboard decides), the grid
-    cells; and the month bins."""
-
-    def people_then_cells() -> None:
-        counted = _people(data_dir, version, filters)
-        if aggregated(counted.matching):
-            _db_cells(data_dir, version, filters, _cell_size(filters))
-
-    _ASKING.submit(people_then_cells)
+    """Start the rerun's questions but the frame (`filters` without a selection), each in
+    its own thread: the counts per type with the grid cells (one scan), the month bins,
+    and the people counts beyond sums with the latest stocks."""
+    _ASKING.submit(_db_counts, data_dir, version, filters)
     _ASKING.submit(_db_bins, data_dir, version, filters)
+    _ASKING.submit(_people, data_dir, version, filters)
 
 
 def selected(frame: pd.DataFrame, filters: Filters, data_dir: Path = DATA_DIR) -> str | None:
@@ -629,7 +636,18 @@ def grid(filters: Filters, size: float, data_dir: Path = DATA_DIR) -> pd.DataFra
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _db_cells(data_dir: str, version: str, filters: Filters, size: float) -> pd.DataFrame:
+    if size == _cell_size(filters):  # the dashboard's grid: counted with the sums per type
+        return _db_counts(data_dir, version, filters)[1]
     return _database(data_dir).grid_cells(filters, size)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_counts(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The filtered set's counts per type (the people totals' sums, the matching count)
+    and its grid cells at the dashboard's grid (`_cell_size`), from one scan of the
+    matching rows (`PostgresBackend.counts_and_cells`): asked whether or not the map will
+    draw cells, since the sums need the scan anyway."""
+    return _database(data_dir).counts_and_cells(filters, _cell_size(filters))
 
 
 def sources_page(

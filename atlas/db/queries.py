@@ -23,19 +23,38 @@ from atlas.filters import Filters
 # --- aggregates ------------------------------------------------------------------------
 
 
-def cell_counts(connection: sa.Connection, filters: Filters, size: float) -> pd.DataFrame:
+def _sums() -> list[sa.ColumnElement]:
+    """Per group of in-period incidents: incidents, those with a count, the sums of
+    minimums and maximums, and whether a count has no upper bound (`type_counts`' rule)."""
+    return [
+        sa.func.count().label("incidents"),
+        sa.func.count(i.c.people_min).label("counted"),
+        sa.func.coalesce(sa.func.sum(i.c.people_min), 0).label("people_min"),
+        sa.func.coalesce(sa.func.sum(i.c.people_max), 0).label("people_max"),
+        sa.func.coalesce(
+            sa.func.bool_or(sa.and_(i.c.people_min.is_not(None), i.c.people_max.is_(None))),
+            False,
+        ).label("open_ended"),
+    ]
+
+
+def cell_type_counts(connection: sa.Connection, filters: Filters, size: float) -> pd.DataFrame:
     """In-period incidents per grid cell of `size` degrees and event type (floor of
-    longitude / size, latitude / size in float8, as `grid_cells` does in numpy)."""
+    longitude / size, latitude / size in float8, as `grid_cells` does in numpy), with the
+    sums of `type_counts`: one scan answers the map's cells and the people totals' sums
+    (summed per type by atlas.backend; 205 ms at 1M for two types, against 237 + 72 ms
+    for the two questions). Incidents without a point are one group per type, ix and iy
+    NULL: counted, never drawn."""
     step = sa.bindparam("size", size, type_=FLOAT)
     lon, lat = coordinates()
     ix = sa.func.floor(lon / step).label("ix")
     iy = sa.func.floor(lat / step).label("iy")
     statement = (
-        sa.select(ix, iy, i.c.event_type, sa.func.count().label("n"))
-        .where(*visible(filters), i.c.geom.is_not(None))  # both coordinates given
+        sa.select(ix, iy, i.c.event_type, *_sums())
+        .where(*visible(filters))
         .group_by(ix, iy, i.c.event_type)
     )
-    return pd.DataFrame(connection.execute(statement).all(), columns=["ix", "iy", "type", "n"])
+    return pd.DataFrame(connection.execute(statement).mappings().all())
 
 
 def month_counts(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
@@ -85,22 +104,9 @@ def month_counts(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
 
 
 def type_counts(connection: sa.Connection, filters: Filters) -> pd.DataFrame:
-    """Per event type of the in-period incidents: incidents, those with a count, the sums
-    of minimums and maximums, and whether a count has no upper bound."""
+    """Per event type of the in-period incidents: `_sums`."""
     statement = (
-        sa.select(
-            i.c.event_type,
-            sa.func.count().label("incidents"),
-            sa.func.count(i.c.people_min).label("counted"),
-            sa.func.coalesce(sa.func.sum(i.c.people_min), 0).label("people_min"),
-            sa.func.coalesce(sa.func.sum(i.c.people_max), 0).label("people_max"),
-            sa.func.coalesce(
-                sa.func.bool_or(sa.and_(i.c.people_min.is_not(None), i.c.people_max.is_(None))),
-                False,
-            ).label("open_ended"),
-        )
-        .where(*visible(filters))
-        .group_by(i.c.event_type)
+        sa.select(i.c.event_type, *_sums()).where(*visible(filters)).group_by(i.c.event_type)
     )
     return pd.DataFrame(connection.execute(statement).mappings().all())
 

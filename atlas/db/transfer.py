@@ -216,9 +216,12 @@ def read_text_rows(
             *(_as_text(name, table.c[c]).label(c) for c in columns),
             (table.c.row_order + 2).label("_line"),
         )
-        if name not in names:
-            statement = statement.where(sa.false())
-        elif name != "documents":
+        if name not in names:  # not asked for: empty, without a query
+            out[name] = pd.DataFrame({c: pd.Series(dtype="str") for c in columns}).assign(
+                _line=pd.Series(dtype="int64")
+            )
+            continue
+        if name != "documents":
             statement = statement.where(chosen(table))
         elif not every_document:
             statement = statement.where(table.c.document.in_(cited))

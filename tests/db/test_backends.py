@@ -112,6 +112,10 @@ def check_all(files: FilesBackend, postgres: PostgresBackend, filters: Filters) 
         same(files.grid_cells(filters, size), postgres.grid_cells(filters, size))
     same(files.month_bins(filters), postgres.month_bins(filters), atol=0.011, check_exact=False)
     same(files.counts_by_type(filters), postgres.counts_by_type(filters))
+    # the one-scan answer of the dashboard (counts with cells) is both of the above
+    counts, cells = postgres.counts_and_cells(filters, GRID_SIZES[1])
+    same(files.counts_by_type(filters), counts)
+    same(files.grid_cells(filters, GRID_SIZES[1]), cells)
     same(files.source_summary(filters), postgres.source_summary(filters))
 
 
