@@ -422,11 +422,32 @@ class PostgresBackend:
         cy = wide.index.get_level_values("iy").to_numpy(dtype=np.int64)
         return counts, cell_table(cx, cy, wide.to_numpy(dtype=np.int64), size)
 
-    def month_bins(self, filters: Filters) -> pd.DataFrame:
+    def month_counts(self, filters: Filters) -> pd.DataFrame:
+        """Per month and event type, the spread counts (`queries.month_counts`) of the
+        incidents matching every filter but the period: what `month_bins` of any period
+        starts from (the dashboard keeps it while only the period changes)."""
         from atlas.db import queries
 
-        counts = self._run(queries.month_counts, filters)
+        return self._run(queries.month_counts, filters, False)
+
+    def month_bins(self, filters: Filters, whole: pd.DataFrame | None = None) -> pd.DataFrame:
+        """`timeline_bins` of the filtered set. `whole`: `month_counts(filters)` when the
+        caller has it. With a period, only the in-period incidents are counted again (a
+        scan of the rows the period keeps); the rest of each bin is out of the period."""
+        from atlas.db import queries
+
+        whole = self.month_counts(filters) if whole is None else whole
         codes = {c: n for n, c in enumerate(schema.EVENT_TYPE_CODES)}
+        if filters.start is None and filters.end is None:  # every incident is in the period
+            parts = [(whole, 1)]
+        else:
+            inside = self._run(queries.month_counts, filters, True)
+            both = whole.merge(inside, on=["month", "type"], how="left", suffixes=("", "_in"))
+            outside = both.assign(count=both["count"] - both["count_in"].fillna(0.0))
+            # a bin all in the period leaves a difference of rounding, not an incident
+            outside = outside[outside["count"] > 1e-9][["month", "type", "count"]]
+            parts = [(inside, 1), (outside, 0)]
+        counts = pd.concat([p.assign(in_period=flag) for p, flag in parts], ignore_index=True)
         keys = bin_keys(
             queries.month_index(counts["month"]),
             counts["type"].map(codes).to_numpy(dtype=np.int64),

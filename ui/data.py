@@ -517,7 +517,14 @@ def _db_places(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _db_bins(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
     """Month bins of the filtered set (the overview's always, the detail's when large)."""
-    return _database(data_dir).month_bins(filters)
+    everything = replace(filters, start=None, end=None)  # kept while only the period changes
+    return _database(data_dir).month_bins(filters, _db_months(data_dir, version, everything))
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_months(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    """Month counts of the incidents matching every filter but the period."""
+    return _database(data_dir).month_counts(filters)
 
 
 def filtered(filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
