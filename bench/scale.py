@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -105,6 +106,16 @@ def _kinds(sizes: dict[str, int]) -> dict[str, int]:
 # --- workers (each in a fresh process; environment set by the parent) ----------------
 
 
+# periods inside the synthetic data's 2000–2025 (atlas.synthetic)
+PERIOD_CHANGES = (
+    (date(2013, 10, 1), date(2014, 3, 31)),
+    (date(2016, 1, 1), date(2016, 12, 31)),
+    (date(2010, 6, 1), date(2012, 5, 31)),
+    (date(2020, 1, 1), date(2021, 6, 30)),
+    (date(2005, 1, 1), date(2024, 12, 31)),
+)
+
+
 def worker_load() -> dict:
     from atlas.store import load_tables
 
@@ -163,6 +174,16 @@ def worker_app(changes: int, naive_changes: int) -> dict:
     out["rerun_s"] = times
     out["payload"] = _median_sizes(sizes)
     out["payload_max"] = max(s["total"] for s in [out["first_payload"], *sizes])
+    # the other common filter change: the period (every type), as the sidebar's field sets it
+    at.multiselect(key="f_types").set_value([])
+    at.run()
+    out["period_rerun_s"] = []
+    for start, end in PERIOD_CHANGES[:changes]:
+        at.date_input(key="f_period").set_value((start, end))
+        begun = time.perf_counter()
+        at.run()
+        out["period_rerun_s"].append(time.perf_counter() - begun)
+        assert not at.exception, at.exception
     # drill down: select the busiest cell of the whole map, as a click would
     from atlas.filters import Filters, apply_filters
     from atlas.grid import GRID_SIZES, grid_cells

