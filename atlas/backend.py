@@ -35,6 +35,7 @@ from atlas.loading import FILES, Dataset, dataset_version
 from atlas.paths import DATA_DIR
 from atlas.people import PeopleTotal, flow_total_of, flow_totals, stocks
 from atlas.scope import document_scope
+from atlas.search import SearchResult, place_terms, query_words, search_frame
 from atlas.sources import source_summary
 from atlas.timebins import bin_keys, bins_table, timeline_bins
 
@@ -53,6 +54,9 @@ class Backend(Protocol):
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame: ...
     def month_bins(self, filters: Filters) -> pd.DataFrame: ...
     def counts_by_type(self, filters: Filters) -> pd.DataFrame: ...
+    def search(
+        self, filters: Filters, query: str, shown: int
+    ) -> tuple[SearchResult, pd.DataFrame]: ...
     def counts_and_cells(
         self, filters: Filters, size: float
     ) -> tuple[pd.DataFrame, pd.DataFrame]: ...
@@ -184,6 +188,9 @@ class FilesBackend:
 
     def counts_and_cells(self, filters: Filters, size: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         return self.counts_by_type(filters), self.grid_cells(filters, size)
+
+    def search(self, filters: Filters, query: str, shown: int) -> tuple[SearchResult, pd.DataFrame]:
+        return search_frame(visible_rows(self.filtered(filters)), query, shown)
 
     def source_summary(self, filters: Filters) -> pd.DataFrame:
         return source_summary(visible_rows(self.filtered(filters)), self.dataset().reports)
@@ -397,6 +404,20 @@ class PostgresBackend:
 
     def grid_cells(self, filters: Filters, size: float) -> pd.DataFrame:
         return self.counts_and_cells(filters, size)[1]
+
+    def search(self, filters: Filters, query: str, shown: int) -> tuple[SearchResult, pd.DataFrame]:
+        """`search_frame` of the in-period incidents, asked of the database (every matching
+        incident, not the capped frame's): `answers.search_matches`."""
+        from atlas.db import answers
+
+        text = (query or "").strip()
+        places = place_terms(query) if text else ()
+        with self.engine.connect() as connection:
+            total, rows = answers.search_matches(
+                connection, filters, query_words(text), places, shown
+            )
+        result = SearchResult(query or "", tuple(rows["incident_id"]), places, total)
+        return result, rows.set_index("incident_id")
 
     def counts_and_cells(self, filters: Filters, size: float) -> tuple[pd.DataFrame, pd.DataFrame]:
         """`counts_by_type(filters)` and `grid_cells(filters, size)` from one scan of the

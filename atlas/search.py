@@ -26,16 +26,23 @@ from geo.places import load_curated_places
 MIN_PLACE_KEY = 2  # a one-letter query ("y") names no place: it would name half the list
 # Fields of the incident table searched, in this order (`sources` is a tuple of names).
 FIELDS = ("title", "location_name", "place_names", "admin1", "incident_id", "sources")
+SEPARATOR = " \u241f "  # between the fields: no query term contains it
 
 
 @dataclass(frozen=True)
 class SearchResult:
     """The incident ids matching a query, newest first, and the place names the query
-    stood for (["Yanji"] for "연길"), so the page can say why an incident matched."""
+    stood for (["Yanji"] for "연길"), so the page can say why an incident matched. On the
+    team database `ids` holds only the newest matches and `total` counts them all."""
 
     query: str
     ids: tuple[str, ...]
     places: tuple[str, ...]
+    total: int | None = None
+
+    @property
+    def found(self) -> int:
+        return len(self.ids) if self.total is None else self.total
 
 
 @cache
@@ -73,28 +80,45 @@ def _haystack(frame: pd.DataFrame) -> pd.Series:
         parts.append(column.astype("string").fillna(""))
     text = parts[0]
     for part in parts[1:]:
-        text = text + " \u241f " + part  # a separator no query term contains
+        text = text + SEPARATOR + part
     return text.str.normalize("NFKC").str.casefold().fillna("")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold().strip()
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query, NFKC-normalised (not yet case-folded: the team database folds
+    them as it folds the fields, `atlas.db.answers.search_matches`)."""
+    return [w for w in unicodedata.normalize("NFKC", query or "").strip().split(" ") if w]
 
 
 def search(frame: pd.DataFrame, query: str) -> SearchResult:
     """The incidents of `frame` (rows of the incident table) that `query` finds: every
     word of the query in a searched field, or a place the whole query names."""
-    text = _fold(query or "")
+    text = fold(query or "")
     if not text:
         return SearchResult(query or "", (), ())
     places = place_terms(query)
     haystack = _haystack(frame)
-    words = [w for w in text.split(" ") if w]
+    words = [w.casefold() for w in query_words(query)]
     hit = pd.Series(True, index=frame.index)
     for word in words:
         hit &= haystack.str.contains(word, regex=False)
     for place in places:
-        hit |= haystack.str.contains(_fold(place), regex=False)
+        hit |= haystack.str.contains(fold(place), regex=False)
     found = frame[hit.to_numpy()]
     found = found.sort_values(["date_end", "date_start", "incident_id"], ascending=False)
     return SearchResult(query, tuple(found["incident_id"]), places)
+
+
+SHOWN_COLUMNS = ["date_start", "date_end", "title"]
+
+
+def search_frame(frame: pd.DataFrame, query: str, shown: int) -> tuple[SearchResult, pd.DataFrame]:
+    """`search(frame, query)` and the rows (indexed by id: dates and title) of its `shown`
+    newest matches: what the search box lists (`atlas.backend`'s `search`)."""
+    result = search(frame, query)
+    rows = frame.set_index("incident_id").loc[list(result.ids[:shown]), SHOWN_COLUMNS]
+    return result, rows

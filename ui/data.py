@@ -30,6 +30,7 @@ from atlas.paths import DATA_DIR
 from atlas.policy import Policy, PolicyError, load_policy, policy_path, tier
 from atlas.redaction import public_dataset
 from atlas.scope import document_scope
+from atlas.search import SearchResult, search_frame
 from atlas.sources import ReportIndex, capped_lists
 from atlas.store import load_tables, release_memory
 from geo.crossings import load_crossings
@@ -639,6 +640,25 @@ def grid(filters: Filters, size: float, data_dir: Path = DATA_DIR) -> pd.DataFra
     if shared is None:
         return None
     return _db_cells(*shared, filters.with_selection(None), size)
+
+
+def search(
+    frame: pd.DataFrame, filters: Filters, query: str, shown: int, data_dir: Path = DATA_DIR
+) -> tuple[SearchResult, pd.DataFrame]:
+    """The search box's answer and the rows of its `shown` newest matches: over `frame`
+    (the in-period incidents, all of them on the files and an import); on the team
+    database, whose frame is capped, the database's over every in-period incident."""
+    shared = _shared_database(data_dir)
+    if shared is None:
+        return search_frame(frame, query, shown)
+    return _db_search(*shared, filters.with_selection(None), query, shown)
+
+
+@st.cache_resource(max_entries=32, **VIEW_CACHE)
+def _db_search(
+    data_dir: str, version: str, filters: Filters, query: str, shown: int
+) -> tuple[SearchResult, pd.DataFrame]:
+    return _database(data_dir).search(filters, query, shown)
 
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)

@@ -158,7 +158,7 @@ with map_col:
     with slot:
         draw_map(online)
 with detail_col:
-    search.show(visible)
+    search.show(visible, view["filters"])
     record = data.incident(selected, view["filters"]) if selected else None
     if record is not None:  # one incident, its reports, places and documents
         show_detail(record.row, record.reports, record.documents, record.places)

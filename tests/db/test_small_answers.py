@@ -153,3 +153,19 @@ def test_the_app_connections_run_without_jit(postgres):  # noqa: F811
 
     with postgres.engine.connect() as connection:
         assert connection.execute(sa.text("SHOW jit")).scalar() == "off"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["kunming", "연길", "延吉", "Dandong detained", "RFA", "2013-11-15-kunming-detention",
+     "%", "_", "'; DROP TABLE incidents; --", "nothing-like-this", "", "  "],
+)  # fmt: skip
+@pytest.mark.parametrize("name", ["none", "period", "types"])
+def test_search_agrees(files, postgres, name, query):  # noqa: F811
+    """The database's search (every in-period incident) finds what atlas.search finds in
+    the whole frame: the same ids newest first, count, places and listed rows."""
+    filters = FILTERS[name]
+    a, rows_a = files.search(filters, query, 5)
+    b, rows_b = postgres.search(filters, query, 5)
+    assert b.ids == a.ids[:5] and b.found == a.found and b.places == a.places
+    same(rows_a.reset_index(), rows_b.reset_index(), check_dtype=False)

@@ -125,3 +125,28 @@ def test_sources_page_on_the_database_shows_what_the_files_show(db, monkeypatch)
     assert set(on_files.dataframe[0].value["Source"]) == set(on_db.dataframe[0].value["Source"])
     pd_files, pd_db = on_files.dataframe[1].value, on_db.dataframe[1].value
     assert pd_files.astype(str).equals(pd_db.astype(str))  # the source × incident matrix
+
+
+def test_search_on_the_database_finds_beyond_the_capped_frame(db, monkeypatch):
+    """On the database the frame is capped (the newest DB_ROWS in-period incidents): the
+    search box asks the database over every incident the filters keep, and lists and
+    counts what the files' search lists and counts."""
+    import_folder(db, BUNDLED_DATA_DIR)
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    monkeypatch.setattr(data, "DB_ROWS", 3)
+    files = FilesBackend(BUNDLED_DATA_DIR)
+    want, rows = files.search(Filters(), "kunming", 200)
+    newest = set(files.filtered(Filters(), 3)["incident_id"])
+    assert want.found >= 2 and not newest & set(want.ids)  # none in the capped frame
+    at = run_app()
+    at.text_input(key="search").input("kunming").run()
+    assert not at.exception
+    box = at.selectbox(key="search_pick")
+    assert box.label == f"Matches, newest first: {want.found:,}"
+    assert box.value == want.ids[0]
+    assert list(box.options) == [
+        f"{r.date_start:%Y-%m-%d}"
+        + ("" if r.date_start == r.date_end else f" – {r.date_end:%Y-%m-%d}")
+        + f" · {r.title}"
+        for r in rows.itertuples()
+    ]
