@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
+from atlas.crossrow import IncidentFacts
 from atlas.paths import DATA_DIR
 from atlas.rules import (
+    unloaded,
     validate_admin1,
     validate_incidents,
     validate_links,
@@ -91,7 +93,8 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def _drop(frame: pd.DataFrame, problems: list[Problem], file: str) -> pd.DataFrame:
+def drop_errors(frame: pd.DataFrame, problems: list[Problem], file: str) -> pd.DataFrame:
+    """The rows of `frame` (of `file`) that no error in `problems` names."""
     bad = {p.row for p in problems if p.file == file and p.row is not None and p.is_error}
     return frame[~frame["_line"].isin(bad)]
 
@@ -206,22 +209,23 @@ def build_dataset(
     if problems:  # without its columns a file cannot be read row by row
         return _empty(documents, problems)
 
-    problems += validate_incidents(incidents, names["incidents"], strict=provenance)
-    problems += validate_places(places, incidents, names["places"])
+    facts = IncidentFacts.of(incidents)  # what places, reports and ids ask of incidents
+    problems += validate_incidents(incidents, names["incidents"], strict=provenance, facts=facts)
+    problems += validate_places(places, facts, names["places"])
     problems += validate_reports(
-        reports, incidents, set(documents["document"]), names["reports"], strict=provenance
+        reports, facts, set(documents["document"]), names["reports"], strict=provenance
     )
-    good_incidents = _drop(incidents, problems, names["incidents"])
-    good_places = _drop(places, problems, names["places"])
+    good_incidents = drop_errors(incidents, problems, names["incidents"])
+    good_places = drop_errors(places, problems, names["places"])
     problems += validate_admin1(
         good_incidents,
         good_places,
         (names["incidents"], names["places"]),
         "error" if provenance else "warning",
     )
-    good_incidents = _drop(good_incidents, problems, names["incidents"])
-    good_places = _drop(good_places, problems, names["places"])
-    good_reports = _drop(reports, problems, names["reports"])
+    good_incidents = drop_errors(good_incidents, problems, names["incidents"])
+    good_places = drop_errors(good_places, problems, names["places"])
+    good_reports = drop_errors(reports, problems, names["reports"])
     problems += validate_links(
         good_incidents,
         good_places,
@@ -230,25 +234,16 @@ def build_dataset(
         names["reports"],
         strict=provenance,
     )
-    good_incidents = _drop(good_incidents, problems, names["incidents"])
+    good_incidents = drop_errors(good_incidents, problems, names["incidents"])
 
-    # Rows that are valid themselves but belong to an incident that did not load.
     kept = set(good_incidents["incident_id"])
-    flagged = {(p.file, p.row) for p in problems if p.is_error}
-    for file, frame in ((names["places"], good_places), (names["reports"], good_reports)):
-        for rec in frame[~frame["incident_id"].isin(kept)].to_dict("records"):
-            if (file, rec["_line"]) in flagged:
-                continue  # the row has its own problem already (an import's row is one)
-            problems.append(
-                Problem(
-                    file,
-                    rec["_line"],
-                    "incident_id",
-                    rec["incident_id"],
-                    "not loaded because its incident has errors",
-                    f"fix the incident's row in {names['incidents']}",
-                )
-            )
+    problems += unloaded(
+        good_places,
+        good_reports,
+        kept,
+        problems,
+        (names["incidents"], names["places"], names["reports"]),
+    )
     good_places = good_places[good_places["incident_id"].isin(kept)]
     good_reports = good_reports[good_reports["incident_id"].isin(kept)]
 
