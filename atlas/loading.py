@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "places": schema.PLACE_COLUMNS,
     "reports": schema.REPORT_COLUMNS,
     "documents": schema.DOCUMENT_COLUMNS,
+}
+
+# Columns without which a file cannot be read row by row (documents.csv has none).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "incidents": schema.REQUIRED_INCIDENT_COLUMNS,
+    "places": schema.REQUIRED_PLACE_COLUMNS,
+    "reports": schema.REQUIRED_REPORT_COLUMNS,
 }
 
 
@@ -84,12 +92,43 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV as strings; absent optional columns are added empty; `_line` keeps the
     line number of each row in the file."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return _prepared(frame, columns, 0)
+
+
+def read_blocks(
+    path: Path, columns: tuple[str, ...], rows: int, only: tuple[str, ...] | None = None
+) -> Iterator[pd.DataFrame]:
+    """`read_table` `rows` rows at a time (each block's `_line` as in the whole file); with
+    `only`, of those columns alone (a first pass that needs a few)."""
+    usecols = None if only is None else (lambda column: column in only)
+    start = 0
+    with pd.read_csv(
+        path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        chunksize=rows,
+        usecols=usecols,
+    ) as reader:
+        for frame in reader:
+            yield _prepared(frame, columns if only is None else only, start)
+            start += len(frame)
+
+
+def read_header(path: Path) -> pd.DataFrame:
+    """The columns of a CSV (no rows), for `missing_columns`."""
+    frame = pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig")
+    frame.attrs["source_columns"] = tuple(frame.columns)
+    return frame
+
+
+def _prepared(frame: pd.DataFrame, columns: tuple[str, ...], start: int) -> pd.DataFrame:
     frame = frame.apply(lambda col: col.str.strip())
     frame.attrs["source_columns"] = tuple(frame.columns)  # before optional ones are added
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""
-    frame["_line"] = [line_of(i) for i in range(len(frame))]
+    frame["_line"] = [line_of(start + i) for i in range(len(frame))]
     return frame
 
 
@@ -201,11 +240,11 @@ def build_dataset(
     names = {**FILES, **(files or {})}
     incidents, places = tables["incidents"], tables["places"]
     reports, documents = tables["reports"], tables["documents"]
-    problems = (
-        missing_columns(incidents, schema.REQUIRED_INCIDENT_COLUMNS, names["incidents"])
-        + missing_columns(places, schema.REQUIRED_PLACE_COLUMNS, names["places"])
-        + missing_columns(reports, schema.REQUIRED_REPORT_COLUMNS, names["reports"])
-    )
+    problems = [
+        problem
+        for name, required in REQUIRED.items()
+        for problem in missing_columns(tables[name], required, names[name])
+    ]
     if problems:  # without its columns a file cannot be read row by row
         return _empty(documents, problems)
 

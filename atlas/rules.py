@@ -265,6 +265,14 @@ def validate_reports(
     return problems
 
 
+# The columns `validate_links` (with `atlas.evidence.validate_evidence`) reads of places and
+# reports, beside `_line`: a chunked check keeps only these of the rows it holds back.
+LINK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "places": ("incident_id",),
+    "reports": ("incident_id", "source", "source_type", "relies_on", "people_min", "people_max"),
+}
+
+
 def validate_links(
     incidents: pd.DataFrame,
     places: pd.DataFrame,
