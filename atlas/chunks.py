@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from atlas.crossrow import FACT_COLUMNS, IncidentFacts, repeated_ids, source_types
@@ -82,7 +83,9 @@ class _SetAside:
         if frame.empty:
             return
         kept = frame[[*LINK_COLUMNS[name], "_line"]]
-        chunks = [self.facts.chunk(incident) for incident in kept["incident_id"]]
+        chunks = np.fromiter(
+            (self.facts.chunk(incident) for incident in kept["incident_id"]), int, len(kept)
+        )
         for chunk, part in kept.groupby(chunks, sort=False):
             with self._path(name, int(chunk)).open("ab") as file:
                 pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
