@@ -33,6 +33,7 @@ from atlas.loading import (
     COLUMNS,
     FILES,
     REQUIRED,
+    admin1_severity,
     drop_errors,
     imported_from,
     read_blocks,
@@ -112,7 +113,7 @@ def check_folder(folder: Path, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> FolderCh
         raise ValueError("chunk_rows must be at least 1")
     folder = Path(folder)
     provenance = imported_from(folder) is None  # a folder an import wrote: the import rules
-    severity = "error" if provenance else "warning"
+    severity = admin1_severity(provenance)
     rows = dict.fromkeys(FILES, 0)
 
     def blocks(name: str, only: tuple[str, ...] | None = None):
