@@ -584,6 +584,7 @@ def write(
             if number == 0 or not frame.empty:  # the header with the first block
                 write_csv(frame, out / FILES[name], append=number > 0)
             counts[name] += len(frame)
+        del block, frame  # before the next block is made: one block alive at a time
     return counts
 
 
