@@ -121,7 +121,7 @@ def _measure(mode: str, url: str, folder: Path, chunk_rows: int) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def main() -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=1)
@@ -133,7 +133,11 @@ def main() -> None:
     parser.add_argument("--child", choices=("whole", "chunked"), help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = build_parser().parse_args()
     if args.child:
         child(args.child, args.url, args.folder, args.chunk_rows[0])
         return

@@ -158,3 +158,19 @@ def test_import_chunks_documented(capsys):
     assert f"(default {DEFAULT_CHUNK_ROWS:,}:" in section
     for module in ("atlas/chunks.py", "atlas/crossrow.py", "tests/db/test_chunked_import.py"):
         assert f"`{module}`" in section and (PROJECT_ROOT / module).is_file(), module
+
+
+def test_import_measurement_commands_parse():
+    """The README's chunked-import figures name commands that bench.import_db takes."""
+    import shlex
+
+    from bench import import_db
+
+    section = " ".join(_section().split())
+    lines = re.findall(r"`python -m bench\.import_db([^`]*)`", section)
+    assert lines
+    for line in lines:
+        args = import_db.build_parser().parse_args(shlex.split(line))
+        assert args.modes is None or set(args.modes) <= {"whole", "chunked"}
+    chunked = re.findall(r"`(--n \d+ --modes chunked)`", section)
+    assert chunked and import_db.build_parser().parse_args(shlex.split(chunked[0])).n == 1_000_000
