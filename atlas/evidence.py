@@ -15,6 +15,7 @@ from collections import defaultdict
 import pandas as pd
 
 from atlas import schema
+from atlas.crossrow import IncidentFacts
 from atlas.validation import Problem, _vocab, parse_int, records, row_of
 
 
@@ -81,16 +82,18 @@ def _problem(
 
 
 def validate_incident_model(
-    frame: pd.DataFrame, file: str = "incidents.csv", *, strict: bool = True
+    frame: pd.DataFrame,
+    file: str = "incidents.csv",
+    *,
+    strict: bool = True,
+    facts: IncidentFacts | None = None,
 ) -> list[Problem]:
     """Row rules of the model: stocks vs flows, disagreement codes, border rows, area notes,
     possible overlaps, a reason for 'disputed'. Imports (strict=False) get the stock rule
-    as a warning and the overlap and vocabulary rules; the rest is the curated data's."""
+    as a warning and the overlap and vocabulary rules; the rest is the curated data's.
+    `facts`: the whole incidents.csv's, when `frame` is one block of it."""
     problems: list[Problem] = []
-    type_of = dict(zip(frame["incident_id"], frame["event_type"], strict=True))
-    counted = {
-        i for i, lo in zip(frame["incident_id"], frame["people_min"], strict=True) if str(lo)
-    }
+    facts = facts or IncidentFacts.of(frame)
     for i, rec in enumerate(records(frame)):
         row = row_of(rec, i)
         kind, precision = rec["event_type"], rec["date_precision"]
@@ -147,11 +150,11 @@ def validate_incident_model(
                     )
                 )
         for other in split_ids(rec.get("may_overlap", "")):
-            if other == rec["incident_id"] or type_of.get(other) != kind:
+            if other == rec["incident_id"] or facts.event_type(other) != kind:
                 message = "names no other incident of the same event type"
             elif kind not in schema.FLOW_TYPES:
                 message = "only flows (detention, transfer, repatriation) may overlap"
-            elif not {other, rec["incident_id"]} <= counted:
+            elif not (facts.counted(other) and facts.counted(rec["incident_id"])):
                 message = "both incidents must state a count of people"
             else:
                 continue

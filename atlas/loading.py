@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
+from atlas.crossrow import IncidentFacts
 from atlas.paths import DATA_DIR
 from atlas.rules import (
+    unloaded,
     validate_admin1,
     validate_incidents,
     validate_links,
@@ -39,6 +42,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "places": schema.PLACE_COLUMNS,
     "reports": schema.REPORT_COLUMNS,
     "documents": schema.DOCUMENT_COLUMNS,
+}
+
+# Columns without which a file cannot be read row by row (documents.csv has none).
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "incidents": schema.REQUIRED_INCIDENT_COLUMNS,
+    "places": schema.REQUIRED_PLACE_COLUMNS,
+    "reports": schema.REQUIRED_REPORT_COLUMNS,
 }
 
 
@@ -82,16 +92,48 @@ def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV as strings; absent optional columns are added empty; `_line` keeps the
     line number of each row in the file."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return _prepared(frame, columns, 0)
+
+
+def read_blocks(
+    path: Path, columns: tuple[str, ...], rows: int, only: tuple[str, ...] | None = None
+) -> Iterator[pd.DataFrame]:
+    """`read_table` `rows` rows at a time (each block's `_line` as in the whole file); with
+    `only`, of those columns alone (a first pass that needs a few)."""
+    usecols = None if only is None else (lambda column: column in only)
+    start = 0
+    with pd.read_csv(
+        path,
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        chunksize=rows,
+        usecols=usecols,
+    ) as reader:
+        for frame in reader:
+            yield _prepared(frame, columns if only is None else only, start)
+            start += len(frame)
+
+
+def read_header(path: Path) -> pd.DataFrame:
+    """The columns of a CSV (no rows), for `missing_columns`."""
+    frame = pd.read_csv(path, dtype=str, nrows=0, encoding="utf-8-sig")
+    frame.attrs["source_columns"] = tuple(frame.columns)
+    return frame
+
+
+def _prepared(frame: pd.DataFrame, columns: tuple[str, ...], start: int) -> pd.DataFrame:
     frame = frame.apply(lambda col: col.str.strip())
     frame.attrs["source_columns"] = tuple(frame.columns)  # before optional ones are added
     for column in columns:
         if column not in frame.columns:
             frame[column] = ""
-    frame["_line"] = [line_of(i) for i in range(len(frame))]
+    frame["_line"] = [line_of(start + i) for i in range(len(frame))]
     return frame
 
 
-def _drop(frame: pd.DataFrame, problems: list[Problem], file: str) -> pd.DataFrame:
+def drop_errors(frame: pd.DataFrame, problems: list[Problem], file: str) -> pd.DataFrame:
+    """The rows of `frame` (of `file`) that no error in `problems` names."""
     bad = {p.row for p in problems if p.file == file and p.row is not None and p.is_error}
     return frame[~frame["_line"].isin(bad)]
 
@@ -118,6 +160,12 @@ def _typed(frame: pd.DataFrame, *, dates: bool) -> pd.DataFrame:
         out["date_start"] = pd.to_datetime(out["date_start"], format="%Y-%m-%d")
         out["date_end"] = pd.to_datetime(out["date_end"], format="%Y-%m-%d")
     return out
+
+
+def admin1_severity(provenance: bool) -> str:
+    """A point outside the admin-1 its row names: an error in curated data (`provenance`),
+    a warning in an import's (the row loads and a reviewer checks it)."""
+    return "error" if provenance else "warning"
 
 
 def dataset_version(data_dir: Path) -> str:
@@ -198,30 +246,31 @@ def build_dataset(
     names = {**FILES, **(files or {})}
     incidents, places = tables["incidents"], tables["places"]
     reports, documents = tables["reports"], tables["documents"]
-    problems = (
-        missing_columns(incidents, schema.REQUIRED_INCIDENT_COLUMNS, names["incidents"])
-        + missing_columns(places, schema.REQUIRED_PLACE_COLUMNS, names["places"])
-        + missing_columns(reports, schema.REQUIRED_REPORT_COLUMNS, names["reports"])
-    )
+    problems = [
+        problem
+        for name, required in REQUIRED.items()
+        for problem in missing_columns(tables[name], required, names[name])
+    ]
     if problems:  # without its columns a file cannot be read row by row
         return _empty(documents, problems)
 
-    problems += validate_incidents(incidents, names["incidents"], strict=provenance)
-    problems += validate_places(places, incidents, names["places"])
+    facts = IncidentFacts.of(incidents)  # what places, reports and ids ask of incidents
+    problems += validate_incidents(incidents, names["incidents"], strict=provenance, facts=facts)
+    problems += validate_places(places, facts, names["places"])
     problems += validate_reports(
-        reports, incidents, set(documents["document"]), names["reports"], strict=provenance
+        reports, facts, set(documents["document"]), names["reports"], strict=provenance
     )
-    good_incidents = _drop(incidents, problems, names["incidents"])
-    good_places = _drop(places, problems, names["places"])
+    good_incidents = drop_errors(incidents, problems, names["incidents"])
+    good_places = drop_errors(places, problems, names["places"])
     problems += validate_admin1(
         good_incidents,
         good_places,
         (names["incidents"], names["places"]),
-        "error" if provenance else "warning",
+        admin1_severity(provenance),
     )
-    good_incidents = _drop(good_incidents, problems, names["incidents"])
-    good_places = _drop(good_places, problems, names["places"])
-    good_reports = _drop(reports, problems, names["reports"])
+    good_incidents = drop_errors(good_incidents, problems, names["incidents"])
+    good_places = drop_errors(good_places, problems, names["places"])
+    good_reports = drop_errors(reports, problems, names["reports"])
     problems += validate_links(
         good_incidents,
         good_places,
@@ -230,25 +279,16 @@ def build_dataset(
         names["reports"],
         strict=provenance,
     )
-    good_incidents = _drop(good_incidents, problems, names["incidents"])
+    good_incidents = drop_errors(good_incidents, problems, names["incidents"])
 
-    # Rows that are valid themselves but belong to an incident that did not load.
     kept = set(good_incidents["incident_id"])
-    flagged = {(p.file, p.row) for p in problems if p.is_error}
-    for file, frame in ((names["places"], good_places), (names["reports"], good_reports)):
-        for rec in frame[~frame["incident_id"].isin(kept)].to_dict("records"):
-            if (file, rec["_line"]) in flagged:
-                continue  # the row has its own problem already (an import's row is one)
-            problems.append(
-                Problem(
-                    file,
-                    rec["_line"],
-                    "incident_id",
-                    rec["incident_id"],
-                    "not loaded because its incident has errors",
-                    f"fix the incident's row in {names['incidents']}",
-                )
-            )
+    problems += unloaded(
+        good_places,
+        good_reports,
+        kept,
+        problems,
+        (names["incidents"], names["places"], names["reports"]),
+    )
     good_places = good_places[good_places["incident_id"].isin(kept)]
     good_reports = good_reports[good_reports["incident_id"].isin(kept)]
 

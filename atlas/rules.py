@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Mapping
 
 import pandas as pd
 
 from atlas import schema
+from atlas.crossrow import IncidentFacts, facts_of, lines, repeated_ids, source_types
 from atlas.evidence import validate_evidence, validate_incident_model
 from atlas.validation import (
     ISO2,
@@ -19,7 +21,6 @@ from atlas.validation import (
     check_counts,
     check_dates,
     check_people,
-    line_of,
     records,
     row_of,
     unknown_incident,
@@ -44,25 +45,27 @@ def check_sensitivity(file: str, row: int, rec: dict) -> list[Problem]:
     return _vocab(file, row, "sensitivity", level, schema.SENSITIVITY_LEVELS)
 
 
-def _duplicates(file: str, frame: pd.DataFrame, column: str) -> list[Problem]:
-    counts = Counter(frame[column])
-    lines = frame["_line"] if "_line" in frame else [line_of(i) for i in range(len(frame))]
-    first: dict[str, int] = {}
-    for value, line in zip(frame[column], lines, strict=True):
-        first.setdefault(value, int(line))
+def _duplicates(
+    file: str, frame: pd.DataFrame, column: str, repeated: Mapping[str, int] | None = None
+) -> list[Problem]:
+    """Rows whose id is used on another row. `repeated` (id → the line it is first used on,
+    for the ids used more than once) is the whole file's, when `frame` is one block of it."""
+    rows = lines(frame)
+    if repeated is None:
+        repeated = repeated_ids(lambda: [frame.assign(_line=rows)], column)
     return [
         Problem(
             file,
-            int(line),
+            line,
             column,
             value,
-            f"duplicate id (first used on row {first[value]})"
-            if first[value] != int(line)
+            f"duplicate id (first used on row {repeated[value]})"
+            if repeated[value] != line
             else "duplicate id (also on another row)",
             "give every row its own id",
         )
-        for value, line in zip(frame[column], lines, strict=True)
-        if value and counts[value] > 1
+        for value, line in zip(frame[column], rows, strict=True)
+        if value and value in repeated
     ]
 
 
@@ -91,12 +94,17 @@ def _id_text(file: str, row: int, value: str) -> list[Problem]:
 
 
 def validate_incidents(
-    frame: pd.DataFrame, file: str = "incidents.csv", *, strict: bool = True
+    frame: pd.DataFrame,
+    file: str = "incidents.csv",
+    *,
+    strict: bool = True,
+    facts: IncidentFacts | None = None,
 ) -> list[Problem]:
     """`strict` is the curated dataset's provenance rules (slug ids, a coord_basis for every
-    coordinate); imports (strict=False) keep every other rule."""
-    problems = _duplicates(file, frame, "incident_id")
-    ids = set(frame["incident_id"])
+    coordinate); imports (strict=False) keep every other rule. `facts`: those of the whole
+    incidents.csv when `frame` is one block of it (default: `frame`'s own)."""
+    facts = facts or IncidentFacts.of(frame)
+    problems = _duplicates(file, frame, "incident_id", facts.repeated)
     for i, rec in enumerate(records(frame)):
         row = row_of(rec, i)
         problems += _required_text(
@@ -156,7 +164,7 @@ def validate_incidents(
         event_type = rec["event_type"] if rec["event_type"] in schema.EVENT_TYPE_CODES else None
         problems += check_people(file, row, rec, event_type)
         for related in filter(None, rec.get("related_ids", "").split(";")):
-            if related.strip() not in ids:
+            if related.strip() not in facts:
                 problems.append(
                     Problem(
                         file,
@@ -167,21 +175,27 @@ def validate_incidents(
                         "fix the id or remove it",
                     )
                 )
-    return problems + validate_incident_model(frame, file, strict=strict)
+    return problems + validate_incident_model(frame, file, strict=strict, facts=facts)
 
 
 def validate_places(
-    frame: pd.DataFrame, incidents: pd.DataFrame, file: str = "places.csv"
+    frame: pd.DataFrame,
+    incidents: pd.DataFrame | IncidentFacts,
+    file: str = "places.csv",
+    *,
+    repeated: Mapping[str, int] | None = None,
 ) -> list[Problem]:
-    problems = _duplicates(file, frame, "place_id")
-    precision_of = dict(zip(incidents["incident_id"], incidents["geo_precision"], strict=True))
+    """`incidents`: the incidents frame or the whole file's `IncidentFacts`; `repeated`: the
+    whole file's repeated place ids when `frame` is one block of it."""
+    problems = _duplicates(file, frame, "place_id", repeated)
+    facts = facts_of(incidents)
     for i, rec in enumerate(records(frame)):
         row = row_of(rec, i)
         problems += _required_text(file, row, rec, ("place_id", "location_name"))
         incident = rec["incident_id"]
-        if incident not in precision_of:
+        if incident not in facts:
             problems.append(unknown_incident(file, row, incident))
-        elif precision_of[incident] != "multiple":
+        elif facts.geo_precision(incident) != "multiple":
             problems.append(
                 Problem(
                     file,
@@ -204,16 +218,18 @@ def validate_places(
 
 def validate_reports(
     frame: pd.DataFrame,
-    incidents: pd.DataFrame,
+    incidents: pd.DataFrame | IncidentFacts,
     documents: set[str],
     file: str = "reports.csv",
     *,
     strict: bool = True,
+    repeated: Mapping[str, int] | None = None,
 ) -> list[Problem]:
     """`strict`: the curated dataset's provenance rules (a verbatim quote, a source type and
-    a publication date on every report); imports may leave those empty."""
-    problems = _duplicates(file, frame, "report_id")
-    ids = set(incidents["incident_id"])
+    a publication date on every report); imports may leave those empty. `incidents` and
+    `repeated` as for `validate_places`."""
+    problems = _duplicates(file, frame, "report_id", repeated)
+    ids = facts_of(incidents)
     required = ("report_id", "source", "quote") if strict else ("report_id", "source")
     for i, rec in enumerate(records(frame)):
         row = row_of(rec, i)
@@ -249,6 +265,14 @@ def validate_reports(
     return problems
 
 
+# The columns `validate_links` (with `atlas.evidence.validate_evidence`) reads of places and
+# reports, beside `_line`: a chunked check keeps only these of the rows it holds back.
+LINK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "places": ("incident_id",),
+    "reports": ("incident_id", "source", "source_type", "relies_on", "people_min", "people_max"),
+}
+
+
 def validate_links(
     incidents: pd.DataFrame,
     places: pd.DataFrame,
@@ -257,9 +281,12 @@ def validate_links(
     reports_file: str = "reports.csv",
     *,
     strict: bool = True,
+    types: Mapping[str, set[str]] | None = None,
 ) -> list[Problem]:
     """Rules across files, applied to the rows that passed their own file's rules (with
-    `atlas.evidence.validate_evidence`: status from independent sources, disagreements)."""
+    `atlas.evidence.validate_evidence`: status from independent sources, disagreements).
+    `places` and `reports` must hold every row of the incidents in `incidents`; `types`
+    (`atlas.crossrow.source_types`) is the whole folder's, when the reports are a part."""
     reported = set(reports["incident_id"])  # not a set of sources each: 200,000 sets
     place_count = Counter(places["incident_id"])
     problems = []
@@ -288,12 +315,9 @@ def validate_links(
                     "list at least two places, or give the incident one place",
                 )
             )
-    types: dict[str, set[str]] = defaultdict(set)
-    for source, source_type in zip(reports["source"], reports["source_type"], strict=True):
-        if source_type:  # imports may leave it empty
-            types[source].add(source_type)
+    types = source_types(reports) if types is None else types
     for i, rec in enumerate(records(reports)):
-        if len(types[rec["source"]]) > 1:
+        if len(types.get(rec["source"], ())) > 1:
             problems.append(
                 Problem(
                     reports_file,
@@ -315,33 +339,68 @@ def validate_admin1(
 ) -> list[Problem]:
     """Coordinates must fall in the admin-1 a row names (point-in-polygon, geo.admin).
     Imports report a mismatch as a warning: the row loads and a reviewer checks it."""
+    return admin1_problems(incidents, files[0], severity) + admin1_problems(
+        places, files[1], severity
+    )
+
+
+def admin1_problems(frame: pd.DataFrame, file: str, severity: str = "error") -> list[Problem]:
+    """`validate_admin1` of one file's rows (a row's own rule: any block of rows)."""
+    located = frame[(frame["admin1"] != "") & (frame["latitude"] != "")]
+    if located.empty:
+        return []
     from geo.admin import check_admin1  # geopandas work: only when rows have coordinates
 
+    located = located.assign(
+        latitude=pd.to_numeric(located["latitude"]),
+        longitude=pd.to_numeric(located["longitude"]),
+    )
     problems = []
-    for file, frame in zip(files, (incidents, places), strict=True):
-        located = frame[(frame["admin1"] != "") & (frame["latitude"] != "")]
-        if located.empty:
-            continue
-        located = located.assign(
-            latitude=pd.to_numeric(located["latitude"]),
-            longitude=pd.to_numeric(located["longitude"]),
+    for miss in check_admin1(located, id_col="_line", country_col="country"):
+        where = f"the point lies in {miss.found}" if miss.found else "no province"
+        message = (
+            "is not a province name in geo/data/provinces.geojson"
+            if miss.reason == "unknown admin1"
+            else f"does not contain the coordinates ({where})"
         )
-        for miss in check_admin1(located, id_col="_line", country_col="country"):
-            where = f"the point lies in {miss.found}" if miss.found else "no province"
-            message = (
-                "is not a province name in geo/data/provinces.geojson"
-                if miss.reason == "unknown admin1"
-                else f"does not contain the coordinates ({where})"
+        problems.append(
+            Problem(
+                file,
+                int(miss.row_id),
+                "admin1",
+                miss.admin1,
+                message,
+                "correct the coordinates or the admin1 (name_en of the province)",
+                severity,
             )
-            problems.append(
+        )
+    return problems
+
+
+def unloaded(
+    places: pd.DataFrame,
+    reports: pd.DataFrame,
+    kept: set[str],
+    problems: list[Problem],
+    files: tuple[str, str, str] = ("incidents.csv", "places.csv", "reports.csv"),
+) -> list[Problem]:
+    """Places and reports valid themselves whose incident did not load (not in `kept`),
+    except rows with an error of their own in `problems` (an import's row is one)."""
+    incidents_file, *files_of = files
+    flagged = {(p.file, p.row) for p in problems if p.is_error}
+    out = []
+    for file, frame in zip(files_of, (places, reports), strict=True):
+        for incident, line in zip(frame["incident_id"], lines(frame), strict=True):
+            if incident in kept or (file, line) in flagged:
+                continue
+            out.append(
                 Problem(
                     file,
-                    int(miss.row_id),
-                    "admin1",
-                    miss.admin1,
-                    message,
-                    "correct the coordinates or the admin1 (name_en of the province)",
-                    severity,
+                    line,
+                    "incident_id",
+                    incident,
+                    "not loaded because its incident has errors",
+                    f"fix the incident's row in {incidents_file}",
                 )
             )
-    return problems
+    return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -171,13 +172,72 @@ def _day(values: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(values.astype("datetime64[D]"), unit="D").astype(object)
 
 
-def _dates(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
-    """date_start, date_end (datetime64[D]), precision and date_text for n events."""
+@dataclass(frozen=True)
+class Draws:
+    """Every random number of a dataset of n incidents, drawn in one order from the seed
+    (numbers and shared vocabulary objects, no text per row: some 130 bytes per incident).
+    The rows are then made from them block by block (`_block`): the same files whatever
+    the block size."""
+
+    seed: int
+    event_type: np.ndarray
+    year: np.ndarray
+    day: np.ndarray  # uniform [0, 1): the day in the year
+    date_precision: np.ndarray
+    span: np.ndarray  # days a 'range' lasts beyond its first
+    as_of: np.ndarray  # days an 'as_of' lasts
+    geo: np.ndarray
+    city: np.ndarray
+    qualifier: np.ndarray
+    base: np.ndarray  # lognormal people
+    upper: np.ndarray  # added to base for a range
+    status: np.ndarray
+    count: np.ndarray  # reports per incident
+    first: np.ndarray  # source of each incident's first report
+    offset: np.ndarray  # per report: source step
+    lag: np.ndarray  # per report: days from the start to publication
+    differs: np.ndarray  # per report: uniform [0, 1), another count below 0.1
+
+
+def draw(n: int, seed: int) -> Draws:
+    """The random numbers of `n` incidents, in the order the generator has always drawn
+    them (the files of a seed stay byte-identical)."""
+    rng = np.random.default_rng(seed)
+    pool = place_pool()
+    event_type = _pick(rng, EVENT_TYPE_SHARE, n)
     year = YEARS[rng.choice(len(YEARS), size=n, p=YEAR_WEIGHT / YEAR_WEIGHT.sum())]
+    day = rng.random(n)
+    date_precision = _pick(rng, DATE_PRECISION_SHARE, n)
+    span = rng.integers(2, 60, n)
+    as_of = rng.integers(0, 90, n)
+    geo = _pick(rng, GEO_PRECISION_SHARE, n)
+    city = rng.choice(len(pool.lon), size=n, p=pool.weight)
+    qualifier = _pick(rng, PEOPLE_QUALIFIER_SHARE, n)
+    base = rng.lognormal(1.3, 1.0, n)
+    upper = rng.integers(1, 12, n)
+    status = _pick(rng, {**STATUS_SHARE, "disputed": 1 - sum(STATUS_SHARE.values())}, n)
+    popularity = 1.0 / np.arange(1, N_SOURCES + 1) ** 0.8  # a few sources report most
+    popularity /= popularity.sum()
+    needs_two = status == "corroborated"
+    count = np.where(needs_two, 2 + (rng.random(n) < 0.25), 1 + (rng.random(n) < 0.2))
+    first = rng.choice(N_SOURCES, size=n, p=popularity)
+    reports = int(count.sum())
+    offset = rng.integers(1, N_SOURCES, size=reports)  # a different source per slot
+    lag = rng.integers(0, 45, reports)
+    differs = rng.random(reports)
+    return Draws(
+        seed, event_type, year, day, date_precision, span, as_of, geo, city, qualifier, base,
+        upper, status, count, first, offset, lag, differs,
+    )  # fmt: skip
+
+
+def _dates(d: Draws, rows: slice) -> tuple[np.ndarray, ...]:
+    """date_start, date_end (datetime64[D]), precision and date_text for the rows."""
+    year = d.year[rows]
     first = (year - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     length = np.where(year % 4 == 0, 366, 365)
-    day = first + (rng.random(n) * length).astype(int)
-    precision = _pick(rng, DATE_PRECISION_SHARE, n)
+    day = first + (d.day[rows] * length).astype(int)
+    precision = d.date_precision[rows]
     start, end = day.copy(), day.copy()
     month = day.astype("datetime64[M]")
     month_first = month.astype("datetime64[D]")
@@ -193,9 +253,9 @@ def _dates(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
     start[is_part] = (month_first + part * 10)[is_part]
     end[is_part] = np.where(part == 2, month_last, month_first + part * 10 + 9)[is_part]
     spans = precision == "range"
-    end[spans] = np.minimum(day + rng.integers(2, 60, n), LAST_DAY)[spans]
+    end[spans] = np.minimum(day + d.span[rows], LAST_DAY)[spans]
     as_of = precision == "as_of"
-    end[as_of] = np.minimum(day + rng.integers(0, 90, n), LAST_DAY)[as_of]
+    end[as_of] = np.minimum(day + d.as_of[rows], LAST_DAY)[as_of]
     s, e = _day(start), _day(end)
     months = np.array(calendar.month_name, dtype=object)
     month_text = months[(month.astype(int) % 12) + 1] + " " + year.astype(str).astype(object)
@@ -215,13 +275,13 @@ def _dates(rng: np.random.Generator, n: int) -> tuple[np.ndarray, ...]:
     return start, end, precision, text
 
 
-def _people(rng: np.random.Generator, event_type: np.ndarray) -> tuple[np.ndarray, ...]:
+def _people(d: Draws, rows: slice, event_type: np.ndarray) -> tuple[np.ndarray, ...]:
     n = len(event_type)
-    qualifier = _pick(rng, PEOPLE_QUALIFIER_SHARE, n)
+    qualifier = d.qualifier[rows].copy()
     qualifier[~np.isin(event_type, schema.PEOPLE_EVENT_TYPES)] = "unknown"
-    base = np.maximum(1, np.round(rng.lognormal(1.3, 1.0, n))).astype(int)
+    base = np.maximum(1, np.round(d.base[rows])).astype(int)
     base = np.where(qualifier == "approximate", np.maximum(10, np.round(base, -1) + 10), base)
-    upper = base + rng.integers(1, 12, n)
+    upper = base + d.upper[rows]
     blank = np.full(n, "", dtype=object)
     lo = np.where(qualifier == "unknown", blank, base.astype(str).astype(object))
     hi = np.select(
@@ -239,13 +299,28 @@ def _people(rng: np.random.Generator, event_type: np.ndarray) -> tuple[np.ndarra
 
 def generate(n: int, seed: int) -> dict[str, pd.DataFrame]:
     """The four files of a synthetic dataset of `n` incidents, as frames of strings."""
-    rng = np.random.default_rng(seed)
+    return _block(draw(n, seed), 0, n)
+
+
+def blocks(n: int, seed: int, rows: int) -> Iterator[dict[str, pd.DataFrame]]:
+    """`generate(n, seed)` `rows` incidents at a time (with their reports; the documents
+    and the empty places in the first block only): the same rows, in the same order."""
+    draws = draw(n, seed)
+    for start in range(0, max(n, 1), rows):
+        yield _block(draws, start, min(start + rows, n))
+
+
+def _block(d: Draws, begin: int, stop: int) -> dict[str, pd.DataFrame]:
+    """Incidents begin … stop − 1 and their reports (and the documents, once)."""
+    rows = slice(begin, stop)
+    seed = d.seed
     pool = place_pool()
-    ids = np.char.add(f"syn-{seed}-", np.char.zfill(np.arange(n).astype(str), 7)).astype(object)
-    event_type = _pick(rng, EVENT_TYPE_SHARE, n)
-    start, end, date_precision, date_text = _dates(rng, n)
-    geo = _pick(rng, GEO_PRECISION_SHARE, n)
-    city = rng.choice(len(pool.lon), size=n, p=pool.weight)
+    numbers = np.arange(begin, stop)
+    ids = np.char.add(f"syn-{seed}-", np.char.zfill(numbers.astype(str), 7)).astype(object)
+    event_type = d.event_type[rows]
+    start, end, date_precision, date_text = _dates(d, rows)
+    geo = d.geo[rows].copy()
+    city = d.city[rows]
     lon, lat = pool.lon[city].astype(object), pool.lat[city].astype(object)
     name, admin1 = pool.name[city].copy(), pool.admin1[city].copy()
     country, basis = pool.country[city].copy(), pool.basis[city].copy()
@@ -265,13 +340,13 @@ def generate(n: int, seed: int) -> dict[str, pd.DataFrame]:
         ("border", "ne_border:CHN-PRK", "China–DPRK border"),
         ("country", "ne_admin0:CHN", "China"),
     ):
-        rows = geo == precision
+        chosen = geo == precision
         plon, plat = resolve_basis(point_basis)
-        lon[rows], lat[rows], name[rows], basis[rows] = plon, plat, label, point_basis
+        lon[chosen], lat[chosen], name[chosen], basis[chosen] = plon, plat, label, point_basis
     unlocated = geo == "unlocated"
     lon[unlocated], lat[unlocated], basis[unlocated] = "", "", ""
     name[unlocated] = "China (place not stated)"
-    lo, hi, qualifier, people_text = _people(rng, event_type)
+    lo, hi, qualifier, people_text = _people(d, rows, event_type)
     # people "as of" a date are a stock (event type 'held'), never a flow: no count there
     stock_like = (date_precision == "as_of") & np.isin(event_type, schema.FLOW_TYPES)
     lo[stock_like], hi[stock_like], people_text[stock_like] = "", "", ""
@@ -279,9 +354,9 @@ def generate(n: int, seed: int) -> dict[str, pd.DataFrame]:
     area = np.isin(geo, schema.AREA_PRECISIONS)
     coord_note = np.where(area, "Representative point of " + name + ", not a location.", "")
     country[geo == "border"] = ""  # the border lies in two countries
-    status = _pick(rng, {**STATUS_SHARE, "disputed": 1 - sum(STATUS_SHARE.values())}, n)
+    status = d.status[rows]
     labels = pd.Series(event_type).map({e.code: e.label for e in schema.EVENT_TYPES}).to_numpy()
-    title = "Synthetic: " + labels + " — " + name + " #" + np.arange(n).astype(str).astype(object)
+    title = "Synthetic: " + labels + " — " + name + " #" + numbers.astype(str).astype(object)
     incidents = pd.DataFrame(
         {
             "incident_id": ids,
@@ -312,11 +387,13 @@ def generate(n: int, seed: int) -> dict[str, pd.DataFrame]:
         },
         columns=schema.INCIDENT_COLUMNS,
     )
-    reports, documents = _reports(rng, incidents, start)
+    reports = _reports(d, rows, incidents, start)
     differing = reports.loc[reports["note"] == DIFFERS, "incident_id"]
     incidents["disagreement"] = np.where(incidents["incident_id"].isin(differing), "count", "")
     incidents = incidents.fillna("")
+    first_block = begin == 0
     places = pd.DataFrame(columns=schema.PLACE_COLUMNS)
+    documents = _documents() if first_block else pd.DataFrame(columns=schema.DOCUMENT_COLUMNS)
     return {"incidents": incidents, "places": places, "reports": reports, "documents": documents}
 
 
@@ -329,32 +406,31 @@ def source_pool() -> pd.DataFrame:
 
 
 def _reports(
-    rng: np.random.Generator, incidents: pd.DataFrame, start: np.ndarray
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    n = len(incidents)
+    d: Draws, incident_rows: slice, incidents: pd.DataFrame, start: np.ndarray
+) -> pd.DataFrame:
     sources = source_pool()
-    popularity = 1.0 / np.arange(1, N_SOURCES + 1) ** 0.8  # a few sources report most
-    popularity /= popularity.sum()
+    count = d.count[incident_rows]
+    before = int(d.count[: incident_rows.start].sum())  # reports of the earlier incidents
+    mine = slice(before, before + int(count.sum()))
     needs_two = incidents["status"].to_numpy() == "corroborated"
-    count = np.where(needs_two, 2 + (rng.random(n) < 0.25), 1 + (rng.random(n) < 0.2))
-    rows = np.repeat(np.arange(n), count)
+    rows = np.repeat(np.arange(len(count)), count)
     slot = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
-    first = rng.choice(N_SOURCES, size=n, p=popularity)
-    offset = rng.integers(1, N_SOURCES, size=len(rows))  # a different source per slot
+    first = d.first[incident_rows]
+    offset = d.offset[mine]
     source = np.where(slot == 0, first[rows], (first[rows] + slot * offset) % N_SOURCES)
     # slot 2 may repeat slot 0 when 2*offset ≡ 0 (mod N): shift it to stay distinct
     clash = (slot == 2) & (source == first[rows])
     source[clash] = (source[clash] + 1) % N_SOURCES
     clash = (slot == 2) & (source == (first[rows] + offset) % N_SOURCES)
     source[clash] = (source[clash] + 1) % N_SOURCES
-    published = np.minimum(start[rows] + rng.integers(0, 45, len(rows)), LAST_DAY)
+    published = np.minimum(start[rows] + d.lag[mine], LAST_DAY)
     inc = incidents.iloc[rows]
     lo, hi = inc["people_min"].to_numpy(), inc["people_max"].to_numpy()
-    differs = (rng.random(len(rows)) < 0.1) & (lo != "") & (slot > 0)
+    differs = (d.differs[mine] < 0.1) & (lo != "") & (slot > 0)
     lo = np.where(differs, (pd.to_numeric(pd.Series(lo), errors="coerce") + 2).to_numpy(), lo)
     lo = pd.Series(lo).map(lambda v: str(int(v)) if isinstance(v, float) else v).to_numpy()
     hi = np.where(differs, lo, hi)  # a different exact count: the source panel's disagreements
-    reports = pd.DataFrame(
+    return pd.DataFrame(
         {
             "report_id": inc["incident_id"].to_numpy() + "/r" + (slot + 1).astype(str),
             "incident_id": inc["incident_id"].to_numpy(),
@@ -377,7 +453,11 @@ def _reports(
         },
         columns=schema.REPORT_COLUMNS,
     )
-    documents = pd.DataFrame(
+
+
+def _documents() -> pd.DataFrame:
+    sources = source_pool()
+    return pd.DataFrame(
         {
             "document": sources["document"],
             "title": "Synthetic document of " + sources["source"],
@@ -389,7 +469,6 @@ def _reports(
         },
         columns=schema.DOCUMENT_COLUMNS,
     )
-    return reports, documents
 
 
 ACLED_EVENT = {  # event_type → (disorder_type, ACLED event_type, sub_event_type)
@@ -468,20 +547,45 @@ def _china_point() -> tuple[str, str]:
     return str(lon), str(lat)
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """UTF-8, minimal quoting, LF line ends: byte-identical for identical frames."""
-    frame.to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+def write_csv(frame: pd.DataFrame, path: Path, append: bool = False) -> None:
+    """UTF-8, minimal quoting, LF line ends: byte-identical for identical frames. `append`:
+    the rows after the file's (no header again)."""
+    frame.to_csv(
+        path,
+        index=False,
+        lineterminator="\n",
+        quoting=csv.QUOTE_MINIMAL,
+        mode="a" if append else "w",
+        header=not append,
+    )
 
 
-def write(n: int, seed: int, out: Path, acled_path: Path | None = None) -> dict[str, int]:
-    """Generate and write the dataset (and the ACLED file); return row counts per file."""
+# Incidents made and written at a time: the rows of a block are text (some 4 KB an
+# incident with its reports, while pandas writes them), the draws numbers (~130 bytes).
+WRITE_ROWS = 100_000
+
+
+def write(
+    n: int, seed: int, out: Path, acled_path: Path | None = None, rows: int = WRITE_ROWS
+) -> dict[str, int]:
+    """Generate and write the dataset (and the ACLED file); return row counts per file.
+    Written `rows` incidents at a time (the same bytes whatever `rows`); with `acled_path`,
+    whole (the ACLED layout numbers the events across the file)."""
     out.mkdir(parents=True, exist_ok=True)
-    files = generate(n, seed)
-    for name, frame in files.items():
-        write_csv(frame, out / FILES[name])
     if acled_path is not None:
+        files = generate(n, seed)
+        for name, frame in files.items():
+            write_csv(frame, out / FILES[name])
         write_csv(acled(files), acled_path)
-    return {name: len(frame) for name, frame in files.items()}
+        return {name: len(frame) for name, frame in files.items()}
+    counts = dict.fromkeys(FILES, 0)
+    for number, block in enumerate(blocks(n, seed, rows)):
+        for name, frame in block.items():
+            if number == 0 or not frame.empty:  # the header with the first block
+                write_csv(frame, out / FILES[name], append=number > 0)
+            counts[name] += len(frame)
+        del block, frame  # before the next block is made: one block alive at a time
+    return counts
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -27,6 +27,19 @@ def test_same_seed_gives_identical_bytes(generated, tmp_path):
     assert (generated / "a.acled.csv").read_bytes() == (tmp_path / "b.acled.csv").read_bytes()
 
 
+@pytest.mark.parametrize("rows", [1, 7, 1000])
+def test_written_in_blocks_gives_the_same_bytes(generated, tmp_path, rows):
+    """Written `rows` incidents at a time (what keeps 10M within memory), the files are
+    those written whole (a folder with the ACLED file is written whole)."""
+    n = 40 if rows == 1 else N  # one incident per block: a smaller folder
+    whole = generated / "a" if n == N else tmp_path / "whole"
+    if n != N:
+        synthetic.write(n, 7, whole, tmp_path / "whole.acled.csv")
+    synthetic.write(n, 7, tmp_path / "blocks", rows=rows)
+    for name in FILES.values():
+        assert (tmp_path / "blocks" / name).read_bytes() == (whole / name).read_bytes(), name
+
+
 def test_another_seed_gives_other_events():
     a = synthetic.generate(200, 1)["incidents"]
     b = synthetic.generate(200, 2)["incidents"]

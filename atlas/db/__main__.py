@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from atlas.chunks import DEFAULT_CHUNK_ROWS
 from atlas.db import URL_VARIABLE, database_url, engine, schema_revision, upgrade
 from atlas.db.transfer import ImportFailed, ImportRefused, export_folder, import_folder
 
@@ -26,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("upgrade", help="create or migrate the schema (Alembic)")
     imp = commands.add_parser("import", help="validate a dataset folder and load it, all or none")
     imp.add_argument("folder", type=Path)
+    imp.add_argument(
+        "--chunk-rows",
+        type=_positive,
+        default=DEFAULT_CHUNK_ROWS,
+        help="rows of a file read at a time: memory grows with it, not with the folder "
+        f"(default {DEFAULT_CHUNK_ROWS:,})",
+    )
     exp = commands.add_parser("export", help="write the dataset layout to a folder")
     exp.add_argument("folder", type=Path)
     commands.add_parser("publish", help="rewrite the public tier from the published rows")
@@ -48,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import":
         try:
-            result = import_folder(url, args.folder)
+            result = import_folder(url, args.folder, chunk_rows=args.chunk_rows)
         except ImportRefused as refused:
             for problem in refused.problems:
                 print(problem, file=sys.stderr)
@@ -70,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = export_folder(url, args.folder)
     print(f"Exported {', '.join(f'{n:,} {name}' for name, n in rows.items())} to {args.folder}")
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 PASSWORD_VARIABLE = "ATLAS_PUBLIC_PASSWORD"  # noqa: S105 (the variable's name)

@@ -1,11 +1,14 @@
 """The dataset layout in and out of the database: `import_folder` and `export_folder`.
 
-An import is checked by the loader the files go through (`atlas.loading.load_dataset`:
-the same rules, the same one line per problem), and a folder with any error is refused
-whole. Accepted, it replaces the database's dataset in one transaction (readers see the
-old dataset until it commits; nothing is ever half-written) through COPY. An export writes
-the four files back (and an import's `imported.json`): for a folder that `load_dataset`
-reads as it is written (the bundled data), export → import → export gives the same bytes.
+An import is checked by the loader's rules read in chunks (`atlas.chunks.check_folder`:
+the same rule functions as `atlas.loading.load_dataset`, the same one line per problem,
+every problem of the folder), and a folder with any error is refused whole, before the
+database is touched. Accepted, it replaces the database's dataset in one transaction
+(readers see the old dataset until it commits; nothing is ever half-written) through COPY,
+one block of `chunk_rows` rows at a time: memory grows with the ids, never the rows. An
+export writes the four files back (and an import's `imported.json`): for a folder that
+`load_dataset` reads as it is written (the bundled data), export → import → export gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import psycopg
 import psycopg.sql as q
 import sqlalchemy as sa
 
+from atlas.chunks import DEFAULT_CHUNK_ROWS, check_folder
 from atlas.db import engine, history, tables
 from atlas.export.files import write_atomic
-from atlas.loading import FILES, IMPORT_MARKER, load_dataset, read_table
+from atlas.loading import FILES, IMPORT_MARKER, read_blocks
 from atlas.policy import Policy
-from atlas.validation import Problem
+from atlas.validation import Problem, line_of
 
 # Children first when deleting, parents first when loading (foreign keys).
 LOAD_ORDER = ("documents", "incidents", "places", "reports")
@@ -76,20 +80,25 @@ def _text(value) -> str:
     return str(value)
 
 
-def import_folder(url: str, folder: Path, policy: Policy | None = None) -> ImportResult:
-    """Validate `folder` (the dataset layout) and make it the database's dataset.
+def import_folder(
+    url: str,
+    folder: Path,
+    policy: Policy | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+) -> ImportResult:
+    """Validate `folder` (the dataset layout) and make it the database's dataset, reading
+    `chunk_rows` rows of a file at a time (`atlas.chunks`).
 
-    Raises `ImportRefused` with every error when the loader finds any; warnings (an import's
-    optional values) are returned and the rows load, as on the dashboard. The public tier
-    (migration 0003) is refreshed in the same transaction under `policy` (default: the
-    policy file, `atlas.policy.load_policy()`)."""
+    Raises `ImportRefused` with every error when the loader's rules find any; warnings (an
+    import's optional values) are returned and the rows load, as on the dashboard. The
+    public tier (migration 0003) is refreshed in the same transaction under `policy`
+    (default: the policy file, `atlas.policy.load_policy()`)."""
     folder = Path(folder)
     started = time.perf_counter()
-    dataset = load_dataset(folder)
+    check = check_folder(folder, chunk_rows)
     validated = time.perf_counter()
-    if dataset.errors:
-        raise ImportRefused(list(dataset.errors))
-    raw = {name: read_table(folder / FILES[name], tables.SCHEMA_COLUMNS[name]) for name in FILES}
+    if check.errors:
+        raise ImportRefused(list(check.errors))
     marker = folder / IMPORT_MARKER
     marker_text = marker.read_text(encoding="utf-8") if marker.is_file() else None
     with engine(url).begin() as connection:
@@ -98,7 +107,10 @@ def import_folder(url: str, folder: Path, policy: Policy | None = None) -> Impor
             connection.execute(tables.TABLES[name].delete())
         for name in LOAD_ORDER:
             try:
-                copy_text_table(connection, q.Identifier(name), name, raw[name])
+                blocks = read_blocks(folder / FILES[name], tables.SCHEMA_COLUMNS[name], chunk_rows)
+                for block in blocks:  # row_order: the row's place in the whole file
+                    start = int(block["_line"].iloc[0]) - line_of(0) if len(block) else 0
+                    copy_text_table(connection, q.Identifier(name), name, block, start=start)
             except psycopg.Error as error:  # raised out of `begin()`: rolled back
                 detail = error.diag.message_detail or ""
                 raise ImportFailed(
@@ -115,8 +127,8 @@ def import_folder(url: str, folder: Path, policy: Policy | None = None) -> Impor
             refresh_public(connection, policy or load_policy())
     _vacuum(url)
     return ImportResult(
-        rows={name: len(raw[name]) for name in FILES},
-        warnings=dataset.warnings,
+        rows=check.rows,
+        warnings=check.warnings,
         version=version,
         seconds={
             "validate": round(validated - started, 2),
@@ -143,9 +155,11 @@ def copy_text_table(
     name: str,
     frame: pd.DataFrame,
     extra: dict[str, object] | None = None,
+    start: int = 0,
 ) -> None:
     """COPY the text table `frame` (dataset table `name`) into `target`, each row with its
-    position as row_order and the constant columns `extra`."""
+    position (plus `start`, the block's first row in its file) as row_order and the
+    constant columns `extra`."""
     extra = extra or {}
     columns = [*tables.SCHEMA_COLUMNS[name], "row_order", *extra]
     values = [[_cell(name, c, v) for v in frame[c].tolist()] for c in tables.SCHEMA_COLUMNS[name]]
@@ -155,7 +169,7 @@ def copy_text_table(
     cursor = connection.connection.driver_connection.cursor()
     constants = tuple(extra.values())
     with cursor.copy(statement) as copy:
-        for order, row in enumerate(zip(*values, strict=True)):
+        for order, row in enumerate(zip(*values, strict=True), start=start):
             copy.write_row((*row, order, *constants))
 
 

@@ -140,3 +140,37 @@ def test_rerun_indexes_documented(pg):
     finally:
         engine(url).dispose()
         pg.drop_database("readme_indexes")
+
+
+def test_import_chunks_documented(capsys):
+    """The import's options the README names are the CLI's, with its default chunk size."""
+    import pytest
+
+    from atlas.chunks import DEFAULT_CHUNK_ROWS
+    from atlas.db.__main__ import main
+
+    section = _section()
+    named = set(re.findall(r"python -m atlas\.db import \S+ (--[\w-]+)", section))
+    assert named == {"--chunk-rows"}
+    with pytest.raises(SystemExit):
+        main(["import", "--help"])
+    assert "--chunk-rows" in capsys.readouterr().out
+    assert f"(default {DEFAULT_CHUNK_ROWS:,}:" in section
+    for module in ("atlas/chunks.py", "atlas/crossrow.py", "tests/db/test_chunked_import.py"):
+        assert f"`{module}`" in section and (PROJECT_ROOT / module).is_file(), module
+
+
+def test_import_measurement_commands_parse():
+    """The README's chunked-import figures name commands that bench.import_db takes."""
+    import shlex
+
+    from bench import import_db
+
+    section = " ".join(_section().split())
+    lines = re.findall(r"`python -m bench\.import_db([^`]*)`", section)
+    assert lines
+    for line in lines:
+        args = import_db.build_parser().parse_args(shlex.split(line))
+        assert args.modes is None or set(args.modes) <= {"whole", "chunked"}
+    chunked = re.findall(r"`(--n \d+ --modes chunked)`", section)
+    assert chunked and import_db.build_parser().parse_args(shlex.split(chunked[0])).n == 1_000_000
