@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         help="rows of a file read at a time: memory grows with it, not with the folder "
         f"(default {DEFAULT_CHUNK_ROWS:,})",
     )
+    imp.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="leave the public tier empty (nothing public) until `python -m atlas.db "
+        "publish`: for a bulk load too large to publish in one go",
+    )
     exp = commands.add_parser("export", help="write the dataset layout to a folder")
     exp.add_argument("folder", type=Path)
     commands.add_parser("publish", help="rewrite the public tier from the published rows")
@@ -56,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import":
         try:
-            result = import_folder(url, args.folder, chunk_rows=args.chunk_rows)
+            result = import_folder(
+                url, args.folder, chunk_rows=args.chunk_rows, publish=not args.no_publish
+            )
         except ImportRefused as refused:
             for problem in refused.problems:
                 print(problem, file=sys.stderr)

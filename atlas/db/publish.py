@@ -77,14 +77,19 @@ def _base_ids(base: pd.DataFrame, public: pd.DataFrame) -> dict[str, str]:
     return out if len(set(out.values())) == len(out) else {}
 
 
+def clear_public(connection: sa.Connection) -> None:
+    """Empty the public copy (in the caller's transaction): the public tier shows nothing."""
+    for name in [*(f"{n}_data" for n in reversed(WRITE_ORDER)), "published_ids"]:
+        connection.execute(sa.delete(sa.table(name, schema=SCHEMA)))
+
+
 def refresh_public(connection: sa.Connection, policy: Policy) -> dict[str, int]:
     """Replace the public copy with `redact_tables` of the published base rows (in the
     caller's transaction); returns the rows written per table."""
     base = published_tables(connection)
     public = redact_tables(base, policy)
     ids = _base_ids(base["incidents"], public["incidents"])
-    for name in [*(f"{n}_data" for n in reversed(WRITE_ORDER)), "published_ids"]:
-        connection.execute(sa.delete(sa.table(name, schema=SCHEMA)))
+    clear_public(connection)
     for name in WRITE_ORDER:
         # no editor names or edit counts in public (nor the import's file name: the public
         # version's import_marker stays empty); updated_at says when it was published
