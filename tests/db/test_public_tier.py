@@ -489,3 +489,23 @@ def test_public_tier_on_the_owner_role_serves_nothing(scene, monkeypatch):
     assert "incidents from" not in shown
     for values in hidden.values():
         assert not any(v in shown for v in values.values())
+
+
+def test_import_without_publishing_leaves_the_public_tier_empty(scene, monkeypatch):
+    """`import --no-publish` (a bulk load too large to publish at once) replaces the base
+    rows and empties the public copy in the same transaction: the public sees nothing, not
+    the old rows, until `publish`."""
+    db, login, _ = scene
+    with raw(login) as connection:
+        assert connection.execute("SELECT count(*) FROM incidents").fetchone()[0] > 0
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    assert main(["import", "--no-publish", str(BUNDLED_DATA_DIR)]) == 0
+    with raw(db) as connection:
+        assert connection.execute("SELECT count(*) FROM incidents").fetchone()[0] == BUNDLED
+    with raw(login) as connection:
+        for view in ("incidents", "places", "reports", "documents"):
+            rows = connection.execute(f"SELECT count(*) FROM {view}").fetchone()[0]  # noqa: S608
+            assert rows == 0, view
+    assert main(["publish"]) == 0
+    with raw(login) as connection:
+        assert connection.execute("SELECT count(*) FROM incidents").fetchone()[0] == BUNDLED
