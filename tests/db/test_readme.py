@@ -151,10 +151,11 @@ def test_import_chunks_documented(capsys):
 
     section = _section()
     named = set(re.findall(r"python -m atlas\.db import \S+ (--[\w-]+)", section))
-    assert named == {"--chunk-rows"}
+    assert named == {"--chunk-rows", "--no-publish"}
     with pytest.raises(SystemExit):
         main(["import", "--help"])
-    assert "--chunk-rows" in capsys.readouterr().out
+    usage = capsys.readouterr().out
+    assert all(option in usage for option in named)
     assert f"(default {DEFAULT_CHUNK_ROWS:,}:" in section
     for module in ("atlas/chunks.py", "atlas/crossrow.py", "tests/db/test_chunked_import.py"):
         assert f"`{module}`" in section and (PROJECT_ROOT / module).is_file(), module
