@@ -611,13 +611,23 @@ def export_rows(dataset: Dataset, frame: pd.DataFrame, filters: Filters):
     return _database(shared[0]).export_subset(filters.with_selection(None))
 
 
-def with_rows(dataset: Dataset, frame: pd.DataFrame) -> Dataset:
-    """`dataset` with the places and reports of `frame`'s incidents when it holds none
-    (the team database's): what the figures and the briefing read besides the frame."""
+def figure_inputs(
+    dataset: Dataset, frame: pd.DataFrame, filters: Filters
+) -> tuple[Dataset, pd.DataFrame]:
+    """What a figure or the briefing draws, asked when one is prepared: the filtered frame
+    and the dataset. On the team database the dataset holds no rows (its places and
+    reports of the frame's incidents are asked for), and a frame capped at DB_ROWS is
+    replaced by every matching incident, as the data exports read them: a figure of a
+    large set draws the set, not its newest DB_ROWS."""
     shared = _shared_database()
     if shared is None:
-        return dataset
-    return _db_rows(*shared, tuple(frame["incident_id"]), dataset)
+        return dataset, frame
+    if len(frame) < DB_ROWS:
+        return _db_rows(*shared, tuple(frame["incident_id"]), dataset), frame
+    db = _database(shared[0])
+    whole = db.filtered(filters.with_selection(None))  # not cached: one prepared file
+    ids = tuple(whole["incident_id"])
+    return replace(dataset, places=db.places_of(ids), reports=db.reports_of(ids)), whole
 
 
 @st.cache_resource(max_entries=16, show_spinner=False, hash_funcs={Dataset: lambda d: d.version})

@@ -280,6 +280,8 @@ def show_figures(
     one to three seconds, so they are prepared on request with a visible status. A
     prepared file belongs to the view it was made for: once the filters or the data
     change it is withdrawn, with a note saying so."""
+    from ui import data
+
     current = view_key(filters, dataset.version)
     prepared = _prepared_for(PREPARED, current)
     if not frame["in_period"].any():
@@ -303,7 +305,15 @@ def show_figures(
         data = _built(
             f"Rendering the {what}",
             f"The {what} could not be rendered",
-            lambda: _render(kind, fmt, paper, dataset, frame, filters, vocab, crossings),
+            lambda: _render(
+                kind,
+                fmt,
+                paper,
+                *data.figure_inputs(dataset, frame, filters),
+                filters,
+                vocab,
+                crossings,
+            ),  # fmt: skip
         )
         if data is None:
             return

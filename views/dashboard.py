@@ -208,9 +208,7 @@ if export_tab.open:
         st.markdown("**Data**")
         show_data_downloads(dataset, frame, matching=counted.matching)
         st.markdown("**Figures and briefing** (rendered without a browser)")
-        show_figures(
-            data.with_rows(dataset, frame), frame, view["filters"], vocab, data.crossings()
-        )
+        show_figures(dataset, frame, view["filters"], vocab, data.crossings())
         if data.IN_USE in st.session_state:  # an import lives in this session only
             st.info(
                 "Screenshots and embeds open this view in a new browser session, which cannot "

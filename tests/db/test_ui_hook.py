@@ -150,3 +150,26 @@ def test_search_on_the_database_finds_beyond_the_capped_frame(db, monkeypatch):
         + f" · {r.title}"
         for r in rows.itertuples()
     ]
+
+
+def test_figures_of_a_capped_frame_draw_every_matching_incident(db, monkeypatch):
+    """A figure or the briefing prepared on the database draws the filtered set, not the
+    capped frame's newest DB_ROWS: every matching incident with its places and reports,
+    as on the files."""
+    import_folder(db, BUNDLED_DATA_DIR)
+    monkeypatch.setenv("ATLAS_DATABASE_URL", db)
+    monkeypatch.setattr(data, "DB_ROWS", 3)
+    files = FilesBackend(BUNDLED_DATA_DIR)
+    filters = Filters(types=("detention", "transfer", "repatriation"))
+    dataset, _, _ = data.load_bundled()
+    frame = data.filtered(filters)
+    assert len(frame) == 3
+    drawn, whole = data.figure_inputs(dataset, frame, filters)
+    want = files.filtered(filters)
+    assert list(whole["incident_id"]) == list(want["incident_id"])
+    mine = files.dataset().reports
+    assert sorted(drawn.reports["report_id"]) == sorted(
+        mine.loc[mine["incident_id"].isin(want["incident_id"]), "report_id"]
+    )
+    monkeypatch.setattr(data, "DB_ROWS", 1000)  # a frame under the cap is drawn as it is
+    assert data.figure_inputs(dataset, frame, filters)[1] is frame
