@@ -132,7 +132,10 @@ class RoleRefused(Exception):
 
 def public_login(connection: sa.Connection, name: str, password: str) -> None:
     """Create (or give a new password to) the login role `name`, a member of atlas_public
-    only, whose search_path is public_tier and whose transactions are read-only. The
+    only, whose search_path is public_tier then public (the views first; PostGIS's
+    functions, which the grid cells and the cell filter call, from the schema the
+    extension is in: the role may create nothing there) and whose transactions are
+    read-only. The
     password travels as a SCRAM-SHA-256 verifier made by libpq on this side, never in clear
     (nor in the server's statement log)."""
     if not password:
@@ -157,7 +160,7 @@ def public_login(connection: sa.Connection, name: str, password: str) -> None:
         statement = q.SQL("ALTER ROLE {} LOGIN PASSWORD {}").format(role, secret)
     for sql in (
         statement,
-        q.SQL("ALTER ROLE {} SET search_path = public_tier").format(role),
+        q.SQL("ALTER ROLE {} SET search_path = public_tier, public").format(role),
         q.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(role),
     ):
         raw.execute(sql)

@@ -157,7 +157,8 @@ def test_the_role_can_read_the_public_tier_only(scene):
     # nothing on the base schema, nothing written, no history (PostGIS's own catalogue
     # tables, readable by everyone, are left out: they hold no data of ours)
     assert readable == expected
-    assert {"search_path=public_tier", "default_transaction_read_only=on"} <= set(config[0])
+    wanted = {"search_path=public_tier, public", "default_transaction_read_only=on"}
+    assert wanted <= set(config[0])
     assert config[1:] == (False, False)
 
 
@@ -410,6 +411,7 @@ def test_dashboard_on_the_public_role(scene, monkeypatch):
     knows only the published, non-confidential incidents."""
     from atlas.backend import PostgresBackend
     from atlas.filters import Filters
+    from atlas.grid import Cell
     from tests.apptest import run_app
     from ui import data
 
@@ -423,6 +425,12 @@ def test_dashboard_on_the_public_role(scene, monkeypatch):
     assert len(table) == BUNDLED - len(HIDDEN)
     assert not set(hidden) & set(table["incident_id"])
     assert f"{len(table)} incidents from" in shown
+    # a large set's questions call PostGIS on the login too (grid cells, the cell filter)
+    counts, cells = PostgresBackend(login).counts_and_cells(Filters(), 0.5)
+    assert counts["incidents"].sum() == len(table) and cells["count"].sum() > 0
+    busiest = cells.sort_values("count").iloc[-1]
+    in_cell = PostgresBackend(login).filtered(Filters(cell=Cell(0.5, busiest.lon, busiest.lat)))
+    assert len(in_cell) == busiest["count"]
     for values in hidden.values():
         assert not any(v in shown for v in values.values())
 
