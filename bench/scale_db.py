@@ -67,6 +67,9 @@ def main_postgres(args) -> None:
             print(f"N={n:,}: import {imported}", flush=True)
             db = _run_worker("app", {"ATLAS_DATABASE_URL": url}, str(args.changes), "0")
             print(f"N={n:,}: postgres measured", flush=True)
+            if n > args.files_up_to:
+                results.append((n, imported, {"postgres": db}))
+                continue
             cold_load(folder, store, False)  # the files' columnar copy, built once
             env = {"ATLAS_DATA_DIR": str(folder), "ATLAS_CACHE_DIR": str(store)}
             files = _run_worker("app", {**env, "ATLAS_DATABASE_URL": ""}, str(args.changes), "0")

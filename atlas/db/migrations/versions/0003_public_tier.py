@@ -14,7 +14,7 @@ Create Date: 2026-12-02
   policy is the second lock, not the first.
 - Views `public_tier.incidents`, `places`, `reports`, `documents`, `dataset_version` WITH
   (security_invoker = true), with exactly the base tables' columns in their order, so that
-  a role whose search_path is `public_tier` runs the app's queries unchanged.
+  a role whose search_path starts at `public_tier` runs the app's queries unchanged.
 - `atlas_public` (NOLOGIN; login roles are made by `python -m atlas.db public-role NAME`):
   USAGE on public_tier and SELECT on the views and copy tables; nothing on the base tables,
   and EXECUTE on none of the functions made here.
