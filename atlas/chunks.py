@@ -48,7 +48,7 @@ from atlas.rules import (
     validate_places,
     validate_reports,
 )
-from atlas.validation import Problem, missing_columns
+from atlas.validation import Checked, Problem, missing_columns
 
 # 100,000 incidents: at the synthetic data's 1.5 reports per incident, a block of each
 # file is a few hundred MB at most while the rules run (bench/import_db.py measures it),
@@ -57,17 +57,9 @@ DEFAULT_CHUNK_ROWS = 100_000
 
 
 @dataclass(frozen=True)
-class FolderCheck:
+class FolderCheck(Checked):
     problems: tuple[Problem, ...]
     rows: dict[str, int]  # rows read per file, in FILES order
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.is_error)
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if not p.is_error)
 
 
 class _SetAside:

@@ -29,7 +29,7 @@ from atlas.rules import (
     validate_places,
     validate_reports,
 )
-from atlas.validation import Problem, line_of, missing_columns
+from atlas.validation import Checked, Problem, line_of, missing_columns
 
 FILES = {
     "incidents": "incidents.csv",
@@ -63,7 +63,7 @@ class DatasetError(Exception):
 
 
 @dataclass(frozen=True)
-class Dataset:
+class Dataset(Checked):
     # EPSG:4326 points from the CSVs; from the columnar copy (atlas.store) a DataFrame with
     # longitude and latitude but no point objects (`points` builds them).
     incidents: gpd.GeoDataFrame | pd.DataFrame
@@ -78,14 +78,6 @@ class Dataset:
     origin: str = ""  # where the data came from, for people: a folder or a file name
     curated: bool = True  # checked by the provenance rules; False for imported data
     tier: str = "team"  # "public" once redacted (atlas.redaction); every output states it
-
-    @property
-    def errors(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if p.is_error)
-
-    @property
-    def warnings(self) -> tuple[Problem, ...]:
-        return tuple(p for p in self.problems if not p.is_error)
 
 
 def read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:

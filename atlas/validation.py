@@ -45,6 +45,21 @@ class Problem:
         return self.severity != "warning"
 
 
+class Checked:
+    """The errors and warnings of a result that carries its `problems` (a dataset, a
+    folder checked in chunks)."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if not p.is_error)
+
+
 def records(frame: pd.DataFrame, chunk: int = 10_000) -> Iterator[dict]:
     """The rows as dicts, like `frame.to_dict("records")` but without pandas' per-value
     boxing (several times faster on large imports), made `chunk` rows at a time: a dict
