@@ -110,6 +110,13 @@ def type_counts(visible: pd.DataFrame) -> pd.DataFrame:
     return _all_types(grouped)
 
 
+def of_types(rows: pd.DataFrame, column: str, types: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of `types` (all rows when none is named) from an answer for every type that
+    is grouped by type: a type filter only drops whole groups, so the dashboard keeps one
+    answer per other filters and a change of types asks the database nothing more."""
+    return rows[rows[column].isin(types)] if types else rows
+
+
 def _all_types(grouped: pd.DataFrame) -> pd.DataFrame:
     out = grouped.reindex(list(schema.EVENT_TYPE_CODES))
     out.index.name = "event_type"
@@ -324,23 +331,34 @@ class PostgresBackend:
 
         return self._run(answers.has_incident, incident_id)
 
+    def special_counts(self, filters: Filters) -> pd.DataFrame:
+        """The counts beyond sums of the in-period flows (`answers.special_counts`), per
+        event type."""
+        from atlas.db import answers
+        from atlas.people import APPROXIMATE_SHOWN
+
+        return self._run(answers.special_counts, filters, APPROXIMATE_SHOWN)
+
     def people(
         self,
         filters: Filters,
         kept: int,
         sums: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+        special: pd.DataFrame | None = None,
     ) -> Counted:
         """Sums per flow type from the database, the few counts beyond sums (overlaps,
         approximate wordings) and the latest stocks: `atlas.people`'s rules, small rows.
         `sums`: `counts_by_type(filters)` when the caller has it, or a function giving it,
         called once this method's own questions are answered (a cached answer another
-        thread may still be computing)."""
+        thread may still be computing). `special`: `special_counts` of the filters without
+        their types, when the caller has it (`of_types`)."""
         from atlas.db import answers
         from atlas.incidents import people_label
-        from atlas.people import APPROXIMATE_SHOWN
 
+        if special is None:
+            special = self.special_counts(filters)
+        special = of_types(special, "event_type", filters.types)
         with self.engine.connect() as connection:
-            special = answers.special_counts(connection, filters, APPROXIMATE_SHOWN)
             held = answers.latest_stocks(connection, filters, kept)
         if sums is None:
             sums = self.counts_by_type(filters)
@@ -419,14 +437,23 @@ class PostgresBackend:
         result = SearchResult(query or "", tuple(rows["incident_id"]), places, total)
         return result, rows.set_index("incident_id")
 
-    def counts_and_cells(self, filters: Filters, size: float) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """`counts_by_type(filters)` and `grid_cells(filters, size)` from one scan of the
-        matching rows (`queries.cell_type_counts`: per cell and type, with the sums)."""
+    def cell_type_rows(self, filters: Filters, size: float) -> pd.DataFrame:
+        """In-period incidents per grid cell and event type, with the people sums
+        (`queries.cell_type_counts`): what `counts_and_cells` shapes."""
         from atlas.db import queries
 
-        rows = self._run(queries.cell_type_counts, filters, size)
-        if rows.empty:
-            rows = pd.DataFrame(columns=["ix", "iy", "event_type", *COUNT_COLUMNS])
+        return self._run(queries.cell_type_counts, filters, size)
+
+    def counts_and_cells(
+        self, filters: Filters, size: float, every_type: pd.DataFrame | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """`counts_by_type(filters)` and `grid_cells(filters, size)` from one scan of the
+        matching rows (`cell_type_rows`). `every_type`: `cell_type_rows` of the filters
+        without their types, when the caller has it (`of_types`)."""
+        if every_type is None:
+            rows = self.cell_type_rows(filters, size)
+        else:
+            rows = of_types(every_type, "event_type", filters.types)
         sums = {c: "max" if c == "open_ended" else "sum" for c in COUNT_COLUMNS}
         counts = _all_types(
             rows.astype({c: "int64" for c in COUNT_COLUMNS[:-1]} | {"open_ended": bool})
@@ -443,26 +470,35 @@ class PostgresBackend:
         cy = wide.index.get_level_values("iy").to_numpy(dtype=np.int64)
         return counts, cell_table(cx, cy, wide.to_numpy(dtype=np.int64), size)
 
-    def month_counts(self, filters: Filters) -> pd.DataFrame:
+    def month_counts(self, filters: Filters, period: bool = False) -> pd.DataFrame:
         """Per month and event type, the spread counts (`queries.month_counts`) of the
-        incidents matching every filter but the period: what `month_bins` of any period
-        starts from (the dashboard keeps it while only the period changes)."""
+        incidents matching every filter but the period (or, `period`, in it too): what
+        `month_bins` starts from (the dashboard keeps the first while only the period
+        changes, and both for every type while only the types change)."""
         from atlas.db import queries
 
-        return self._run(queries.month_counts, filters, False)
+        return self._run(queries.month_counts, filters, period)
 
-    def month_bins(self, filters: Filters, whole: pd.DataFrame | None = None) -> pd.DataFrame:
-        """`timeline_bins` of the filtered set. `whole`: `month_counts(filters)` when the
-        caller has it. With a period, only the in-period incidents are counted again (a
-        scan of the rows the period keeps); the rest of each bin is out of the period."""
+    def month_bins(
+        self,
+        filters: Filters,
+        whole: pd.DataFrame | None = None,
+        inside: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """`timeline_bins` of the filtered set. `whole` and `inside`: `month_counts` of the
+        filters (without their types: `of_types`), and in the period, when the caller has
+        them. With a period, the in-period incidents are counted on their own (a scan of
+        the rows the period keeps); the rest of each bin is out of the period."""
         from atlas.db import queries
 
         whole = self.month_counts(filters) if whole is None else whole
+        whole = of_types(whole, "type", filters.types)
         codes = {c: n for n, c in enumerate(schema.EVENT_TYPE_CODES)}
         if filters.start is None and filters.end is None:  # every incident is in the period
             parts = [(whole, 1)]
         else:
-            inside = self._run(queries.month_counts, filters, True)
+            inside = self.month_counts(filters, True) if inside is None else inside
+            inside = of_types(inside, "type", filters.types)
             both = whole.merge(inside, on=["month", "type"], how="left", suffixes=("", "_in"))
             outside = both.assign(count=both["count"] - both["count_in"].fillna(0.0))
             # a bin all in the period leaves a difference of rounding, not an incident

@@ -32,7 +32,7 @@ def builds(monkeypatch) -> Counter:
 
         monkeypatch.setattr(specs, name, counted)
     # on the team database these two are answered by the database, not built by ui.specs
-    for name, method in (("people", "counts_by_type"), ("source_panel", "source_summary")):
+    for name, method in (("people", "people"), ("source_panel", "source_summary")):
         real = getattr(PostgresBackend, method)
 
         def asked(self, *args, _real=real, _name=name, **kwargs):

@@ -435,7 +435,10 @@ def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
     # the sums per type come with the grid cells (`_db_counts`, one scan), perhaps being
     # counted by another thread: asked for once the people's own questions are answered
     totals, held, n_held = db.people(
-        filters, specs.STOCKS_KEPT, lambda: _db_counts(data_dir, version, filters)[0]
+        filters,
+        specs.STOCKS_KEPT,
+        lambda: _db_counts(data_dir, version, filters)[0],
+        special=_db_special(data_dir, version, _every_type(filters)),
     )
     sums = _db_counts(data_dir, version, filters)[0]  # per type: the matching count is their sum
     return specs.People(totals, held, n_held, int(sums["incidents"].sum()))
@@ -518,14 +521,34 @@ def _db_places(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _db_bins(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
     """Month bins of the filtered set (the overview's always, the detail's when large)."""
-    everything = replace(filters, start=None, end=None)  # kept while only the period changes
-    return _database(data_dir).month_bins(filters, _db_months(data_dir, version, everything))
+    every = _every_type(filters)
+    whole = _db_months(data_dir, version, replace(every, start=None, end=None), False)
+    inside = _db_months(data_dir, version, every, True) if filters.start or filters.end else None
+    return _database(data_dir).month_bins(filters, whole, inside)
+
+
+# Answers for every event type, kept per the other filters (`atlas.backend.of_types`): the
+# dashboard's aggregate questions group by type, so a change of types is answered from them
+# without asking the database (only the capped frame and the latest stocks are asked).
+def _every_type(filters: Filters) -> Filters:
+    return replace(filters, types=())
 
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
-def _db_months(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
-    """Month counts of the incidents matching every filter but the period."""
-    return _database(data_dir).month_counts(filters)
+def _db_months(data_dir: str, version: str, filters: Filters, period: bool) -> pd.DataFrame:
+    """Month counts of the incidents matching every filter but the period (or, `period`,
+    in it too): the first is kept while only the period changes."""
+    return _database(data_dir).month_counts(filters, period)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_special(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    return _database(data_dir).special_counts(filters)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _db_cell_rows(data_dir: str, version: str, filters: Filters, size: float) -> pd.DataFrame:
+    return _database(data_dir).cell_type_rows(filters, size)
 
 
 def filtered(filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
@@ -684,7 +707,9 @@ def _db_counts(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFr
     and its grid cells at the dashboard's grid (`_cell_size`), from one scan of the
     matching rows (`PostgresBackend.counts_and_cells`): asked whether or not the map will
     draw cells, since the sums need the scan anyway."""
-    return _database(data_dir).counts_and_cells(filters, _cell_size(filters))
+    size = _cell_size(filters)
+    every = _db_cell_rows(data_dir, version, _every_type(filters), size)
+    return _database(data_dir).counts_and_cells(filters, size, every)
 
 
 def sources_page(

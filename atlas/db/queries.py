@@ -54,7 +54,8 @@ def cell_type_counts(connection: sa.Connection, filters: Filters, size: float) -
         .where(*visible(filters))
         .group_by(ix, iy, i.c.event_type)
     )
-    return pd.DataFrame(connection.execute(statement).mappings().all())
+    result = connection.execute(statement)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))  # columns when empty too
 
 
 def month_counts(connection: sa.Connection, filters: Filters, period: bool) -> pd.DataFrame:

@@ -169,3 +169,30 @@ def test_search_agrees(files, postgres, name, query):  # noqa: F811
     b, rows_b = postgres.search(filters, query, 5)
     assert b.ids == a.ids[:5] and b.found == a.found and b.places == a.places
     same(rows_a.reset_index(), rows_b.reset_index(), check_dtype=False)
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_answers_for_every_type_give_each_set_of_types(postgres, name):  # noqa: F811
+    """The dashboard keeps the aggregate answers for every event type (`of_types`): a set
+    of types taken from them gives what the database answers for that set directly (cells
+    and counts, month bins with and without a period, the counts beyond sums)."""
+    from dataclasses import replace
+
+    from atlas.grid import GRID_SIZES
+
+    base = FILTERS[name]
+    every = replace(base, types=())
+    rows = postgres.cell_type_rows(every, GRID_SIZES[1])
+    whole = postgres.month_counts(replace(every, start=None, end=None))
+    inside = postgres.month_counts(every, True)
+    special = postgres.special_counts(every)
+    for types in (("detention",), ("detention", "repatriation", "transfer"), base.types):
+        filters = replace(base, types=types)
+        derived = postgres.counts_and_cells(filters, GRID_SIZES[1], rows)
+        for a, b in zip(derived, postgres.counts_and_cells(filters, GRID_SIZES[1]), strict=True):
+            same(a, b)
+        same(postgres.month_bins(filters, whole, inside), postgres.month_bins(filters))
+        (totals, held, n_held) = postgres.people(filters, 10, special=special)
+        (want_totals, want_held, want_n) = postgres.people(filters, 10)
+        assert totals == want_totals and n_held == want_n
+        same(held, want_held)
