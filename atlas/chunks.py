@@ -20,7 +20,6 @@ files, not loaded), chunk by chunk within a stage: with one chunk, the loader's 
 
 from __future__ import annotations
 
-import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,14 +62,12 @@ class FolderCheck(Checked):
 
 
 class _SetAside:
-    """Rows of places or reports kept per chunk of incidents in a folder (pickled frames
-    appended to one file per chunk), each taken back once."""
+    """Rows of places or reports kept per chunk of incidents in a folder (Parquet files,
+    one per block and chunk, in the order they were added), each taken back once."""
 
     def __init__(self, root: Path, facts: IncidentFacts):
         self.root, self.facts = root, facts
-
-    def _path(self, name: str, chunk: int) -> Path:
-        return self.root / f"{name}-{chunk}.pickle"
+        self.added = 0
 
     def add(self, name: str, frame: pd.DataFrame) -> None:
         if frame.empty:
@@ -80,21 +77,16 @@ class _SetAside:
             (self.facts.chunk(incident) for incident in kept["incident_id"]), int, len(kept)
         )
         for chunk, part in kept.groupby(chunks, sort=False):
-            with self._path(name, int(chunk)).open("ab") as file:
-                pickle.dump(part, file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.added += 1
+            part.to_parquet(self.root / f"{name}-{int(chunk)}-{self.added:09d}.parquet")
 
     def take(self, name: str, chunk: int) -> pd.DataFrame:
-        path = self._path(name, chunk)
-        if not path.exists():
+        paths = sorted(self.root.glob(f"{name}-{chunk}-*.parquet"))
+        if not paths:
             return pd.DataFrame(columns=[*LINK_COLUMNS[name], "_line"])
-        parts = []
-        with path.open("rb") as file:
-            while True:
-                try:
-                    parts.append(pickle.load(file))  # noqa: S301 (our own files of this run)
-                except EOFError:
-                    break
-        path.unlink()
+        parts = [pd.read_parquet(path) for path in paths]
+        for path in paths:
+            path.unlink()
         return pd.concat(parts, ignore_index=True)
 
 
