@@ -432,16 +432,16 @@ def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
     db = _database(data_dir)
     if db is None:
         return specs.people(_load(data_dir, version)[1], filters)
+
     # the sums per type come with the grid cells (`_db_counts`, one scan), perhaps being
     # counted by another thread: asked for once the people's own questions are answered
-    totals, held, n_held = db.people(
-        filters,
-        specs.STOCKS_KEPT,
-        lambda: _db_counts(data_dir, version, filters)[0],
-        special=_db_special(data_dir, version, _every_type(filters)),
-    )
-    sums = _db_counts(data_dir, version, filters)[0]  # per type: the matching count is their sum
-    return specs.People(totals, held, n_held, int(sums["incidents"].sum()))
+    def sums() -> pd.DataFrame:
+        return _db_counts(data_dir, version, filters)[0]
+
+    special = _db_special(data_dir, version, _every_type(filters))
+    totals, held, n_held = db.people(filters, specs.STOCKS_KEPT, sums, special=special)
+    # per type: the matching count is their sum
+    return specs.People(totals, held, n_held, int(sums()["incidents"].sum()))
 
 
 def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
@@ -704,9 +704,9 @@ def _db_cells(data_dir: str, version: str, filters: Filters, size: float) -> pd.
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _db_counts(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The filtered set's counts per type (the people totals' sums, the matching count)
-    and its grid cells at the dashboard's grid (`_cell_size`), from one scan of the
-    matching rows (`PostgresBackend.counts_and_cells`): asked whether or not the map will
-    draw cells, since the sums need the scan anyway."""
+    and its grid cells at the dashboard's grid (`_cell_size`), taken from the one scan
+    kept for every type (`_db_cell_rows`, `PostgresBackend.counts_and_cells`): asked
+    whether or not the map will draw cells, since the sums need the scan anyway."""
     size = _cell_size(filters)
     every = _db_cell_rows(data_dir, version, _every_type(filters), size)
     return _database(data_dir).counts_and_cells(filters, size, every)

@@ -17,7 +17,7 @@ from atlas.db import tables
 from atlas.db.queries import bounds
 from atlas.db.where import TEXT_ARRAY, conditions, i, p, r, visible
 from atlas.filters import Filters
-from atlas.search import SEPARATOR, fold
+from atlas.search import SEPARATOR, SHOWN_COLUMNS, fold
 
 
 def vocabulary(connection: sa.Connection) -> dict:
@@ -293,7 +293,7 @@ def search_matches(
     compatibility form (full-width letters, ligatures) is found by the files' search only;
     so is a word only Python's casefold matches (ß and ss)."""
     if not words:
-        return 0, pd.DataFrame(columns=["incident_id", "date_start", "date_end", "title"])
+        return 0, pd.DataFrame(columns=["incident_id", *SHOWN_COLUMNS])
     sep = sa.literal(SEPARATOR)
     own = (
         i.c.title + sep + sa.func.coalesce(i.c.location_name, "") + sep
@@ -318,15 +318,16 @@ def search_matches(
     terms = [sa.bindparam(f"place{k}", fold(n), sa.Text) for k, n in enumerate(places)]
     found = sa.union(every_word, *map(having, terms)) if places else every_word
     ids = found.subquery("found")
-    matching = sa.select(
-        i.c.incident_id, i.c.date_start, i.c.date_end, i.c.title, sa.func.count().over().label("n")
-    ).where(*visible(filters), i.c.incident_id.in_(sa.select(ids.c.incident_id)))
+    shown = [i.c[c] for c in ("incident_id", *SHOWN_COLUMNS)]
+    matching = sa.select(*shown, sa.func.count().over().label("n")).where(
+        *visible(filters), i.c.incident_id.in_(sa.select(ids.c.incident_id))
+    )
     newest = matching.order_by(
         i.c.date_end.desc(), i.c.date_start.desc(), i.c.incident_id.collate("C").desc()
     ).limit(sa.bindparam("limit", limit))
     rows = pd.DataFrame(
         connection.execute(newest).all(),
-        columns=["incident_id", "date_start", "date_end", "title", "n"],
+        columns=["incident_id", *SHOWN_COLUMNS, "n"],
     )
     total = int(rows["n"].iloc[0]) if len(rows) else 0
     for column in ("date_start", "date_end"):
