@@ -146,6 +146,12 @@ def metric_value(page) -> str:
     return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
 
 
+def open_tab(page, name: str) -> None:
+    """Click the dashboard tab named exactly `name`: Playwright matches role names as
+    substrings, so "Incidents" alone also finds "Sources for these incidents"."""
+    page.get_by_role("tab", name=name, exact=True).click()
+
+
 def wait_until(predicate, timeout: float = 30, interval: float = 0.3):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

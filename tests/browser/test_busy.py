@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
-from tests.browser.harness import app_server, wait_for_map, wait_idle, wait_until
+from tests.browser.harness import app_server, open_tab, wait_for_map, wait_idle, wait_until
 from ui.busy import BUSY_TEXT
 
 SHOTS = Path(os.environ.get("ATLAS_SHOTS", tempfile.gettempdir()))  # looked at by people
@@ -87,7 +87,7 @@ def test_stalled_server_shows_busy_notice_and_the_change_lands(page):
             # a rerun the starved server still finished within 2 s shows no notice (CI saw
             # one): change tabs again, at most three times, until a run is slow enough
             for name in (sources, "Incidents", sources):
-                page.get_by_role("tab", name=name).click()
+                open_tab(page, name)
                 try:
                     wait_until(lambda: busy_notice(page), timeout=40)
                     break
@@ -96,7 +96,7 @@ def test_stalled_server_shows_busy_notice_and_the_change_lands(page):
             else:
                 raise AssertionError("no busy notice while the server was starved")
             page.screenshot(path=SHOTS / "atlas-busy-1280x720.png")
-        page.get_by_role("tab", name=sources).click()  # the Sources tab, whichever try showed it
+        open_tab(page, sources)  # whichever try showed it
         panel = page.get_by_text("Each source's reports on the incidents shown")
         wait_until(lambda: panel.count() > 0 and panel.first.is_visible(), timeout=60)
         wait_idle(page)

@@ -18,7 +18,13 @@ import pytest
 
 from atlas.export.data import FORMATS
 from deploy.replicas import serving
-from tests.browser.harness import choose_by_keyboard, metric_value, wait_idle, wait_until
+from tests.browser.harness import (
+    choose_by_keyboard,
+    metric_value,
+    open_tab,
+    wait_idle,
+    wait_until,
+)
 from tests.browser.test_dashboard import expected_count, query
 
 START = "/?type=detention&from=2013-11-01&to=2013-11-30"
@@ -76,7 +82,7 @@ def test_a_session_through_nginx_on_two_replicas(cluster, page, bundled):
     wait_until(lambda: "Kunming" in page.locator(".st-key-detail").inner_text(), timeout=60)
     # export: the filtered incidents as CSV files in a ZIP, chosen, prepared, downloaded
     wait_idle(page)
-    page.get_by_role("tab", name="Export & embed").click()
+    open_tab(page, "Export & embed")
     label = FORMATS["csv"].label
     shown = page.get_by_label("Data format", exact=True)  # a combobox: its value is the choice
     choose_by_keyboard(page, "Data format", "CSV", lambda: shown.input_value() == label, label)

@@ -27,6 +27,7 @@ from tests.browser.harness import (
     choose_by_keyboard,
     click_until,
     metric_value,
+    open_tab,
     wait_for_map,
     wait_idle,
     wait_until,
@@ -99,7 +100,7 @@ def export_csv(page, runtime: Path) -> None:
     """Choose CSV on the Export tab, prepare it, download it, check it holds the Kunming
     detention (an exception on the page fails the test with the replicas' logs)."""
     wait_idle(page)
-    page.get_by_role("tab", name="Export & embed").click()
+    open_tab(page, "Export & embed")
     shown = page.get_by_label("Data format", exact=True)  # a combobox: its value is the choice
     failed = page.locator('[data-testid="stException"]')
     wait_until(lambda: shown.count() or failed.count(), timeout=90)
@@ -163,7 +164,7 @@ def test_a_session_on_the_team_database_through_nginx(team, page, bundled):
         )
     wait_until(lambda: EDITED in card_on(other_url), timeout=60)
     wait_idle(page)
-    page.get_by_role("tab", name="Incidents", exact=True).click()  # a rerun of the tab
+    open_tab(page, "Incidents")  # a rerun of the tab
     wait_until(lambda: EDITED in page.locator(".st-key-detail").inner_text(), timeout=60)
 
     # killing the other replica loses nothing: the tab reruns, a new viewer is served
