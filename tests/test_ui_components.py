@@ -117,3 +117,22 @@ def test_list_picker_selects_by_keyboard_friendly_box():
     pick.select_index(0).run()
     assert not at.exception
     assert at.session_state["incident"] == at.session_state["_list_ids"][0]
+
+
+def test_every_ui_module_imports_first_in_a_fresh_interpreter():
+    """A module imported first (a bench, a script, one test alone) must not meet a circular
+    import: `import ui.specs` first failed on ui.panels ↔ ui.search ↔ ui.data."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    modules = [f"ui.{p.stem}".removesuffix(".__init__") for p in sorted(root.glob("ui/*.py"))]
+    runs = {
+        m: subprocess.Popen(
+            [sys.executable, "-c", f"import {m}"], cwd=root, stderr=subprocess.PIPE, text=True
+        )
+        for m in modules
+    }
+    failed = {m: run.communicate()[1].strip()[-300:] for m, run in runs.items() if run.wait()}
+    assert len(modules) > 10 and not failed, failed

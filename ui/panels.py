@@ -8,7 +8,6 @@ import streamlit as st
 from atlas import grid
 from atlas.sources import ReportIndex, source_summary, source_summary_large
 from ui import state
-from ui.search import incident_label
 
 LIST_LIMIT = 1_000  # rows sent to the incident list: ~100 KB, whatever the filtered set
 
@@ -26,6 +25,12 @@ LIST_COLUMNS = {
 
 
 SCROLL_TO_CARD = "_scroll_to_card"  # set by a click in the list, read by the page
+
+
+def incident_label(row: pd.Series) -> str:
+    """'2013-11-02 · 17 North Korean refugees detained …' (a select option: plain text)."""
+    start, end = f"{row['date_start']:%Y-%m-%d}", f"{row['date_end']:%Y-%m-%d}"
+    return f"{start if start == end else f'{start} – {end}'} · {row['title']}"
 
 
 def newest_first(visible: pd.DataFrame, limit: int = LIST_LIMIT) -> pd.DataFrame:

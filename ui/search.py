@@ -13,16 +13,11 @@ import streamlit as st
 from atlas.filters import Filters
 from atlas.search import SearchResult, search_frame
 from ui import data, state
+from ui.panels import incident_label
 from ui.text import md
 
 MATCHES_SHOWN = 200  # options of the pick list: a large dataset may match 100,000 rows
 PLACEHOLDER = "Title, place (Yanji, 延吉, 연길), source or id"
-
-
-def incident_label(row: pd.Series) -> str:
-    """'2013-11-02 · 17 North Korean refugees detained …' (a select option: plain text)."""
-    start, end = f"{row['date_start']:%Y-%m-%d}", f"{row['date_end']:%Y-%m-%d}"
-    return f"{start if start == end else f'{start} – {end}'} · {row['title']}"
 
 
 def _on_query(key: str, frame: pd.DataFrame, filters: Filters | None) -> None:
