@@ -95,6 +95,13 @@ def binned_timeline_chart(
     brushable on x (selection "brush", as the
     per-incident chart) so dragging still sets the period; months outside it are faded."""
     data = timeline_bins(frame) if bins is None else bins  # bins: the caller's, if computed
+    return binned_layers(data, domain, height)
+
+
+def binned_layers(
+    data: pd.DataFrame | alt.NamedData, domain: tuple[str, str] | None = None, height: int = 260
+) -> alt.Chart:
+    """`binned_timeline_chart` drawn from its month bins (as atlas.timeline.timeline_layers)."""
     labels = [e.label for e in schema.EVENT_TYPES]
     colours = ["#{:02x}{:02x}{:02x}".format(*e.colour) for e in schema.EVENT_TYPES]
     brush = alt.selection_interval(name=BRUSH, encodings=["x"])

@@ -40,9 +40,13 @@ __all__ = [
     "dodge_lanes",
     "focus_context_chart",
     "overview_chart",
+    "overview_layers",
+    "overview_rows",
     "timeline_bins",
     "timeline_chart",
     "timeline_frame",
+    "timeline_layers",
+    "timeline_rows",
 ]
 
 BRUSH = "brush"  # on the detail view
@@ -54,6 +58,7 @@ LANES = (0, -1, 1)  # lane offsets (in LANE_PX) tried in order: a row holds thre
 DETAIL_WIDTH = 640  # px: the narrowest plot width the lanes are computed for
 AXIS_PX = 24  # px: the time axis under each view (Streamlit fits the axis into the height)
 OVERVIEW_PX = 84
+DETAIL_PX = ROW_PX * 6 + AXIS_PX  # px: the monthly detail view of a large set
 GAP_FILL = "#9a9a9a"
 CHART_COLUMNS = [
     "incident_id",
@@ -199,14 +204,42 @@ def timeline_chart(
     """The detail view over `domain` (the selected period): see the module docstring. An
     embed passes `only` (the event-type codes whose rows it shows, in schema order) and a
     smaller `row_px` to fit its frame; lanes keep their step in proportion to the row."""
+    rows = timeline_rows(frame, selected, domain, width, row_px=row_px)
+    return timeline_layers(rows, domain, height, gaps, only=only, row_px=row_px)
+
+
+def timeline_rows(
+    frame: pd.DataFrame,
+    selected: str | None,
+    domain: tuple[str, str] | None = None,
+    width: int = DETAIL_WIDTH,
+    *,
+    row_px: int = ROW_PX,
+) -> pd.DataFrame:
+    """The detail view's data: `timeline_frame`, its lanes placed in rows of `row_px`."""
     data = timeline_frame(frame, selected, domain, width)
+    if row_px != ROW_PX:
+        data = data.assign(y_offset=row_px // 2 + data["lane"] * LANE_PX * row_px / ROW_PX)
+    return data
+
+
+def timeline_layers(
+    data: pd.DataFrame | alt.NamedData,
+    domain: tuple[str, str] | None = None,
+    height: int | None = None,
+    gaps: pd.DataFrame | None = None,
+    *,
+    only: tuple[str, ...] | None = None,
+    row_px: int = ROW_PX,
+) -> alt.LayerChart:
+    """The detail view drawn from its data (`timeline_rows`): everything in it but the data
+    depends only on these parameters, so the dashboard builds it once per view and swaps
+    the rows in (ui.specs.vega_lite_of)."""
     labels, colours = _labels_colours()
     if only is not None:
         keep = [e.code in only for e in schema.EVENT_TYPES]
         labels = [x for x, k in zip(labels, keep, strict=True) if k]
         colours = [x for x, k in zip(colours, keep, strict=True) if k]
-    if row_px != ROW_PX:
-        data = data.assign(y_offset=row_px // 2 + data["lane"] * LANE_PX * row_px / ROW_PX)
     y = alt.Y(
         "type_label:N",
         sort=labels,
@@ -288,9 +321,27 @@ def overview_chart(
     """The whole range as monthly counts per event type (faded outside the period), the
     period outlined; carries the brush "overview". `bins`: `timeline_bins(frame)` when the
     caller has them (the team database computes them)."""
-    labels, colours = _labels_colours()
+    rows = overview_rows(frame, domain, bins)
+    return overview_layers(rows, domain, period, gaps, height)
+
+
+def overview_rows(
+    frame: pd.DataFrame, domain: tuple[str, str], bins: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The overview's data: the month bins (`timeline_bins`) within `domain`."""
     bins = timeline_bins(frame) if bins is None else bins
-    bins = bins[(bins["end"] > domain[0]) & (bins["start"] < domain[1])]  # ISO strings sort
+    return bins[(bins["end"] > domain[0]) & (bins["start"] < domain[1])]  # ISO strings sort
+
+
+def overview_layers(
+    bins: pd.DataFrame | alt.NamedData,
+    domain: tuple[str, str],
+    period: tuple[str, str] | None = None,
+    gaps: pd.DataFrame | None = None,
+    height: int = OVERVIEW_PX,
+) -> alt.LayerChart:
+    """The overview drawn from its data (`overview_rows`), as `timeline_layers`."""
+    labels, colours = _labels_colours()
     bars = (
         alt.Chart(bins)
         .mark_bar(clip=True)
@@ -363,5 +414,5 @@ def detail_chart(
     selection: the dashboard builds each once per what it depends on). `bins`: as
     `overview_chart`'s."""
     if large:
-        return binned_timeline_chart(frame, period, height=ROW_PX * 6 + AXIS_PX, bins=bins)
+        return binned_timeline_chart(frame, period, height=DETAIL_PX, bins=bins)
     return timeline_chart(frame, selected, period, gaps=gaps)

@@ -204,3 +204,57 @@ def test_vega_lite_gives_streamlits_own_conversion_without_validating(frame):
     with pytest.raises(Exception, match="bogus"):
         broken.to_dict()
     assert vega_lite(broken)["mark"] == {"type": "bogus"}  # not validated
+
+
+def _as_drawn(spec: dict) -> str:
+    """The spec as st.vega_lite_chart sends it, datasets aside: Altair names views by a hash
+    of their data, which Streamlit renames view_1, view_2... in order."""
+    from streamlit.elements.vega_charts import _stabilize_vega_json_spec
+
+    rest = {k: v for k, v in spec.items() if k != "datasets"}
+    return _stabilize_vega_json_spec(json.dumps(rest, sort_keys=True))
+
+
+def test_a_kept_chart_with_new_rows_is_the_chart_built_on_them(bundled):
+    """ui.specs.timeline_spec builds each timeline chart once per period, gaps and builder
+    (vega_lite_of) and swaps the rows in: the dict must be the one a chart built on those
+    rows gives, for every part, filter and selection, while the kept charts do not grow with
+    the selection or the types."""
+    from atlas.coverage import covered_spans, coverage_gaps
+    from atlas.filters import selected_incident
+    from atlas.timebins import binned_timeline_chart
+    from atlas.timeline import DETAIL_PX, overview_chart
+    from atlas.zoom import period_domain
+    from ui import specs
+
+    table = incident_table(bundled)
+    covered = covered_spans(bundled.documents, bundled.reports, bundled.incidents)
+    whole = ("2011-01-01T00:00:00Z", "2025-01-01T00:00:00Z")
+    gaps = coverage_gaps(covered, *(pd.Timestamp(w[:10]) for w in whole))
+    views = [
+        Filters(),
+        Filters(incident="2013-11-15-kunming-detention"),
+        Filters(types=("detention",), incident="2013-11-15-kunming-detention"),
+        Filters(start=pd.Timestamp("2013-01-01").date(), end=pd.Timestamp("2014-06-30").date()),
+        Filters(types=("nothing-matches",)),
+    ]
+    specs._CHARTS.clear()
+    for filters in views:
+        frame = apply_filters(table, filters)
+        period = period_domain(filters.start, filters.end, whole)
+        selected = selected_incident(frame, filters)
+        built = {
+            ("detail", False): timeline_chart(frame, selected, period, gaps=gaps),
+            ("detail", True): binned_timeline_chart(frame, period, height=DETAIL_PX),
+            ("overview", False): overview_chart(frame, whole, period, gaps),
+        }
+        for (part, large), chart in built.items():
+            kept = specs.timeline_spec(table, covered, filters, whole, large, part)
+            direct = specs.vega_lite(chart)
+            assert kept["datasets"] == direct["datasets"], (part, large, filters)
+            assert _as_drawn(kept) == _as_drawn(direct), (part, large, filters)
+    # whole range and one period, for each of the three builders: not one per view
+    assert len(specs._CHARTS) == 6
+    kept = next(iter(specs._CHARTS.values()))
+    specs.timeline_spec(table, covered, Filters(), whole, False, "detail")["layer"].clear()
+    assert next(iter(specs._CHARTS.values())) == kept and kept["layer"]  # callers get copies

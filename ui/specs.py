@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+import altair as alt
 import pandas as pd
 import pydeck as pdk
 
@@ -23,7 +24,14 @@ from atlas.mapspec import build_deck
 from atlas.people import PeopleTotal, flow_totals, stocks
 from atlas.redaction import suppress_sparse
 from atlas.sources import ReportIndex, source_summary, source_summary_large
-from atlas.timeline import detail_chart, overview_chart
+from atlas.timebins import binned_layers, timeline_bins
+from atlas.timeline import (
+    DETAIL_PX,
+    overview_layers,
+    overview_rows,
+    timeline_layers,
+    timeline_rows,
+)
 from atlas.zoom import period_domain
 from ui.panels import list_rows
 
@@ -48,6 +56,57 @@ def vega_lite(chart) -> dict:
     # own __setattr__ would store it as a chart property, hence object.__setattr__)
     object.__setattr__(chart, "to_dict", partial(type(chart).to_dict, chart, validate=False))
     return _convert_altair_to_vega_lite_spec(chart)
+
+
+ROWS = "atlas-rows"  # the placeholder dataset name of a cached chart (vega_lite_of)
+_CHARTS: dict[tuple, dict] = {}  # (builder, its parameters) -> Vega-Lite without the rows
+_CHARTS_KEPT = 256  # a few KB each; a long brushing session makes a few dozen
+
+
+def _frozen(value):
+    """A hashable stand-in for a parameter (a small frame, such as the coverage gaps, by
+    its rows)."""
+    if isinstance(value, pd.DataFrame):
+        return ("frame", tuple(value.columns), tuple(value.itertuples(index=False, name=None)))
+    return value
+
+
+def _with_rows(node, ref: dict):
+    """A copy of a cached spec with `ref` where it names the placeholder ROWS (a copy: a
+    caller may change what it gets, the cache must not)."""
+    if isinstance(node, dict):
+        if node == {"name": ROWS}:
+            return dict(ref)
+        return {k: _with_rows(v, ref) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_with_rows(v, ref) for v in node]
+    return node
+
+
+def vega_lite_of(build, rows: pd.DataFrame, *args, **kwargs) -> dict:
+    """`vega_lite(build(rows, *args, **kwargs))`, building the chart once per builder and
+    parameters: the chart is built on a placeholder dataset, converted, kept, and each call
+    converts only its rows (to Arrow, under their content hash, as Streamlit does).
+
+    Building an Altair chart is most of a timeline's cost (each `encode` with a shorthand or
+    a condition parses it against Vega-Lite's ~600 schema classes, `alt.layer` merges
+    parameters: ~130 ms of a detail view on the bundled data), and the chart depends on
+    the period, height and gaps, not on the filtered rows or the selection.
+    tests/test_specs.py checks the result equals `vega_lite(build(rows, ...))`."""
+    from streamlit.elements.vega_charts import _to_arrow_dataset
+
+    key = (build.__module__, build.__qualname__, *map(_frozen, args))
+    key += tuple((k, _frozen(v)) for k, v in sorted(kwargs.items()))
+    chart = _CHARTS.get(key)
+    if chart is None:
+        chart = vega_lite(build(alt.NamedData(name=ROWS), *args, **kwargs))
+        if len(_CHARTS) >= _CHARTS_KEPT:
+            _CHARTS.clear()
+        _CHARTS[key] = chart
+    datasets: dict = {}
+    spec = _with_rows(chart, _to_arrow_dataset(rows, datasets))
+    spec["datasets"] = {**spec["datasets"], **datasets}
+    return spec
 
 
 def has_background(dataset, vocab: Vocabulary) -> bool:
@@ -80,9 +139,13 @@ def timeline_spec(
     gaps = coverage_gaps(covered, *(pd.Timestamp(w[:10]) for w in whole))
     period = period_domain(filters.start, filters.end, whole)
     if part == "overview":
-        return vega_lite(overview_chart(frame, whole, period, gaps, bins=bins))
-    selected = selected_incident(frame, filters)
-    return vega_lite(detail_chart(frame, selected, period, gaps, large=large, bins=bins))
+        rows = overview_rows(frame, whole, bins)
+        return vega_lite_of(overview_layers, rows, whole, period, gaps)
+    if large:
+        rows = timeline_bins(frame) if bins is None else bins
+        return vega_lite_of(binned_layers, rows, period, height=DETAIL_PX)
+    rows = timeline_rows(frame, selected_incident(frame, filters), period)
+    return vega_lite_of(timeline_layers, rows, period, None, gaps)
 
 
 def grid_size(cell: Cell | None) -> float:
