@@ -220,7 +220,7 @@ def test_a_kept_chart_with_new_rows_is_the_chart_built_on_them(bundled):
     (vega_lite_of) and swaps the rows in: the dict must be the one a chart built on those
     rows gives, for every part, filter and selection, while the kept charts do not grow with
     the selection or the types."""
-    from atlas.coverage import covered_spans, coverage_gaps
+    from atlas.coverage import coverage_gaps, covered_spans
     from atlas.filters import selected_incident
     from atlas.timebins import binned_timeline_chart
     from atlas.timeline import DETAIL_PX, overview_chart
