@@ -27,12 +27,12 @@ from atlas.gridmap import build_grid_deck
 from atlas.mapspec import build_deck, legend_entries
 from atlas.redaction import suppress_sparse
 from atlas.sources import incident_claims
-from atlas.timebins import binned_timeline_chart
-from atlas.timeline import timeline_chart
+from atlas.timebins import binned_layers, timeline_bins
+from atlas.timeline import timeline_layers, timeline_rows
 from atlas.zoom import period_domain
 from geo import ATTRIBUTION
 from ui import data, state
-from ui.specs import has_background, whole_range
+from ui.specs import has_background, vega_lite_of, whole_range
 from ui.text import md
 
 SIZE_KEY = "_embed_frame"  # the size the browser reported, (w, h)
@@ -244,18 +244,25 @@ def _timeline(dataset, frame, selected, vocab, filters, shown, large, lay) -> No
     # the bundled set's legal background (1960–2010) stays off, as on the dashboard
     whole = whole_range(vocab, False, has_background(dataset, vocab))
     period = period_domain(filters.start, filters.end, whole)
+    # built once per period, size and rows shown; the rows swapped in (ui.specs.vega_lite_of)
     if large:
-        chart = binned_timeline_chart(frame, period, height=lay.timeline_height)
+        spec = vega_lite_of(binned_layers, timeline_bins(frame), period, lay.timeline_height)
     else:
         gaps = coverage_gaps(data.coverage(dataset), *(pd.Timestamp(w[:10]) for w in whole))
-        chart = timeline_chart(
+        rows = timeline_rows(
             frame[frame["event_type"].isin(shown)] if shown else frame,
             selected,
             period,
-            gaps=gaps,
-            width=max(200, lay.content_width - 190),
+            max(200, lay.content_width - 190),
+            row_px=lay.row_px,
+        )
+        spec = vega_lite_of(
+            timeline_layers,
+            rows,
+            period,
+            lay.timeline_height,
+            gaps,
             only=shown or None,
             row_px=lay.row_px,
-            height=lay.timeline_height,
         )
-    st.altair_chart(chart, key=state.TIMELINE, on_select="rerun", width="stretch")
+    st.vega_lite_chart(spec, key=state.TIMELINE, on_select="rerun", width="stretch")
