@@ -8,6 +8,7 @@ plain-text tooltip, never as HTML.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import weakref
@@ -194,6 +195,13 @@ class CompactDeck(pdk.Deck):
         self._frozen = None
         self._frozen = self.to_json()
         return self
+
+    def with_layer(self, layer: pdk.Layer) -> CompactDeck:
+        """A frozen copy with `layer` drawn last (the selection ring over a shared deck):
+        this deck is left as it is, its layers' data already records."""
+        out = copy.copy(self)
+        out.layers = [*self.layers, layer]
+        return out.freeze()
 
 
 def base_layers() -> list[pdk.Layer]:
@@ -385,7 +393,52 @@ def build_deck(
 ) -> pdk.Deck:
     """The deck for the in-period rows of `frame` (the one filtered frame), one mark per
     incident and place, fitted to them in a map `height` px tall; centred on `cell` when
-    one is selected (and `width` px wide: the embed fits its frame)."""
+    one is selected (and `width` px wide: the embed fits its frame); `selected` ringed."""
+    deck, marks = deck_and_marks(
+        frame, places, crossings, online_basemap=online_basemap, cell=cell, height=height,
+        width=width,
+    )  # fmt: skip
+    if selected:
+        deck.layers.append(selection_layer(selection_rings(marks).get(selected, [])))
+    return deck
+
+
+def selection_rings(marks: pd.DataFrame) -> dict[str, list[dict]]:
+    """Per incident, the ring records of its marks (a multi-place incident has several)."""
+    rings: dict[str, list[dict]] = {}
+    for rec in _mark_records(marks, ["radius"]) if len(marks) else []:
+        rings.setdefault(rec["incident_id"], []).append(rec)
+    return rings
+
+
+def selection_layer(rings: list[dict]) -> pdk.Layer:
+    """The black ring around each mark of the selected incident, drawn over everything."""
+    return pdk.Layer(
+        "ScatterplotLayer",
+        id="selection",
+        data=rings,
+        get_position=["lon", "lat"],
+        get_radius="radius + 4",
+        radius_units=PIXELS,
+        filled=False,
+        stroked=True,
+        get_line_color=[0, 0, 0, 255],
+        line_width_min_pixels=3,
+        pickable=False,
+    )
+
+
+def deck_and_marks(
+    frame: pd.DataFrame,
+    places: pd.DataFrame,
+    crossings: pd.DataFrame,
+    *,
+    online_basemap: bool = False,
+    cell: Cell | None = None,
+    height: int = VIEWPORT[1],
+    width: int = VIEWPORT[0],
+) -> tuple[CompactDeck, pd.DataFrame]:
+    """`build_deck` without a selection, and the marks it draws (`map_marks`)."""
     visible = _narrow(frame, MARK_COLUMNS)
     visible, places = visible[visible["in_period"]], _narrow(places, PLACE_COLUMNS)
     marks, view, tray = map_marks(visible, places, width, height)
@@ -504,23 +557,6 @@ def build_deck(
             pickable=True,
         )
     )
-    if selected:
-        sel = marks[marks["incident_id"] == selected]
-        layers.append(
-            pdk.Layer(
-                "ScatterplotLayer",
-                id="selection",
-                data=_mark_records(sel, ["radius"]),
-                get_position=["lon", "lat"],
-                get_radius="radius + 4",
-                radius_units=PIXELS,
-                filled=False,
-                stroked=True,
-                get_line_color=[0, 0, 0, 255],
-                line_width_min_pixels=3,
-                pickable=False,
-            )
-        )
     fitted = pdk.ViewState(
         longitude=view.longitude,
         latitude=view.latitude,
@@ -528,12 +564,13 @@ def build_deck(
         min_zoom=min(VIEW.min_zoom, view.zoom),
         max_zoom=VIEW.max_zoom,
     )
-    return CompactDeck(
+    deck = CompactDeck(
         layers=layers,
         initial_view_state=view_of(cell) if cell else fitted,
         tooltip=TOOLTIP,
         **basemap_options(online_basemap),
     )
+    return deck, marks
 
 
 def arc_segments(visible: pd.DataFrame, places: pd.DataFrame) -> list[dict]:

@@ -258,3 +258,37 @@ def test_a_kept_chart_with_new_rows_is_the_chart_built_on_them(bundled):
     kept = next(iter(specs._CHARTS.values()))
     specs.timeline_spec(table, covered, Filters(), whole, False, "detail")["layer"].clear()
     assert next(iter(specs._CHARTS.values())) == kept and kept["layer"]  # callers get copies
+
+
+@pytest.mark.parametrize(
+    "incident",
+    [
+        "2013-11-15-kunming-detention",  # one mark
+        "2013-11-02-detentions-shenyang-yanji-dandong",  # one mark per place
+        "2013-12-border-security-increase",  # drawn along the border: an empty ring layer
+        "2012-02-davies-raises-concerns",  # in the tray
+        "1960-prc-dprk-extradition-treaty",  # outside the period: no ring at all
+        "no-such-incident",
+    ],
+)
+def test_a_selection_over_a_kept_map_is_the_map_built_with_it(bundled, crossings, incident):
+    """ui.specs.with_selection rings the selection on the deck drawn without it (the map of
+    a click is not laid out again): the JSON Streamlit sends is build_deck's with it."""
+    from atlas.filters import selected_incident
+    from ui import specs
+
+    table = incident_table(bundled)
+    filters = Filters(start=pd.Timestamp("2011-01-01").date(), incident=incident)
+    frame = apply_filters(table, filters)
+    view = specs.map_view(bundled, table, crossings, filters, False, 560, False)
+    plain = specs.map_view(
+        bundled, table, crossings, filters.with_selection(None), False, 560, False
+    )
+    direct = build_deck(
+        frame, bundled.places, crossings, selected_incident(frame, filters), height=560
+    )
+    assert view.deck.to_json() == direct.freeze().to_json()
+    assert specs.with_selection(plain, incident).deck.to_json() == view.deck.to_json()
+    ids = [layer["id"] for layer in json.loads(view.deck.to_json())["layers"]]
+    assert ("selection" in ids) == (incident in plain.shown)
+    assert "selection" not in [layer["id"] for layer in json.loads(plain.deck.to_json())["layers"]]

@@ -64,9 +64,14 @@ def test_a_selection_rebuilds_what_shows_it_only(builds):
     at.text_input(key="search").input("2013-11-15-kunming-detention").run()
     assert not at.exception
     assert at.session_state["incident"] == "2013-11-15-kunming-detention"
-    # the detail timeline and the map mark the selection; the overview, totals and list
-    # (its ● column is drawn by the page) do not depend on it
-    assert dict(builds) == {"timeline_spec:detail": 1, "map_view": 1}
+    # the detail timeline marks the selection; the map is the one drawn without it plus a
+    # ring (ui.specs.with_selection); the overview, totals and list (its ● column is drawn
+    # by the page) do not depend on it
+    assert dict(builds) == {"timeline_spec:detail": 1}
+    layers = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"]
+    assert layers[-1]["id"] == "selection"
+    assert [r["incident_id"] for r in layers[-1]["data"]] == ["2013-11-15-kunming-detention"]
+    assert "selection" not in {x["id"] for x in layers[:-1]}
 
 
 def test_hidden_tabs_run_only_when_opened(builds):

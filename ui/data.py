@@ -394,6 +394,9 @@ def timeline(
 def _deck(
     data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
 ) -> specs.DeckView:
+    if filters.incident:  # the map without the selection, kept, plus its ring (not a grid's)
+        plain = _deck(data_dir, version, filters.with_selection(None), online, height, large)
+        return specs.with_selection(plain, filters.incident)
     dataset, table, _ = _load(data_dir, version)
     policy = _public(version)
     sparse_below = policy.cell_threshold if policy is not None else 0

@@ -8,7 +8,8 @@ renders them. Nothing here reads session state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import altair as alt
@@ -20,7 +21,7 @@ from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident,
 from atlas.grid import GRID_SIZES, Cell, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.loading import Dataset
-from atlas.mapspec import build_deck
+from atlas.mapspec import deck_and_marks, selection_layer, selection_rings
 from atlas.people import PeopleTotal, flow_totals, stocks
 from atlas.redaction import suppress_sparse
 from atlas.sources import ReportIndex, source_summary, source_summary_large
@@ -159,6 +160,18 @@ class DeckView:
     cells: int  # grid cells drawn (large sets), else 0
     size: float  # their size in degrees
     sparse: int = 0  # incidents in cells not drawn (public tier: atlas.redaction)
+    shown: frozenset[str] = frozenset()  # the in-period incidents (a selection stays if here)
+    rings: Mapping[str, list[dict]] = field(default_factory=dict)  # their selection rings
+
+
+def with_selection(view: DeckView, incident: str | None) -> DeckView:
+    """The map of `view` (drawn without a selection) with `incident` ringed when it is in
+    the period: the deck's JSON extended, not its marks laid out again (a click on a mark
+    is the most frequent change there is)."""
+    if not incident or incident not in view.shown:
+        return view
+    deck = view.deck.with_layer(selection_layer(view.rings.get(incident, [])))
+    return replace(view, deck=deck)
 
 
 def map_view(
@@ -184,14 +197,13 @@ def map_view(
         deck = build_grid_deck(cells, crossings, cell, online_basemap=online)
         view = DeckView(deck, len(cells), size, sparse)
     else:
-        selected = selected_incident(frame, filters)
-        deck = build_deck(
-            frame, dataset.places, crossings, selected, online_basemap=online, cell=cell,
-            height=height,
-        )  # fmt: skip
-        view = DeckView(deck, 0, 0.0)
+        deck, marks = deck_and_marks(
+            frame, dataset.places, crossings, online_basemap=online, cell=cell, height=height
+        )
+        shown = frozenset(visible["incident_id"])
+        view = DeckView(deck, 0, 0.0, shown=shown, rings=selection_rings(marks))
     deck.freeze()  # serialised here, once, not on every rerun that draws it
-    return view
+    return view if large else with_selection(view, filters.incident)
 
 
 STOCKS_KEPT = 10  # more than the sidebar lists (ui.sidebar.STOCKS_SHOWN) or the summary
