@@ -40,8 +40,10 @@ def pytest_configure(config):
         "markers", "files_only(reason): cannot run on the team database; skipped there"
     )
     # The columnar copies (atlas.store) the app writes while tests run go to a temporary
-    # folder, inherited by the app servers of the browser tests.
-    os.environ.setdefault("ATLAS_CACHE_DIR", tempfile.mkdtemp(prefix="atlas-store-"))
+    # folder, inherited by the app servers of the browser tests, removed at the end.
+    if "ATLAS_CACHE_DIR" not in os.environ:
+        os.environ["ATLAS_CACHE_DIR"] = folder = tempfile.mkdtemp(prefix="atlas-store-")
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(config, items):
