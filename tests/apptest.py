@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from streamlit.runtime.context import ContextProxy
 from streamlit.testing.v1 import AppTest
 
 from atlas.loading import Dataset
@@ -40,3 +43,16 @@ def open_tab(at: AppTest, label: str) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@contextmanager
+def embedded() -> Iterator[None]:
+    """Runs inside draw the embed (an iframe's page): AppTest, like Streamlit's server, hides
+    `embed` from st.query_params, and it has no browser to set st.context.is_embedded, so
+    app.py's embed mode is reached by making the context say so."""
+    saved = ContextProxy.is_embedded
+    ContextProxy.is_embedded = property(lambda self: True)
+    try:
+        yield
+    finally:
+        ContextProxy.is_embedded = saved

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from atlas.export.data import FORMATS  # noqa: E402
-from tests.apptest import run_app  # noqa: E402
+from tests.apptest import embedded, run_app  # noqa: E402
 from ui.state import TAB  # noqa: E402
 
 
@@ -90,7 +90,9 @@ def probe(ids: list[str]) -> dict[str, str]:
         at.button(key="fig_go").click().run()
         assert not at.exception, at.exception
         out[f"figure {kind}"] = _unpack(kind, at.session_state["_figure"].data)
-    out["embed"] = tree_text(_run({"embed": "true", "w": "800", "h": "600"}))
+    with embedded():
+        out["embed"] = tree_text(_run({"w": "800", "h": "600"}))
+        assert "Open the full view" in out["embed"], "the dashboard was drawn, not the embed"
     for page in ("views/sources.py", "views/data.py", "views/incident.py"):
         out[f"page {page}"] = tree_text(_run(page=page))
     for incident in ids:
