@@ -4,6 +4,7 @@ chart as st.altair_chart; hidden tabs run nothing."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections import Counter
 
@@ -11,11 +12,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas.backend import PostgresBackend
-from tests.apptest import open_tab, run_app
+from atlas.filters import apply_filters
+from atlas.incidents import incident_table
+from atlas.mapspec import build_deck
+from tests.apptest import embedded, open_tab, run_app
 from ui import data, specs
 
 # filters no other test uses: the first session misses the process-wide cache
 RARE = {"type": ["detention", "held"], "min_people": "3"}
+MAP_VIEW = inspect.signature(specs.map_view)
 
 
 @pytest.fixture
@@ -72,6 +77,40 @@ def test_a_selection_rebuilds_what_shows_it_only(builds):
     assert layers[-1]["id"] == "selection"
     assert [r["incident_id"] for r in layers[-1]["data"]] == ["2013-11-15-kunming-detention"]
     assert "selection" not in {x["id"] for x in layers[:-1]}
+
+
+def test_readers_of_one_briefing_link_share_its_map(builds, monkeypatch, bundled):
+    """An embed draws the dashboard's kept map fitted to its frame (ui.data.deck with the
+    frame's width): a second reader of the same link builds no map, another frame size
+    builds its own, and what Streamlit sends is build_deck's at the embed's map size."""
+    asked = []
+    counted = specs.map_view
+
+    def sized(*args, **kwargs):
+        asked.append(MAP_VIEW.bind(*args, **kwargs))
+        return counted(*args, **kwargs)
+
+    monkeypatch.setattr(specs, "map_view", sized)
+    link = {"type": ["detention", "held"], "min_people": "2"}
+    sizes = {}
+    for w, h, built in (("800", "450", 1), ("800", "450", 1), ("600", "800", 2)):
+        with embedded():
+            at = run_app({**link, "w": w, "h": h})
+        assert "Open the full view" in at.markdown[-1].value  # the embed, not the dashboard
+        assert builds["map_view"] == built
+        sent = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+        sizes[w, h] = sent
+    assert len(asked) == 2
+    for call, frame_size in zip(asked, sizes, strict=True):
+        call.apply_defaults()
+        args = call.arguments
+        assert args["width"] < int(frame_size[0])  # the frame's width less its padding
+        frame = apply_filters(incident_table(bundled), args["filters"])
+        direct = build_deck(
+            frame, bundled.places, data.crossings(), height=args["height"], width=args["width"]
+        )
+        assert sizes[frame_size] == json.loads(direct.to_json())
+    assert sizes["800", "450"]["initialViewState"] != sizes["600", "800"]["initialViewState"]
 
 
 def test_hidden_tabs_run_only_when_opened(builds):

@@ -26,6 +26,7 @@ from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident,
 from atlas.grid import DETAIL_LIMIT
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
+from atlas.mapspec import VIEWPORT
 from atlas.paths import DATA_DIR
 from atlas.policy import Policy, PolicyError, load_policy, policy_path, tier
 from atlas.redaction import public_dataset
@@ -392,10 +393,16 @@ def timeline(
 
 @st.cache_resource(max_entries=128, **VIEW_CACHE)
 def _deck(
-    data_dir: str, version: str, filters: Filters, online: bool, height: int, large: bool
+    data_dir: str,
+    version: str,
+    filters: Filters,
+    online: bool,
+    height: int,
+    large: bool,
+    width: int = VIEWPORT[0],
 ) -> specs.DeckView:
     if filters.incident:  # the map without the selection, kept, plus its ring (not a grid's)
-        plain = _deck(data_dir, version, filters.with_selection(None), online, height, large)
+        plain = _deck(data_dir, version, filters.with_selection(None), online, height, large, width)
         return specs.with_selection(plain, filters.incident)
     dataset, table, _ = _load(data_dir, version)
     policy = _public(version)
@@ -403,30 +410,41 @@ def _deck(
     db = _database(data_dir)
     if db is None:
         return specs.map_view(
-            dataset, table, crossings(), filters, online, height, large, None, sparse_below
-        )
+            dataset, table, crossings(), filters, online, height, large, None, sparse_below,
+            width,
+        )  # fmt: skip
     if large:  # the database counts the cells: no incident travels
         cells = _db_cells(data_dir, version, filters.with_selection(None), _cell_size(filters))
         return specs.map_view(
-            dataset, table, crossings(), filters, online, height, large, cells, sparse_below
-        )
+            dataset, table, crossings(), filters, online, height, large, cells, sparse_below,
+            width,
+        )  # fmt: skip
     plain = filters.with_selection(None)
     frame = _db_frame(data_dir, version, plain)
     shown = replace(dataset, places=_db_places(data_dir, version, plain))
-    return specs.map_view(shown, frame, crossings(), filters, online, height, large)
+    return specs.map_view(shown, frame, crossings(), filters, online, height, large, width=width)
 
 
-def deck(filters: Filters, online: bool, height: int, large: bool, data_dir: Path = DATA_DIR):
+def deck(
+    filters: Filters,
+    online: bool,
+    height: int,
+    large: bool,
+    data_dir: Path = DATA_DIR,
+    width: int = VIEWPORT[0],
+):
     """The map (ui.specs.map_view), its JSON built once: one object shared by the sessions
-    (cache_resource, not copied), which only read it."""
+    (cache_resource, not copied), which only read it; `width` for an embed's frame."""
     own = st.session_state.get(IN_USE)
     if own is None:
-        return _deck(*source(data_dir), filters, online, height, large)
+        return _deck(*source(data_dir), filters, online, height, large, width)
     dataset, table, _ = own[:3]
     return _own(
         "deck",
-        (filters, online, height, large),
-        lambda: specs.map_view(dataset, table, crossings(), filters, online, height, large),
+        (filters, online, height, large, width),
+        lambda: specs.map_view(
+            dataset, table, crossings(), filters, online, height, large, width=width
+        ),
     )
 
 

@@ -22,10 +22,8 @@ from atlas.context import filters_in_words, sources_line, stamp, view_title
 from atlas.coverage import coverage_gaps
 from atlas.embedlayout import GAP, PAD_X, PAD_Y, EmbedLayout, embed_layout, embed_title, frame_size
 from atlas.filters import to_query, visible_rows
-from atlas.grid import GRID_SIZES, aggregated, grid_cells
-from atlas.gridmap import build_grid_deck
-from atlas.mapspec import build_deck, legend_entries
-from atlas.redaction import suppress_sparse
+from atlas.grid import aggregated
+from atlas.mapspec import legend_entries
 from atlas.sources import incident_claims
 from atlas.timebins import binned_layers, timeline_bins
 from atlas.timeline import timeline_layers, timeline_rows
@@ -198,7 +196,7 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
             st.html(_legend_html(frame))
     beside = bool(selected) and lay.variant == "landscape"
     with st.container(key="embed_mapbox", horizontal=beside):
-        _map(dataset, frame, visible, selected, view, large, lay)
+        _map(view, large, lay, bool(selected))
         record = data.incident(selected, filters) if selected else None
         if record is not None:  # one incident and its reports (by id on a database)
             _card(record.row, record.reports)
@@ -210,25 +208,13 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
         )
 
 
-def _map(dataset, frame, visible, selected, view, large: bool, lay: EmbedLayout) -> None:
-    cell = view["filters"].cell
-    width, height = lay.map_size(bool(selected))
-    if large:
-        size = cell.finer if cell else GRID_SIZES[0]
-        cells = data.grid(view["filters"], size)  # counted by the team database, if any
-        cells = grid_cells(visible, size) if cells is None else cells
-        cells, _ = suppress_sparse(cells, data.cell_threshold())
-        deck = build_grid_deck(cells, data.crossings(), cell)
-    else:
-        deck = build_deck(
-            frame,
-            dataset.places,
-            data.crossings(),
-            selected,
-            cell=cell,
-            height=height,
-            width=width,
-        )
+def _map(view, large: bool, lay: EmbedLayout, selected: bool) -> None:
+    """The dashboard's map (ui.data.deck) fitted to the embed's frame: built once per
+    filters and frame size and shared by every reader of the same briefing link."""
+    filters = view["filters"]
+    cell = filters.cell
+    width, height = lay.map_size(selected)
+    deck = data.deck(filters, False, height, large, width=width).deck
     st.pydeck_chart(
         deck,
         on_select="rerun",

@@ -21,7 +21,7 @@ from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident,
 from atlas.grid import GRID_SIZES, Cell, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.loading import Dataset
-from atlas.mapspec import deck_and_marks, selection_layer, selection_rings
+from atlas.mapspec import VIEWPORT, deck_and_marks, selection_layer, selection_rings
 from atlas.people import PeopleTotal, flow_totals, stocks
 from atlas.redaction import suppress_sparse
 from atlas.sources import ReportIndex, source_summary, source_summary_large
@@ -184,10 +184,12 @@ def map_view(
     large: bool,
     cells: pd.DataFrame | None = None,
     sparse_below: int = 0,
+    width: int = VIEWPORT[0],
 ) -> DeckView:
     """The map of the filtered set: one mark per incident, or grid cells when `large`
     (`cells`: `Backend.grid_cells` at `grid_size(filters.cell)`, when already counted; those
-    with fewer than `sparse_below` incidents left out: the public tier's)."""
+    with fewer than `sparse_below` incidents left out: the public tier's), fitted to a map
+    `height` px tall (and `width` px wide: an embed fits its frame)."""
     frame, visible = _filtered(table, filters)
     cell = filters.cell
     if large:
@@ -198,8 +200,9 @@ def map_view(
         view = DeckView(deck, len(cells), size, sparse)
     else:
         deck, marks = deck_and_marks(
-            frame, dataset.places, crossings, online_basemap=online, cell=cell, height=height
-        )
+            frame, dataset.places, crossings, online_basemap=online, cell=cell, height=height,
+            width=width,
+        )  # fmt: skip
         shown = frozenset(visible["incident_id"])
         view = DeckView(deck, 0, 0.0, shown=shown, rings=selection_rings(marks))
     deck.freeze()  # serialised here, once, not on every rerun that draws it
