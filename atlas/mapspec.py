@@ -71,17 +71,7 @@ MARK_COLUMNS = [
     "sources",
     "place_names",
 ]
-PLACE_COLUMNS = [
-    "incident_id",
-    "role",
-    "location_name",
-    "admin1",
-    "country",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "coord_basis",
-]
+PLACE_COLUMNS = [c for c in schema.PLACE_COLUMNS if c not in ("place_id", "note")]
 
 
 def _narrow(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
