@@ -16,6 +16,7 @@ pixels (512 px around the world at zoom 0), y pointing down.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -124,7 +125,12 @@ def _spread(
     """Offsets (px) that keep every mark clear of the others: marks that would touch are
     joined into a cluster laid on a ring around the cluster's centre, repeated until no two
     touch. `anchors` are screen pixels, in draw order (primary last). Returns each mark's
-    offset from its anchor and the size of its cluster."""
+    offset from its anchor and the size of its cluster.
+
+    Each round looks for touching pairs among neighbours only (`_touching`) and joins
+    clusters with a union-find: what a round yields is the same as comparing every pair
+    (the partition into clusters does not depend on the order of the joins), in time that
+    grows with the marks, not with their square (1,000 marks took 5 s)."""
     cluster = {i: i for i in anchors}  # mark -> representative
     order = list(anchors)[::-1]  # primary first: at the top of a ring
     offsets: dict[int, tuple[float, float]] = {i: (0.0, 0.0) for i in anchors}
@@ -138,22 +144,66 @@ def _spread(
             for i, (dx, dy) in zip(group, _ring([radii[i] for i in group]), strict=True):
                 offsets[i] = (cx + dx - anchors[i][0], cy + dy - anchors[i][1])
         pos = {i: (anchors[i][0] + offsets[i][0], anchors[i][1] + offsets[i][1]) for i in anchors}
-        touching = [
-            (i, j)
-            for a, i in enumerate(order)
-            for j in order[a + 1 :]
-            if cluster[i] != cluster[j]
-            and math.dist(pos[i], pos[j]) < radii[i] + radii[j] + GAP / 2
-        ]
+        touching = _touching(order, pos, radii, cluster)
         if not touching:
             break
-        for i, j in touching:
-            old, new = cluster[j], cluster[i]
-            for k in cluster:
-                if cluster[k] == old:
-                    cluster[k] = new
-    sizes = {i: sum(cluster[k] == cluster[i] for k in anchors) for i in anchors}
+        cluster = _joined(cluster, touching)
+    counts = Counter(cluster.values())
+    sizes = {i: counts[cluster[i]] for i in anchors}
     return offsets, sizes
+
+
+def _joined(cluster: dict[int, int], touching: list[tuple[int, int]]) -> dict[int, int]:
+    """Each mark's cluster once the clusters of every touching pair are one (union-find)."""
+    parent: dict[int, int] = {}
+
+    def root(c: int) -> int:
+        while parent.get(c, c) != c:
+            c = parent[c]
+        return c
+
+    for i, j in touching:
+        a, b = root(cluster[i]), root(cluster[j])
+        if a != b:
+            parent[b] = a
+    return {k: root(c) for k, c in cluster.items()}
+
+
+def _touching(
+    order: list[int],
+    pos: dict[int, tuple[float, float]],
+    radii: dict[int, float],
+    cluster: dict[int, int],
+) -> list[tuple[int, int]]:
+    """Pairs (earlier, later in `order`) of marks of different clusters that touch. Marks
+    are put in square bins as wide as the largest distance at which two can touch, so only
+    marks of the same or an adjacent bin are compared."""
+    if not order:
+        return []
+    reach = max(2 * max(radii[i] for i in order) + GAP / 2, 1.0)
+    bins: dict[tuple[int, int], list[int]] = {}
+    for rank, i in enumerate(order):
+        x, y = pos[i]
+        bins.setdefault((math.floor(x / reach), math.floor(y / reach)), []).append(rank)
+    pairs = []
+    for (bx, by), ranks in bins.items():
+        near = [
+            rank
+            for dx in (-1, 0, 1)
+            for dy in (-1, 0, 1)
+            for rank in bins.get((bx + dx, by + dy), ())
+        ]
+        for a in ranks:
+            i = order[a]
+            for b in near:
+                j = order[b] if b > a else None
+                if (
+                    j is not None
+                    and cluster[i] != cluster[j]
+                    and math.dist(pos[i], pos[j]) < radii[i] + radii[j] + GAP / 2
+                ):
+                    pairs.append((i, j))
+    return pairs
 
 
 def _zoom(span_w: float, span_h: float, avail_w: float, avail_h: float) -> float:

@@ -118,3 +118,67 @@ def test_legend_lists_only_what_is_drawn(bundled):
     assert "Transfer inside China" not in labels and "Held in detention (stock)" in labels
     assert "box: whole country / not stated / elsewhere" in labels
     assert not any(label.startswith("ring: near") for label in labels)
+
+
+def _spread_every_pair(anchors, radii):
+    """The layout's first version of `atlas.layout._spread`: every pair compared, clusters
+    relabelled pair by pair. Kept here as the reference the faster one must equal."""
+    from atlas.layout import GAP, _ring
+
+    cluster = {i: i for i in anchors}
+    order = list(anchors)[::-1]
+    offsets = {i: (0.0, 0.0) for i in anchors}
+    for _round in range(20):
+        members = {}
+        for i in order:
+            members.setdefault(cluster[i], []).append(i)
+        for group in members.values():
+            cx = sum(anchors[i][0] for i in group) / len(group)
+            cy = sum(anchors[i][1] for i in group) / len(group)
+            for i, (dx, dy) in zip(group, _ring([radii[i] for i in group]), strict=True):
+                offsets[i] = (cx + dx - anchors[i][0], cy + dy - anchors[i][1])
+        pos = {i: (anchors[i][0] + offsets[i][0], anchors[i][1] + offsets[i][1]) for i in anchors}
+        touching = [
+            (i, j)
+            for a, i in enumerate(order)
+            for j in order[a + 1 :]
+            if cluster[i] != cluster[j]
+            and math.dist(pos[i], pos[j]) < radii[i] + radii[j] + GAP / 2
+        ]
+        if not touching:
+            break
+        for i, j in touching:
+            old, new = cluster[j], cluster[i]
+            for k in cluster:
+                if cluster[k] == old:
+                    cluster[k] = new
+    sizes = {i: sum(cluster[k] == cluster[i] for k in anchors) for i in anchors}
+    return offsets, sizes
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_spread_of_marks_is_the_every_pair_comparison(seed):
+    """atlas.layout._spread compares neighbours only and joins clusters by union-find: the
+    same offsets and cluster sizes as comparing every pair, for scattered marks, marks
+    sharing a few places and chains that join across rounds."""
+    import random
+
+    from atlas.layout import _spread
+
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    n = rng.choice([1, 2, 5, 40, 150])
+    places = [(rng.uniform(0, 600), rng.uniform(0, 400)) for _ in range(rng.choice([1, 3, 12]))]
+    anchors = {}
+    for i in range(n):
+        if seed % 3 == 0:  # scattered, closely: pairs touch across the bins of _touching
+            anchors[i] = (rng.uniform(0, 300), rng.uniform(0, 200))
+        else:  # on a few places, some a little off them
+            x, y = rng.choice(places)
+            anchors[i] = (x + rng.choice([0.0, rng.uniform(-20, 20)]), y)
+    big = seed % 2 == 0  # every mark large: two may touch at twice the largest radius
+    radii = {i: 25.0 if big else rng.choice([3.0, 5.0, rng.uniform(2, 30)]) for i in anchors}
+    fast, slow = _spread(anchors, radii), _spread_every_pair(anchors, radii)
+    assert fast[1] == slow[1]
+    assert fast[0].keys() == slow[0].keys()
+    for i in fast[0]:
+        assert fast[0][i] == pytest.approx(slow[0][i], abs=1e-9)
