@@ -82,7 +82,11 @@ def to_world(lon: float, lat: float) -> tuple[float, float]:
 
 
 def from_world(x: float, y: float) -> tuple[float, float]:
+    """Longitude and latitude of a world pixel (zoom 0); beyond the Web Mercator square the
+    latitude stays at its edge (±85.05°): a ring of thousands of marks around one place
+    (aggregation off, `bench.scale`'s naive run) reaches past the poles."""
     lon = x / 512.0 * 360.0 - 180.0
+    y = min(max(y, 0.0), 512.0)
     lat = math.degrees(2 * math.atan(math.exp(math.pi * (1 - 2 * y / 512.0))) - math.pi / 2)
     return lon, lat
 
@@ -175,17 +179,28 @@ def _touching(
     radii: dict[int, float],
     cluster: dict[int, int],
 ) -> list[tuple[int, int]]:
-    """Pairs (earlier, later in `order`) of marks of different clusters that touch. Marks
-    are put in square bins as wide as the largest distance at which two can touch, so only
-    marks of the same or an adjacent bin are compared."""
+    """Pairs of touching marks of different clusters, enough of them that joining their
+    clusters joins the same clusters as every touching pair does. Marks at one spot always
+    touch: they are chained, and the spot stands for them all with its largest radius
+    (what touches one of them touches that one). Spots are put in square bins as wide as
+    the largest distance at which two can touch, so only spots of the same or an adjacent
+    bin are compared."""
     if not order:
         return []
-    reach = max(2 * max(radii[i] for i in order) + GAP / 2, 1.0)
+    pairs: list[tuple[int, int]] = []
+    spots: dict[tuple[float, float], list[int]] = {}
+    for i in order:
+        spots.setdefault(pos[i], []).append(i)
+    standing: list[int] = []  # one mark per spot: the largest
+    for marks in spots.values():
+        first = marks[0]
+        pairs += [(first, j) for j in marks[1:] if cluster[j] != cluster[first]]
+        standing.append(max(marks, key=lambda i: radii[i]))
+    reach = max(2 * max(radii[i] for i in standing) + GAP / 2, 1.0)
     bins: dict[tuple[int, int], list[int]] = {}
-    for rank, i in enumerate(order):
+    for rank, i in enumerate(standing):
         x, y = pos[i]
         bins.setdefault((math.floor(x / reach), math.floor(y / reach)), []).append(rank)
-    pairs = []
     for (bx, by), ranks in bins.items():
         near = [
             rank
@@ -194,9 +209,9 @@ def _touching(
             for rank in bins.get((bx + dx, by + dy), ())
         ]
         for a in ranks:
-            i = order[a]
+            i = standing[a]
             for b in near:
-                j = order[b] if b > a else None
+                j = standing[b] if b > a else None
                 if (
                     j is not None
                     and cluster[i] != cluster[j]

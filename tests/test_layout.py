@@ -182,3 +182,24 @@ def test_the_spread_of_marks_is_the_every_pair_comparison(seed):
     assert fast[0].keys() == slow[0].keys()
     for i in fast[0]:
         assert fast[0][i] == pytest.approx(slow[0][i], abs=1e-9)
+
+
+def test_a_mark_touching_the_larger_of_two_at_one_spot_joins_them_at_once():
+    """Two marks at one spot (a small one first in draw order, then a large one) and a third
+    that touches only the large one: one ring of three from the first round, as comparing
+    every pair gives, not a ring of two that the third meets later."""
+    from atlas.layout import _spread
+
+    anchors = {0: (0.0, 0.0), 1: (0.0, 0.0), 2: (30.0, 0.0)}
+    radii = {0: 25.0, 1: 3.0, 2: 5.0}
+    fast, slow = _spread(anchors, radii), _spread_every_pair(anchors, radii)
+    assert fast[1] == slow[1] == {0: 3, 1: 3, 2: 3}
+    for i in anchors:
+        assert fast[0][i] == pytest.approx(slow[0][i], abs=1e-9)
+
+
+def test_a_world_pixel_past_the_mercator_square_stays_at_its_edge():
+    from atlas.layout import from_world
+
+    for y, lat in ((-1e6, 85.0511), (1e6, -85.0511), (256.0, 0.0)):
+        assert from_world(256.0, y) == pytest.approx((0.0, lat), abs=1e-4)
