@@ -688,14 +688,6 @@ def date_span(frame: pd.DataFrame, filters: Filters) -> tuple:
     return _database(shared[0]).date_span(filters.with_selection(None))
 
 
-def grid(filters: Filters, size: float, data_dir: Path = DATA_DIR) -> pd.DataFrame | None:
-    """The team database's grid cells of the filtered set, or None: count them here."""
-    shared = _shared_database(data_dir)
-    if shared is None:
-        return None
-    return _db_cells(*shared, filters.with_selection(None), size)
-
-
 def search(
     frame: pd.DataFrame, filters: Filters, query: str, shown: int, data_dir: Path = DATA_DIR
 ) -> tuple[SearchResult, pd.DataFrame]:
