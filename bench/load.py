@@ -14,6 +14,14 @@ not what atlas.filters says counts as an error.
     python -m bench.load --quick               # smoke run: N = 1 2, one action each
     python -m bench.load --sessions 1 5 10 --replicas 0 2 --repeat 3 --browser 3
     python -m bench.load --backend postgres --replicas 2 --proxied-sessions 1 20 --no-export
+    python -m bench.load --replicas 2 --proxied-sessions 1 20 --caches cold --repeat 3
+
+Caches (--caches): warm (the default), every replica has first served every session the
+phases run, so N = 1 and N = 20 find the same views built and differ in concurrency only;
+cold, every phase runs on servers started for it that have only opened the default link,
+so every viewer's filter changes build views new to the server, at N = 1 as at N = 20.
+(Until 2026-12-03 the replicas were warmed with one session, the N = 1 phase's: its views
+were built and N = 20's mostly not, which compared first builds with kept views.)
 
 The data: the bundled files, or (--backend postgres) the team database every replica reads
 through ATLAS_DATABASE_URL: a throwaway PostgreSQL cluster holding the bundled data
@@ -43,9 +51,19 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 from bench.protocol import ProtocolError, RunResult, Session
-from bench.scenario import DATA_DOWNLOAD, DATA_FORMAT, EXPORT_TAB, MAP_LAYER, Data, Step, plan
+from bench.scenario import (
+    DATA_DOWNLOAD,
+    DATA_FORMAT,
+    EXPORT_TAB,
+    MAP_LAYER,
+    QUERIES,
+    Data,
+    Step,
+    plan,
+)
 from bench.serverstats import cpu_seconds, rss_mb
 from deploy.replicas import serving
 from ui.state import TAB
@@ -129,9 +147,29 @@ async def act(session: Session, step: Step, phase: Phase) -> float:
     return result.seconds
 
 
-async def viewer(i: int, url: str, data: Data, args, phase: Phase) -> None:
+@dataclass(frozen=True)
+class Plan:
+    """A viewer's link, its steps and the count its first page must show, worked out
+    before the phase starts: the expected answers are pandas work on the client's one
+    thread, which would delay reading the other viewers' answers (measured: ~5 s of CPU
+    over a phase of 20 viewers, spent during the ramp)."""
+
+    query: str
+    steps: list[Step]
+    first_count: int
+
+
+def plans(data: Data, n: int, args) -> list[Plan]:
+    out = []
+    for i in range(n):
+        query, steps = plan(data, i, args.actions, export=args.export)
+        out.append(Plan(query, steps, data.count(data.initial(query))))
+    return out
+
+
+async def viewer(i: int, url: str, planned: Plan, args, phase: Phase) -> None:
     rng = random.Random(1000 + i)  # noqa: S311 - reproducible timing, not security
-    query, steps = plan(data, i, args.actions, export=args.export)
+    query, steps = planned.query, planned.steps
     await asyncio.sleep(rng.uniform(0, args.ramp))  # people open the link within seconds
     session = Session(url, timeout=args.timeout, ping_interval=args.ping)
     try:
@@ -140,7 +178,7 @@ async def viewer(i: int, url: str, data: Data, args, phase: Phase) -> None:
         loaded = await session.load(query)
         phase.runs += 1
         phase.loads.append(loaded.seconds)
-        if loaded.metric != f"{data.count(data.initial(query)):,}":
+        if loaded.metric != f"{planned.first_count:,}":
             phase.wrong += 1
         for step in steps:
             await asyncio.sleep(rng.uniform(*args.think))
@@ -172,12 +210,13 @@ async def sample_rss(pids: list[int], phase: Phase, stop: asyncio.Event) -> None
 async def run_phase(
     url: str, pids: list[int], n: int, data: Data, args, db_pids: tuple[int, ...] = ()
 ) -> Phase:
+    planned = plans(data, n, args)
     phase = Phase()
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_rss(pids, phase, stop))
     db0 = cpu_seconds(list(db_pids))
     cpu0, t0 = cpu_seconds(pids), time.perf_counter()
-    await asyncio.gather(*(viewer(i, url, data, args, phase) for i in range(n)))
+    await asyncio.gather(*(viewer(i, url, planned[i], args, phase) for i in range(n)))
     phase.wall = time.perf_counter() - t0
     phase.cpu = cpu_seconds(pids) - cpu0
     phase.db_cpu = cpu_seconds(list(db_pids)) - db0
@@ -246,32 +285,64 @@ def bench_setup(
     database_url: str | None = None,
     db_pids: tuple[int, ...] = (),
 ) -> list[str]:
-    """One fresh server set-up (replicas = 0: one process, no proxy) for all its N, on the
-    bundled files or on the team database at `database_url` (whose server runs as
-    `db_pids`, when known: their CPU is printed apart)."""
+    """The phases of one server set-up (replicas = 0: one process, no proxy), on the bundled
+    files or on the team database at `database_url` (whose server runs as `db_pids`, when
+    known: their CPU is printed apart). --caches warm: one set of servers, and before the
+    phases each replica serves, directly, every session the phases run, so every phase
+    finds its views built and N = 1 and N = 20 differ only in concurrency; cold: each phase
+    (and repeat) on servers started for it that have opened the default link once (modules
+    imported, data loaded), so at N = 1 as at N = 20 the viewers' other views are new."""
     setup = "1 process" if replicas == 0 else f"{replicas} replicas + nginx"
     if database_url:
         setup += " on PostgreSQL"
-    rows = []
-    with serving(max(replicas, 1), proxy=replicas > 0, database_url=database_url) as cluster:
+    setup += f", {args.caches} caches"
+    start = partial(serving, max(replicas, 1), proxy=replicas > 0, database_url=database_url)
+
+    def measure(cluster, n: int) -> Phase:
         pids = cluster.pids + ([cluster.nginx.pid] if cluster.nginx else [])
-        for url in cluster.replica_urls:  # warm every replica's caches (directly)
-            asyncio.run(run_phase(url, pids, 1, data, args))
-        for n in sessions:
-            phases = [
-                asyncio.run(run_phase(cluster.url, pids, n, data, args, db_pids))
-                for _ in range(args.repeat)
-            ]
-            line = row(setup, n, summarise(phases))
-            print(line, flush=True)
-            if db_pids:
-                per_run = statistics.median(p.db_cpu / p.runs for p in phases if p.runs)
-                print(f"    PostgreSQL CPU/run {per_run:.3f} s (not in CPU/run)", flush=True)
-            print(f"    machine load average {os.getloadavg()[0]:.1f} after this row", flush=True)
-            for note in sorted({x for p in phases for x in p.notes})[:5]:
-                print(f"    {note}", flush=True)
-            rows.append(line)
+        return asyncio.run(run_phase(cluster.url, pids, n, data, args, db_pids))
+
+    rows = []
+    if args.caches == "warm":
+        with start() as cluster:
+            for url in cluster.replica_urls:
+                asyncio.run(run_phase(url, cluster.pids, max(sessions), data, args))
+            for n in sessions:
+                rows.append(report(setup, n, [measure(cluster, n) for _ in range(args.repeat)]))
+        return rows
+    for n in sessions:
+        phases = []
+        for _ in range(args.repeat):
+            with start() as cluster:
+                for url in cluster.replica_urls:
+                    asyncio.run(open_link(url, args))
+                phases.append(measure(cluster, n))
+        rows.append(report(setup, n, phases))
     return rows
+
+
+async def open_link(url: str, args) -> None:
+    """One tab opening the default link (QUERIES[0]), directly on a replica: a cold server's
+    first run imports the page modules and loads the data."""
+    session = Session(url, timeout=args.timeout, ping_interval=None)
+    await session.connect()
+    try:
+        await session.load(QUERIES[0])
+    finally:
+        await session.close()
+
+
+def report(setup: str, n: int, phases: list[Phase]) -> str:
+    """Print one row of the table (and its notes); return the row."""
+    line = row(setup, n, summarise(phases))
+    print(line, flush=True)
+    if any(p.db_cpu for p in phases):
+        per_run = statistics.median(p.db_cpu / p.runs for p in phases if p.runs)
+        print(f"    PostgreSQL CPU/run {per_run:.3f} s (not in CPU/run)", flush=True)
+    print(f"    machine load average {os.getloadavg()[0]:.1f} after this row", flush=True)
+    for note in sorted({x for p in phases for x in p.notes})[:5]:
+        print(f"    {note}", flush=True)
+    return line
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -301,6 +372,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--ping", type=float, default=20, help="client keep-alive ping interval s (0: none)"
     )
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--caches",
+        choices=("warm", "cold"),
+        default="warm",
+        help="warm: each replica has served every session's views first; cold: each phase "
+        "on newly started servers (see bench_setup)",
+    )
     parser.add_argument(
         "--browser", type=int, default=0, help="also time K real browser pages against the protocol"
     )
