@@ -599,13 +599,14 @@ class LegendEntry:
 def legend_entries(frame: pd.DataFrame) -> list[LegendEntry]:
     """The compact legend: the event types present in the period, then how to read only the
     kinds of mark drawn (hollow = count unknown, ring = near, outline = province, tray)."""
-    visible = frame[frame["in_period"]]
-    present = set(visible["event_type"])
+    # the three columns read as arrays, not the visible rows of every column (per rerun)
+    shown = frame["in_period"].to_numpy(dtype=bool)
+    present = set(frame["event_type"].to_numpy()[shown])
     entries = [
         LegendEntry("type", e.label, e.colour) for e in schema.EVENT_TYPES if e.code in present
     ]
-    precision = set(visible["geo_precision"])
-    if visible["people_min"].isna().any():
+    precision = set(frame["geo_precision"].to_numpy()[shown])
+    if frame["people_min"].isna().to_numpy()[shown].any():
         entries.append(LegendEntry("unknown", "hollow: count not stated"))
     entries.append(LegendEntry("type", "size: people (area)", None))
     if "near" in precision:

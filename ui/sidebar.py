@@ -107,12 +107,12 @@ def show_counts(
     the latest `stocks`, how many stocks) of the visible rows when the caller has them
     (ui.data caches them); `matching` the number of in-period incidents when `frame` is
     capped (the team database's)."""
-    visible = visible_rows(frame)
     if counted is None:
+        visible = visible_rows(frame)
         held = stocks(visible)
         counted = (flow_totals(visible), held, len(held))
     totals, held, n_held = counted
-    n = len(visible) if matching is None else matching
+    n = int(frame["in_period"].sum()) if matching is None else matching  # len(visible_rows)
     st.sidebar.metric("Matching incidents", f"{n:,}")
     lines = []
     for total in totals:
