@@ -86,6 +86,7 @@ for notice in notices:  # notices repeat URL values: escaped like data
 
 st.session_state["view"] = {
     "frame": frame,
+    "visible": data.visible(frame, filters),  # its in-period rows (capped on a database)
     "filters": filters,
     "selected": selected,
     "embedded": embedded,

@@ -3,6 +3,7 @@ scope note and incident list."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 
@@ -136,3 +137,25 @@ def test_every_ui_module_imports_first_in_a_fresh_interpreter():
     }
     failed = {m: run.communicate()[1].strip()[-300:] for m, run in runs.items() if run.wait()}
     assert len(modules) > 10 and not failed, failed
+
+
+@pytest.mark.parametrize("selected", [None, "2013-11-15-kunming-detention", "no-such-id"])
+@pytest.mark.parametrize("types", [(), ("detention", "repatriation")])
+def test_the_list_sends_the_bytes_of_its_pandas_frame(bundled, selected, types):
+    """The kept Arrow table of the incident list, marked for the selection, is what
+    st.dataframe sent for the pandas frame with the ● column (ui.panels.marked)."""
+    from streamlit import dataframe_util
+
+    from atlas.filters import Filters, apply_filters, visible_rows
+    from atlas.incidents import incident_table
+    from ui.panels import MARK, list_rows, marked
+
+    visible = visible_rows(apply_filters(incident_table(bundled), Filters(types=types)))
+    rows = list_rows(visible)
+    frame = rows.frame.reset_index(drop=True)
+    frame.insert(0, MARK, [MARK if i == selected else "" for i in rows.frame.index])
+    sent = dataframe_util.convert_arrow_table_to_arrow_bytes(marked(rows, selected))
+    assert sent == dataframe_util.convert_pandas_df_to_arrow_bytes(frame)
+    assert marked(rows, selected).column(MARK).to_pylist().count(MARK) == (
+        selected in set(rows.frame.index)
+    )

@@ -7,16 +7,19 @@ from __future__ import annotations
 import inspect
 import json
 from collections import Counter
+from datetime import date
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from atlas.backend import PostgresBackend
-from atlas.filters import apply_filters
+from atlas.backend import PostgresBackend, record_of
+from atlas.filters import Filters, apply_filters, visible_rows
+from atlas.grid import Cell
 from atlas.incidents import incident_table
 from atlas.mapspec import build_deck
 from tests.apptest import embedded, open_tab, run_app
-from ui import data, specs
+from ui import data, detail, specs
 
 # filters no other test uses: the first session misses the process-wide cache
 RARE = {"type": ["detention", "held"], "min_people": "3"}
@@ -77,6 +80,82 @@ def test_a_selection_rebuilds_what_shows_it_only(builds):
     assert layers[-1]["id"] == "selection"
     assert [r["incident_id"] for r in layers[-1]["data"]] == ["2013-11-15-kunming-detention"]
     assert "selection" not in {x["id"] for x in layers[:-1]}
+
+
+def test_a_card_is_kept_per_incident_and_filters(monkeypatch):
+    """A second reader selecting the same incident under the same filters reads the kept
+    card (ui.data.card): its record is not looked up and its lines not written again."""
+    built = Counter()
+    for module, name in ((data, "_record"), (detail, "card")):
+        real = getattr(module, name)
+
+        def counted(*args, _real=real, _name=name, **kwargs):
+            built[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, counted)
+    link = {**RARE, "min_people": "7", "incident": "2013-11-15-kunming-detention"}
+    for _ in range(2):
+        at = run_app(link)
+        assert at.session_state["incident"] == "2013-11-15-kunming-detention"
+        assert any("Kunming" in m.value for m in at.markdown)  # the card shows
+    assert built == {"_record": 1, "card": 1}
+
+
+def test_a_small_table_keeps_its_filtered_frames(monkeypatch, bundled):
+    """The bundled table (under KEPT_FRAME_ROWS) is filtered once per filters for all
+    sessions; a larger one is filtered on every run (a kept frame could hold most of it)."""
+    whole = len(bundled.incidents)
+    filtered = Counter()
+    real = data.apply_filters
+
+    def counted(table, filters):
+        filtered[len(table)] += 1
+        return real(table, filters)
+
+    monkeypatch.setattr(data, "apply_filters", counted)
+    link = {**RARE, "min_people": "8"}
+    first = run_app(link)
+    assert filtered[whole] == 1
+    again = run_app(link)
+    assert filtered[whole] == 1
+    assert again.metric[0].value == first.metric[0].value
+    monkeypatch.setattr(data, "KEPT_FRAME_ROWS", whole - 1)
+    run_app(link)
+    run_app(link)
+    assert filtered[whole] == 3
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(types=("detention", "repatriation")),
+        Filters(start=date(2013, 10, 1), end=date(2014, 3, 31)),
+        Filters(places=("Liaoning",), min_people=10),
+        Filters(statuses=("corroborated",), min_sources=2),
+        Filters(cell=Cell(5.0, 120.0, 40.0)),
+    ],
+    ids=repr,
+)
+def test_a_card_tests_the_filters_on_its_row_as_on_the_table(bundled, filters):
+    """`ui.data._record` filters the incident's one row; the card is the one found in the
+    whole table's filtered frame, and no card where the filters drop the incident."""
+    table = incident_table(bundled)
+    whole = visible_rows(apply_filters(table, filters))
+    kept = 0
+    for incident_id in table["incident_id"]:
+        record = data._record(bundled, table, incident_id, filters)
+        rows = whole[whole["incident_id"] == incident_id]
+        if rows.empty:
+            assert record is None, incident_id
+            continue
+        kept += 1
+        expected = record_of(rows.iloc[0], bundled)
+        pd.testing.assert_series_equal(record.row, expected.row)
+        for part in ("reports", "places", "documents"):
+            pd.testing.assert_frame_equal(getattr(record, part), getattr(expected, part))
+    assert kept == len(whole)
 
 
 def test_readers_of_one_briefing_link_share_its_map(builds, monkeypatch, bundled):

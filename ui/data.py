@@ -35,8 +35,10 @@ from atlas.search import SearchResult, search_frame
 from atlas.sources import ReportIndex, capped_lists
 from atlas.store import load_tables, release_memory
 from geo.crossings import load_crossings
-from ui import specs
-from ui.panels import LIST_LIMIT
+from ui import detail, specs
+from ui.detail import Line
+from ui.panels import LIST_LIMIT, ListRows
+from ui.scopetext import document_lines, scope_line
 
 T = TypeVar("T")
 
@@ -309,18 +311,30 @@ def size(dataset: Dataset) -> int:
     return len(dataset.incidents) if shared is None else _db_scope(*shared)[1]
 
 
-def scope(dataset: Dataset) -> pd.DataFrame:
-    """The documents and the years each reports on (atlas.scope), once per dataset version:
-    it joins every report to its incident, too much for every rerun at a million rows."""
-    shared = _shared_database()
-    if shared is not None:
-        return _db_scope(*shared)[0]
-    return _scope(dataset.version, dataset)
-
-
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _scope(version: str, _dataset: Dataset) -> pd.DataFrame:
     return document_scope(_dataset)
+
+
+def scope_words(dataset: Dataset) -> tuple[str, str]:
+    """The scope line and the list of documents as ui.summary.show_scope writes them
+    (ui.scopetext), once per dataset version."""
+    shared = _shared_database()
+    if shared is not None:
+        return _db_scope_words(*shared)
+    return _scope_words(dataset.version, dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scope_words(version: str, _dataset: Dataset) -> tuple[str, str]:
+    documents = _scope(version, _dataset)
+    return scope_line(len(_dataset.incidents), documents), document_lines(documents)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _db_scope_words(data_dir: str, version: str) -> tuple[str, str]:
+    documents, incidents = _db_scope(data_dir, version)
+    return scope_line(incidents, documents), document_lines(documents)
 
 
 @st.cache_resource
@@ -475,14 +489,14 @@ def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
 
 
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
-def _incident_list(data_dir: str, version: str, filters: Filters) -> tuple[pd.DataFrame, dict]:
+def _incident_list(data_dir: str, version: str, filters: Filters) -> ListRows:
     if _database(data_dir) is None:
         return specs.incident_list(_load(data_dir, version)[1], filters)
     # the capped frame holds the newest in-period incidents: the list's rows
     return specs.incident_list(_db_frame(data_dir, version, filters), filters)
 
 
-def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> tuple[pd.DataFrame, dict]:
+def incident_list(filters: Filters, data_dir: Path = DATA_DIR) -> ListRows:
     """The incident list's rows and labels (ui.specs.incident_list)."""
     own = st.session_state.get(IN_USE)
     plain = filters.with_selection(None)  # the selection is marked by the page
@@ -580,11 +594,43 @@ def filtered(filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
     if own is not None:
         return apply_filters(own[1], filters)
     where = source(data_dir)
+    plain = filters.with_selection(None)  # apply_filters does not read the selection
     if where[0].startswith(DB_SOURCE):
-        plain = filters.with_selection(None)
         _prefetch(*where, plain)
         return _db_frame(*where, plain)
-    return apply_filters(_load(*where)[1], filters)
+    if _kept(where):
+        return _kept_frame(*where, plain)
+    return apply_filters(_load(*where)[1], plain)
+
+
+def visible(frame: pd.DataFrame, filters: Filters, data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """The in-period rows of the run's frame (`visible_rows(frame)`, `frame` being
+    `filtered(filters)`), kept with the frame when it is kept."""
+    where = source(data_dir)
+    if st.session_state.get(IN_USE) is None and _kept(where):
+        return _kept_visible(*where, filters.with_selection(None))
+    return visible_rows(frame)
+
+
+# A curated set (the bundled one: 70 incidents) has its filtered frames kept per filters:
+# filtering again on every rerun cost ~4 ms of pandas work per column set, whatever the
+# rows. A larger table is filtered on each run: a kept frame could hold most of its rows.
+KEPT_FRAME_ROWS = 5_000
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _kept_frame(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    return apply_filters(_load(data_dir, version)[1], filters)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _kept_visible(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
+    return visible_rows(_kept_frame(data_dir, version, filters))
+
+
+def _kept(where: tuple[str, str]) -> bool:
+    """Whether the data folder's frames are kept (a table of at most KEPT_FRAME_ROWS)."""
+    return not where[0].startswith(DB_SOURCE) and len(_load(*where)[1]) <= KEPT_FRAME_ROWS
 
 
 # --- the rerun's questions asked at once on the team database ------------------------------
@@ -625,22 +671,57 @@ def selected(frame: pd.DataFrame, filters: Filters, data_dir: Path = DATA_DIR) -
 def incident(
     incident_id: str, filters: Filters, data_dir: Path = DATA_DIR
 ) -> IncidentRecord | None:
-    """One incident's card: its row (if the filters keep it), reports, places, documents.
-    On the team database fetched by id (one incident, cached per version and filters)."""
-    shared = _shared_database(data_dir)
-    if shared is not None:
-        return _db_incident(*shared, incident_id, filters.with_selection(None))
-    dataset, table = load(data_dir)[:2]
-    frame = visible_rows(apply_filters(table, filters.with_selection(None)))
-    rows = frame[frame["incident_id"] == incident_id]
-    return None if rows.empty else record_of(rows.iloc[0], dataset)
+    """One incident's card: its row (if the filters keep it), reports, places, documents;
+    kept per dataset version, id and filters (on the team database fetched by id), or in
+    the session's state for its own import."""
+    plain = filters.with_selection(None)
+    own = st.session_state.get(IN_USE)
+    if own is None:
+        return _incident(*source(data_dir), incident_id, plain)
+    return _own("incident", (incident_id, plain), lambda: _record(*own[:2], incident_id, plain))
 
 
 @st.cache_resource(max_entries=256, **VIEW_CACHE)
-def _db_incident(
+def _incident(
     data_dir: str, version: str, incident_id: str, filters: Filters
 ) -> IncidentRecord | None:
-    return _database(data_dir).incident(incident_id, filters)
+    db = _database(data_dir)
+    if db is not None:
+        return db.incident(incident_id, filters)
+    return _record(*_load(data_dir, version)[:2], incident_id, filters)
+
+
+def card(incident_id: str, filters: Filters, data_dir: Path = DATA_DIR) -> tuple[Line, ...] | None:
+    """The incident's card as `ui.detail.card` writes it (None when the filters drop it),
+    kept as the record is (`incident`)."""
+    plain = filters.with_selection(None)
+    own = st.session_state.get(IN_USE)
+    if own is None:
+        return _card(*source(data_dir), incident_id, plain)
+    record = incident(incident_id, plain, data_dir)
+    return _own("card", (incident_id, plain), lambda: record and _card_of(record))
+
+
+@st.cache_resource(max_entries=256, **VIEW_CACHE)
+def _card(
+    data_dir: str, version: str, incident_id: str, filters: Filters
+) -> tuple[Line, ...] | None:
+    record = _incident(data_dir, version, incident_id, filters)
+    return None if record is None else _card_of(record)
+
+
+def _card_of(record: IncidentRecord) -> tuple[Line, ...]:
+    return detail.card(record.row, record.reports, record.documents, record.places)
+
+
+def _record(
+    dataset: Dataset, table: pd.DataFrame, incident_id: str, filters: Filters
+) -> IncidentRecord | None:
+    """The incident's card from the data in memory (the files, an import): the filters are
+    tested on its one row (each keeps or drops a row by that row alone, as `apply_filters`
+    on the whole table does), not on every row of the table."""
+    rows = visible_rows(apply_filters(table[table["incident_id"] == incident_id], filters))
+    return None if rows.empty else record_of(rows.iloc[0], dataset)
 
 
 def export_rows(dataset: Dataset, frame: pd.DataFrame, filters: Filters):

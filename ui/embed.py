@@ -21,7 +21,7 @@ from atlas import schema
 from atlas.context import filters_in_words, sources_line, stamp, view_title
 from atlas.coverage import coverage_gaps
 from atlas.embedlayout import GAP, PAD_X, PAD_Y, EmbedLayout, embed_layout, embed_title, frame_size
-from atlas.filters import to_query, visible_rows
+from atlas.filters import to_query
 from atlas.grid import aggregated
 from atlas.mapspec import legend_entries
 from atlas.sources import incident_claims
@@ -166,7 +166,7 @@ def show(dataset, table: pd.DataFrame, vocab, view: dict) -> None:
         )
     if size is None:  # drawn on the rerun the component's report triggers
         st.stop()
-    visible = visible_rows(frame)  # on the team database, the newest (ui.data.filtered)
+    visible = view["visible"]  # on the team database, the newest (ui.data.filtered)
     matching = data.people(filters).matching
     large = aggregated(matching)
     shown = tuple(e.code for e in schema.EVENT_TYPES if e.code in set(visible["event_type"]))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from atlas import grid
@@ -53,31 +56,49 @@ def _picked() -> None:
     st.session_state[SCROLL_TO_CARD] = True
 
 
-def list_rows(visible: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The list as shown (`newest_first`, columns renamed, the ids as its index) and each
-    row's label for the pick box (cached per filters by ui.data.incident_list)."""
+MARK = "●"  # the list's first column: the selected incident's row
+
+
+class ListRows(NamedTuple):
+    """The list as shown (`newest_first`, columns renamed, the ids as its index), each row's
+    label for the pick box, and the same rows as the Arrow table st.dataframe sends, with an
+    empty MARK column first (pandas converted once, not on every rerun)."""
+
+    frame: pd.DataFrame
+    labels: dict[str, str]
+    arrow: pa.Table
+
+
+def list_rows(visible: pd.DataFrame) -> ListRows:
+    """The list's rows (cached per filters by ui.data.incident_list)."""
     shown = newest_first(visible)
     labels = dict(
         zip(shown["incident_id"], map(incident_label, shown.to_dict("records")), strict=True)
     )
     table = shown.set_index("incident_id")[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
-    return table, labels
+    unmarked = table.reset_index(drop=True)
+    unmarked.insert(0, MARK, "")
+    # as Streamlit converts a pandas frame (its default RangeIndex kept as metadata only)
+    return ListRows(table, labels, pa.Table.from_pandas(unmarked))
+
+
+def marked(rows: ListRows, selected: str | None) -> pa.Table:
+    """The list's Arrow table with MARK in the selected incident's row."""
+    field = rows.arrow.schema.field(MARK)  # its type as pandas converted it
+    marks = pa.array([MARK if i == selected else "" for i in rows.frame.index], field.type)
+    return rows.arrow.set_column(0, field, marks)
 
 
 def show_incident_list(
-    visible: pd.DataFrame,
-    selected: str | None,
-    rows: tuple[pd.DataFrame, dict[str, str]] | None = None,
+    visible: pd.DataFrame, selected: str | None, rows: ListRows | None = None
 ) -> None:
     """Selectable list of the filtered incidents, newest first (selecting a row selects the
     incident and scrolls its card into view); the newest `LIST_LIMIT` when there are more,
     with a note saying so. Every column sorts by a click on its header. `rows` is
     `list_rows(visible)` when the caller has it already (ui.data caches it)."""
-    shown, labels = rows if rows is not None else list_rows(visible)
-    ids = list(shown.index)
-    st.session_state["_list_ids"] = ids
-    table = shown.reset_index(drop=True)  # a new frame: the cached one is never changed
-    table.insert(0, "●", ["●" if i == selected else "" for i in ids])
+    rows = rows if rows is not None else list_rows(visible)
+    labels = rows.labels
+    st.session_state["_list_ids"] = list(rows.frame.index)
     unmapped = int((~visible["mapped"]).sum())
     st.caption(
         "Every incident of the map and timeline, as a list: the keyboard and screen-reader "
@@ -97,7 +118,7 @@ def show_incident_list(
         on_change=_picked,
     )
     st.dataframe(
-        table,
+        marked(rows, selected),
         key="list",
         on_select=_clicked,
         selection_mode="single-row",

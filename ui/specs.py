@@ -34,7 +34,7 @@ from atlas.timeline import (
     timeline_rows,
 )
 from atlas.zoom import period_domain
-from ui.panels import list_rows
+from ui.panels import ListRows, list_rows
 
 
 def _filtered(table: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -232,7 +232,7 @@ def people(table: pd.DataFrame, filters: Filters) -> People:
     return People(tuple(flow_totals(visible)), latest, len(held), len(visible))
 
 
-def incident_list(table: pd.DataFrame, filters: Filters) -> tuple[pd.DataFrame, dict]:
+def incident_list(table: pd.DataFrame, filters: Filters) -> ListRows:
     """The list's rows (ui.panels.newest_first) and each row's label for the pick box."""
     _, visible = _filtered(table, filters)
     return list_rows(visible)

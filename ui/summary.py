@@ -16,49 +16,24 @@ import streamlit as st
 from atlas import schema
 from atlas.loading import Dataset
 from atlas.people import PeopleTotal, flow_totals, stocks
-from atlas.scope import covered_years
 from ui import data
 from ui.text import md
 
 FLOW_NAMES = {"detention": "Detained", "transfer": "Transferred", "repatriation": "Returned"}
 
 
-def scope_line(dataset: Dataset, scope: pd.DataFrame, size: int | None = None) -> str:
-    """'70 incidents from 5 documents reporting on 2006–2024. …' (escaped: data words);
-    `scope` is `atlas.scope.document_scope(dataset)`, `size` the number of incidents when
-    `dataset` holds no rows (the team database's)."""
-    years = covered_years(scope)
-    span = f" reporting on {years[0]}–{years[1]}" if years else ""
-    return (
-        f"{len(dataset.incidents) if size is None else size:,} incidents from {len(scope):,} "
-        f"document{'s' if len(scope) != 1 else ''}{md(span)}. A year no document reports on "
-        "is a gap in the reporting, not a year without incidents."
-    )
-
-
 def show_scope(dataset: Dataset, key: str = "about", data_page: str | None = None) -> None:
     """The scope line and an "About the data" note listing each document and its years;
     with `data_page` (the Data page's script, as given to st.navigation) a link to it."""
-    scope = data.scope(dataset)  # computed once per dataset version
+    line, documents = data.scope_words(dataset)  # written once per dataset version
     # The button first and no wrapping: the line stays one row high at 1280 px and above.
     with st.container(
         horizontal=True, vertical_alignment="center", gap="small", wrap=False, key=f"{key}_line"
     ):
         about = st.popover("About the data", type="tertiary", icon=":material/info:", key=key)
-        st.caption(scope_line(dataset, scope, data.size(dataset)))
+        st.caption(line)
     with about:
-        lines = []
-        for row in scope.to_dict("records"):
-            years = (
-                f"reports on {row['first']}–{row['last']}"
-                if pd.notna(row["first"])
-                else "background only"
-            )
-            lines.append(
-                f"- {md(row['publisher'])}, {md(row['published'])}: {md(row['title'])} "
-                f"({row['incidents']:,} incidents; {md(years)})"
-            )
-        st.markdown("\n".join(lines) or "No documents.")
+        st.markdown(documents)
         st.markdown(
             "Each incident rests on verbatim quotes from these documents. Years between "
             "their reports (2015–2020 in the bundled data) look quiet because nothing here "

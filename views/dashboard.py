@@ -7,7 +7,6 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas.context import tier_words, view_title
-from atlas.filters import visible_rows
 from atlas.grid import aggregated
 from atlas.layout import MAP_HEIGHT, VIEWPORT
 from atlas.mapspec import legend_entries
@@ -29,7 +28,7 @@ if view["embedded"]:  # iframes and screenshots: the layout fitted to the frame
     st.stop()
 frame, selected = view["frame"], view["selected"]
 cell = view["filters"].cell
-visible = visible_rows(frame)  # on the team database, the newest of them (ui.data.filtered)
+visible = view["visible"]  # on the team database, the newest of them (ui.data.filtered)
 counted = data.people(view["filters"])  # people and matching incidents, cached per filters
 # Above atlas.grid.DETAIL_LIMIT in-period incidents, map and timeline show counts (grid
 # cells, months) computed here or by the database instead of one mark per incident.
@@ -159,9 +158,9 @@ with map_col:
         draw_map(online)
 with detail_col:
     search.show(visible, view["filters"])
-    record = data.incident(selected, view["filters"]) if selected else None
-    if record is not None:  # one incident, its reports, places and documents
-        show_detail(record.row, record.reports, record.documents, record.places)
+    card = data.card(selected, view["filters"]) if selected else None
+    if card is not None:  # one incident, its reports, places and documents
+        show_detail(card)
     else:
         st.info(
             "Select an incident on the map, the timeline or the list, or search for it, to "

@@ -25,5 +25,5 @@ if not incident:
     if choice:
         st.session_state["incident"] = choice
         st.rerun()
-elif (record := data.incident(incident, Filters())) is not None:  # fetched by id on a database
-    show_detail(record.row, record.reports, record.documents, record.places)
+elif (card := data.card(incident, Filters())) is not None:  # fetched by id on a database
+    show_detail(card)

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from atlas import grid
-from atlas.filters import visible_rows
 from atlas.sources import source_matrix
 from ui import data
 from ui.panels import show_source_panel
@@ -16,7 +15,7 @@ MATRIX_LIMIT = 200  # incidents (columns) in the matrix: beyond, the page would 
 
 dataset, table, vocab = data.load()
 frame = st.session_state["view"]["frame"]
-visible = visible_rows(frame)
+visible = st.session_state["view"]["visible"]
 st.title("Sources")
 st.caption(
     "Every source in the dataset. A source's silence on an incident means only that "
