@@ -30,9 +30,9 @@ existing database with that data (--database-url). The expected counts come from
 bundled files either way.
 
 Columns: load / action = seconds from the BackMsg sent to `script_finished` (p50, p95 over
-all sessions; opening the Export tab is an action); filter = the type and period changes
-among the actions; export = the "Prepare" run that builds
-the CSV plus the file's fetch; runs/s = completed script runs per
+all sessions and every --repeat run pooled; opening the Export tab is an action); filter =
+the type and period changes among the actions (how many, in brackets); export = the
+"Prepare" run that builds the CSV plus the file's fetch; runs/s = completed script runs per
 second of the phase; CPU/run = server CPU seconds (all replicas and nginx) per completed run;
 RSS = the servers' peak resident memory. Benchmarks print; nothing is asserted.
 """
@@ -233,20 +233,25 @@ def pct(values: list[float], q: float) -> float | None:
 
 
 def summarise(phases: list[Phase]) -> dict[str, float | None]:
-    """Medians over repeated runs of each run's figures (errors: summed)."""
+    """Times: percentiles of every sample of the repeated runs pooled (one viewer makes
+    four filter changes a run: a run's own p95 is its slowest); rates, CPU and RSS:
+    medians of the runs' figures; errors: summed."""
 
     def med(f):
         values = [v for v in (f(p) for p in phases) if v is not None]
         return statistics.median(values) if values else None
 
+    def pooled(name: str, q: float) -> float | None:
+        return pct([v for p in phases for v in getattr(p, name)], q)
+
     return {
-        "load50": med(lambda p: pct(p.loads, 0.5)),
-        "load95": med(lambda p: pct(p.loads, 0.95)),
-        "act50": med(lambda p: pct(p.actions, 0.5)),
-        "act95": med(lambda p: pct(p.actions, 0.95)),
-        "filt50": med(lambda p: pct(p.filters, 0.5)),
-        "filt95": med(lambda p: pct(p.filters, 0.95)),
-        "export50": med(lambda p: pct(p.exports, 0.5)),
+        "load50": pooled("loads", 0.5),
+        "load95": pooled("loads", 0.95),
+        "act50": pooled("actions", 0.5),
+        "act95": pooled("actions", 0.95),
+        "filt50": pooled("filters", 0.5),
+        "filt95": pooled("filters", 0.95),
+        "export50": pooled("exports", 0.5),
         "errors": sum(p.errors for p in phases),
         "timeouts": sum(p.timeouts for p in phases),
         "wrong": sum(p.wrong for p in phases),
@@ -254,12 +259,13 @@ def summarise(phases: list[Phase]) -> dict[str, float | None]:
         "cpu_run": med(lambda p: p.cpu / p.runs if p.runs else None),
         "rss": med(lambda p: p.rss),
         "repeats": len(phases),
+        "filters": sum(len(p.filters) for p in phases),
     }
 
 
 HEADER = (
-    "| setup | N | load p50 / p95 s | action p50 / p95 s | filter p50 / p95 s | export p50 s "
-    "| errors / timeouts / wrong | runs/s | CPU/run s | RSS MB | repeats |\n"
+    "| setup | N | load p50 / p95 s | action p50 / p95 s | filter p50 / p95 s (changes) "
+    "| export p50 s | errors / timeouts / wrong | runs/s | CPU/run s | RSS MB | repeats |\n"
     "|---|---:|---|---|---|---:|---|---:|---:|---:|---:|"
 )
 
@@ -270,7 +276,8 @@ def row(setup: str, n: int, s: dict) -> str:
 
     return (
         f"| {setup} | {n} | {f(s['load50'])} / {f(s['load95'])} | {f(s['act50'])} / "
-        f"{f(s['act95'])} | {f(s['filt50'])} / {f(s['filt95'])} | {f(s['export50'])} | "
+        f"{f(s['act95'])} | {f(s['filt50'])} / {f(s['filt95'])} ({s['filters']}) | "
+        f"{f(s['export50'])} | "
         f"{s['errors']} / {s['timeouts']} / "
         f"{s['wrong']} | {f(s['rate'])} | {f(s['cpu_run'])} | {f(s['rss'], 0)} | "
         f"{s['repeats']} |"

@@ -40,11 +40,12 @@ def test_percentiles_pick_an_observed_value():
     assert pct([], 0.5) is None
 
 
-def test_summary_takes_medians_of_runs_and_sums_errors():
+def test_summary_pools_times_takes_medians_of_rates_and_sums_errors():
     runs = [Phase(actions=[1.0, 2.0, 3.0], errors=1, runs=10, wall=5.0, cpu=2.0) for _ in range(2)]
     runs.append(Phase(actions=[9.0], timeouts=2, runs=1, wall=1.0, cpu=1.0))
     s = summarise(runs)
     assert s["act50"] == 2.0 and s["errors"] == 2 and s["timeouts"] == 2
+    assert s["act95"] == 9.0  # of the 7 pooled samples (the median of the runs' p95: 3.0)
     assert s["rate"] == 2.0 and s["cpu_run"] == 0.2 and s["repeats"] == 3
 
 
@@ -149,3 +150,18 @@ def test_the_period_and_lists_drawn_are_sent_back_as_the_frontend_does():
     types.new_element.multiselect.default[:] = [1]
     session._read_delta(types, result)
     assert list(session._states["$$ID-4-f_types"].string_array_value.data) == ["Transfer"]
+
+
+def test_plans_are_worked_out_before_the_phase_as_the_viewers_would(data):
+    """bench.load.plans: each viewer's link, steps and first count, the same as planning
+    in the viewer (the phase then does no pandas work on the client's thread)."""
+    from bench.load import build_parser, plans
+
+    args = build_parser().parse_args(["--actions", "4", "--no-export"])
+    assert args.caches == "warm"  # the default compares N = 1 and N = 20 on kept views
+    planned = plans(data, 7, args)
+    assert len(planned) == 7
+    for i, p in enumerate(planned):
+        assert (p.query, p.steps) == plan(data, i, 4, export=False)
+        assert p.first_count == data.count(data.initial(p.query))
+    assert {p.first_count for p in planned} != {planned[0].first_count}  # links differ
