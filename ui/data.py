@@ -698,8 +698,8 @@ def card(incident_id: str, filters: Filters, data_dir: Path = DATA_DIR) -> tuple
     own = st.session_state.get(IN_USE)
     if own is None:
         return _card(*source(data_dir), incident_id, plain)
-    record = incident(incident_id, plain, data_dir)
-    return _own("card", (incident_id, plain), lambda: record and _card_of(record))
+    record = incident(incident_id, plain, data_dir)  # kept in the session's state too
+    return None if record is None else _own("card", (incident_id, plain), lambda: _card_of(record))
 
 
 @st.cache_resource(max_entries=256, **VIEW_CACHE)
@@ -717,7 +717,7 @@ def _card_of(record: IncidentRecord) -> tuple[Line, ...]:
 def _record(
     dataset: Dataset, table: pd.DataFrame, incident_id: str, filters: Filters
 ) -> IncidentRecord | None:
-    """The incident's card from the data in memory (the files, an import): the filters are
+    """The incident's record from the data in memory (the files, an import): the filters are
     tested on its one row (each keeps or drops a row by that row alone, as `apply_filters`
     on the whole table does), not on every row of the table."""
     rows = visible_rows(apply_filters(table[table["incident_id"] == incident_id], filters))
