@@ -86,22 +86,28 @@ def test_a_card_is_kept_per_incident_and_filters(monkeypatch):
     """A second reader selecting the same incident under the same filters reads the kept
     card (ui.data.card): its record is not looked up and its lines not written again."""
     built = Counter()
-    for module, name in ((data, "_record"), (detail, "card")):
-        real = getattr(module, name)
+    # the record is looked up in memory on the files, by id on the team database
+    for owner, name, kind in (
+        (data, "_record", "record"),
+        (PostgresBackend, "incident", "record"),
+        (detail, "card", "card"),
+    ):
+        real = getattr(owner, name)
 
-        def counted(*args, _real=real, _name=name, **kwargs):
-            built[_name] += 1
+        def counted(*args, _real=real, _kind=kind, **kwargs):
+            built[_kind] += 1
             return _real(*args, **kwargs)
 
-        monkeypatch.setattr(module, name, counted)
+        monkeypatch.setattr(owner, name, counted)
     link = {**RARE, "min_people": "7", "incident": "2013-11-15-kunming-detention"}
     for _ in range(2):
         at = run_app(link)
         assert at.session_state["incident"] == "2013-11-15-kunming-detention"
         assert any("Kunming" in m.value for m in at.markdown)  # the card shows
-    assert built == {"_record": 1, "card": 1}
+    assert built == {"record": 1, "card": 1}
 
 
+@pytest.mark.files_only("the team database's frame is the capped one kept by ui.data._db_frame")
 def test_a_small_table_keeps_its_filtered_frames(monkeypatch, bundled):
     """The bundled table (under KEPT_FRAME_ROWS) is filtered once per filters for all
     sessions; a larger one is filtered on every run (a kept frame could hold most of it)."""
