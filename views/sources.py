@@ -14,7 +14,6 @@ from ui.panels import show_source_panel
 MATRIX_LIMIT = 200  # incidents (columns) in the matrix: beyond, the page would not draw
 
 dataset, table, vocab = data.load()
-frame = st.session_state["view"]["frame"]
 visible = st.session_state["view"]["visible"]
 st.title("Sources")
 st.caption(
