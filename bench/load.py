@@ -167,10 +167,14 @@ def plans(data: Data, n: int, args) -> list[Plan]:
     return out
 
 
-async def viewer(i: int, url: str, planned: Plan, args, phase: Phase) -> None:
+async def viewer(
+    i: int, url: str, planned: Plan, args, phase: Phase, ramp: bool = True
+) -> None:
     rng = random.Random(1000 + i)  # noqa: S311 - reproducible timing, not security
     query, steps = planned.query, planned.steps
-    await asyncio.sleep(rng.uniform(0, args.ramp))  # people open the link within seconds
+    start = rng.uniform(0, args.ramp)  # drawn always: the think times stay the same
+    if ramp:  # people open the link within seconds
+        await asyncio.sleep(start)
     session = Session(url, timeout=args.timeout, ping_interval=args.ping)
     try:
         session.headers = await asyncio.to_thread(route_cookie, url)
@@ -207,16 +211,30 @@ async def sample_rss(pids: list[int], phase: Phase, stop: asyncio.Event) -> None
             pass
 
 
+def viewer_count(n: int, args) -> int:
+    """How many viewers' plans a phase of N open at once runs: N, and at least --viewers,
+    so a small N runs the same plans as N = --viewers, a few at a time."""
+    return max(n, args.viewers)
+
+
 async def run_phase(
     url: str, pids: list[int], n: int, data: Data, args, db_pids: tuple[int, ...] = ()
 ) -> Phase:
-    planned = plans(data, n, args)
+    """Viewers 0 … viewer_count - 1, at most `n` open at once: the first `n` open the link
+    within --ramp seconds, each later one as soon as an earlier one leaves."""
+    planned = plans(data, viewer_count(n, args), args)
     phase = Phase()
     stop = asyncio.Event()
     sampler = asyncio.create_task(sample_rss(pids, phase, stop))
     db0 = cpu_seconds(list(db_pids))
+    open_at_once = asyncio.Semaphore(n)  # FIFO: viewer i waits for the i - n th to leave
+
+    async def one(i: int) -> None:
+        async with open_at_once:
+            await viewer(i, url, planned[i], args, phase, ramp=i < n)
+
     cpu0, t0 = cpu_seconds(pids), time.perf_counter()
-    await asyncio.gather(*(viewer(i, url, planned[i], args, phase) for i in range(n)))
+    await asyncio.gather(*(one(i) for i in range(len(planned))))
     phase.wall = time.perf_counter() - t0
     phase.cpu = cpu_seconds(pids) - cpu0
     phase.db_cpu = cpu_seconds(list(db_pids)) - db0
@@ -313,7 +331,8 @@ def bench_setup(
     if args.caches == "warm":
         with start() as cluster:
             for url in cluster.replica_urls:
-                asyncio.run(run_phase(url, cluster.pids, max(sessions), data, args))
+                warm = max(viewer_count(n, args) for n in sessions)
+                asyncio.run(run_phase(url, cluster.pids, warm, data, args))
             for n in sessions:
                 rows.append(report(setup, n, [measure(cluster, n) for _ in range(args.repeat)]))
         return rows
@@ -368,6 +387,13 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         default=[100],
         help="N for the replica set-ups (default 100)",
+    )
+    parser.add_argument(
+        "--viewers",
+        type=int,
+        default=20,
+        help="every phase runs at least this many viewers' plans, N at a time (N = 1: one "
+        "after another), so each N times the same filter changes",
     )
     parser.add_argument("--actions", type=int, default=6, help="actions after the load")
     parser.add_argument(
@@ -428,14 +454,15 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers it started
     if args.quick:
         args.sessions, args.proxied_sessions, args.actions = [1, 2], [2], 1
-        args.think, args.ramp = (0.2, 0.5), 0.5
+        args.think, args.ramp, args.viewers = (0.2, 0.5), 0.5, 2
     args.ping = args.ping or None
     data = Data()
     load = os.getloadavg()
     print(
         f"# bench.load: {os.cpu_count()} cores, load average {load[0]:.2f} at the start; "
         f"{args.actions} actions per session, think {args.think[0]:g}–{args.think[1]:g} s, "
-        f"ping {args.ping or 'off'}, repeat {args.repeat}\n"
+        f"ping {args.ping or 'off'}, repeat {args.repeat}; each phase runs at least "
+        f"{args.viewers} viewers, N at a time\n"
     )
     with team_database(args) as (url, db_pids):
         print(f"data: {'the team database (bundled data)' if url else 'the bundled files'}\n")

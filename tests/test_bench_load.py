@@ -165,3 +165,31 @@ def test_plans_are_worked_out_before_the_phase_as_the_viewers_would(data):
         assert (p.query, p.steps) == plan(data, i, 4, export=False)
         assert p.first_count == data.count(data.initial(p.query))
     assert {p.first_count for p in planned} != {planned[0].first_count}  # links differ
+
+
+@pytest.mark.parametrize(("n", "viewers", "ran", "most"), [(1, 5, 5, 1), (3, 5, 5, 3), (6, 5, 6, 6)])
+def test_a_phase_runs_the_same_viewers_at_every_n_a_few_at_a_time(
+    data, monkeypatch, n, viewers, ran, most
+):
+    """bench.load.run_phase: at least --viewers viewers' plans, at most N open at once (N = 1:
+    one after another), the first N ramping in, the rest starting as places free up."""
+    import bench.load as load
+
+    opened, at_once, ramped = [], [0], {}
+
+    async def fake_viewer(i, url, planned, args, phase, ramp=True):
+        assert planned.query == QUERIES[i % len(QUERIES)]  # viewer i gets plan i
+        opened.append(i)
+        ramped[i] = ramp
+        at_once[0] = max(at_once[0], len(opened) - len(left))
+        await asyncio.sleep(0.01 * (i % 3))
+        left.append(i)
+
+    left: list[int] = []
+    monkeypatch.setattr(load, "viewer", fake_viewer)
+    monkeypatch.setattr(load, "cpu_seconds", lambda pids: 0.0)
+    args = load.build_parser().parse_args(["--viewers", str(viewers), "--actions", "1"])
+    asyncio.run(load.run_phase("http://x", [], n, data, args))
+    assert sorted(opened) == list(range(ran))
+    assert at_once[0] == most
+    assert [i for i, r in ramped.items() if r] == list(range(n))
