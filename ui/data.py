@@ -17,6 +17,7 @@ from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
+from streamlit import config as st_config
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from atlas.backend import IncidentRecord, PostgresBackend, record_of
@@ -838,6 +839,14 @@ def source_names(filters: Filters, data_dir: Path = DATA_DIR) -> list[str] | Non
 # configured, else the data folder's.
 
 
+def _secrets_file_exists() -> bool:
+    """Whether one of Streamlit's secrets files (or folders) exists. Without one,
+    `st.secrets` looks for them again and raises at every read (~0.1 ms, and `source()`
+    asks for the backend a dozen times a run); once one exists, Streamlit parses it once
+    and watches it."""
+    return any(Path(path).exists() for path in st_config.get_option("secrets.files"))
+
+
 def database_backend() -> PostgresBackend | None:
     """The team database when ATLAS_DATABASE_URL or `[connections.atlas]` in
     .streamlit/secrets.toml names one (through `st.connection("atlas", type="sql")`, whose
@@ -845,6 +854,8 @@ def database_backend() -> PostgresBackend | None:
     url = os.environ.get(URL_VARIABLE, "").strip()
     if url:
         return PostgresBackend(url)
+    if not _secrets_file_exists():
+        return None
     try:
         configured = "atlas" in st.secrets.get("connections", {})
     except (FileNotFoundError, StreamlitSecretNotFoundError):

@@ -4,6 +4,7 @@ teammate's change is read on the next rerun; the dashboard runs on it (AppTest).
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from atlas.backend import FilesBackend, PostgresBackend
@@ -17,6 +18,36 @@ from ui import data
 def test_no_database_no_backend(monkeypatch):
     monkeypatch.delenv("ATLAS_DATABASE_URL", raising=False)
     assert data.database_backend() is None  # the files, as today
+
+
+def test_secrets_are_read_only_when_a_secrets_file_exists(monkeypatch, tmp_path):
+    """Without a secrets file, st.secrets looks for one again and raises on every read
+    (~0.1 ms, a dozen times a run): the backend is chosen without reading it."""
+    monkeypatch.delenv("ATLAS_DATABASE_URL", raising=False)
+    reads = []
+
+    class Secrets:
+        def get(self, key, default=None):
+            reads.append(key)
+            return (
+                {"atlas": {"url": "postgresql+psycopg://a@/b"}} if key == "connections" else default
+            )
+
+    monkeypatch.setattr(data.st, "secrets", Secrets())
+    monkeypatch.setattr(data.st, "connection", lambda *a, **k: pytest.fail("connection opened"))
+    files = [str(tmp_path / "none.toml"), str(tmp_path / "nor.toml")]
+    option = data.st_config.get_option
+    monkeypatch.setattr(
+        data.st_config,
+        "get_option",
+        lambda name: files if name == "secrets.files" else option(name),
+    )
+    assert data.database_backend() is None
+    assert reads == []  # no file: st.secrets not asked
+    (tmp_path / "nor.toml").write_text("[connections.atlas]\n")  # its content: Secrets above
+    with pytest.raises(pytest.fail.Exception, match="connection opened"):
+        data.database_backend()  # a file: the secrets are read, the connection opened
+    assert reads == ["connections"]
 
 
 def test_tables_follow_the_database_version(db, monkeypatch):
