@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas.policy import PolicyError
-from ui import data, state
+from ui import data, heap, state
 from ui.busy import show_busy_notice
 from ui.identity import editing_enabled
 from ui.sidebar import show_counts, show_filters
@@ -92,3 +92,4 @@ st.session_state["view"] = {
     "embedded": embedded,
 }
 pages.run()
+heap.freeze_once()  # serve.py's servers: once, after the first complete run

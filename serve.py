@@ -15,6 +15,7 @@ from starlette.routing import Route
 from atlas.export.links import ENV, PublicUrlError, public_base
 from atlas.export.oembed import oembed
 from atlas.policy import PolicyError, startup_policy
+from ui import heap
 
 
 def bases(request: Request) -> list[str]:
@@ -34,6 +35,8 @@ async def oembed_route(request: Request) -> JSONResponse:
     )
     return JSONResponse(answer.body, status_code=answer.status)
 
+
+heap.ENABLED = True  # a server: its first complete run freezes the long-lived heap (ui.heap)
 
 try:  # refuse to start on an unknown ATLAS_TIER or a bad policy file (atlas.policy)
     startup_policy()
