@@ -16,6 +16,12 @@ not what atlas.filters says counts as an error.
     python -m bench.load --backend postgres --replicas 2 --proxied-sessions 1 20 --no-export
     python -m bench.load --replicas 2 --proxied-sessions 1 20 --caches cold --repeat 3
 
+Viewers (--viewers, default 20): every phase runs the plans of at least that many viewers,
+N of them open at once (N = 1: one after another, each next one opening as the last
+leaves), so N = 1 and N = 20 time the same filter changes and differ in concurrency only.
+(Until 2026-12-03 a phase ran N viewers: N = 1 timed viewer 0's four changes, a p95 of four
+samples of one link.)
+
 Caches (--caches): warm (the default), every replica has first served every session the
 phases run, so N = 1 and N = 20 find the same views built and differ in concurrency only;
 cold, every phase runs on servers started for it that have only opened the default link,
