@@ -173,9 +173,7 @@ def plans(data: Data, n: int, args) -> list[Plan]:
     return out
 
 
-async def viewer(
-    i: int, url: str, planned: Plan, args, phase: Phase, ramp: bool = True
-) -> None:
+async def viewer(i: int, url: str, planned: Plan, args, phase: Phase, ramp: bool = True) -> None:
     rng = random.Random(1000 + i)  # noqa: S311 - reproducible timing, not security
     query, steps = planned.query, planned.steps
     start = rng.uniform(0, args.ramp)  # drawn always: the think times stay the same

@@ -167,7 +167,9 @@ def test_plans_are_worked_out_before_the_phase_as_the_viewers_would(data):
     assert {p.first_count for p in planned} != {planned[0].first_count}  # links differ
 
 
-@pytest.mark.parametrize(("n", "viewers", "ran", "most"), [(1, 5, 5, 1), (3, 5, 5, 3), (6, 5, 6, 6)])
+@pytest.mark.parametrize(
+    ("n", "viewers", "ran", "most"), [(1, 5, 5, 1), (3, 5, 5, 3), (6, 5, 6, 6)]
+)
 def test_a_phase_runs_the_same_viewers_at_every_n_a_few_at_a_time(
     data, monkeypatch, n, viewers, ran, most
 ):
