@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import signal
@@ -461,6 +462,11 @@ def main(argv: list[str] | None = None) -> int:
         args.think, args.ramp, args.viewers = (0.2, 0.5), 0.5, 2
     args.ping = args.ping or None
     data = Data()
+    # The client's own full GC passes walked its table and imports: one took 0.11 s in a
+    # 20-viewer phase (gc callbacks), while answers waited to be read. Kept out, as the
+    # servers do (ui.heap).
+    gc.collect()
+    gc.freeze()
     load = os.getloadavg()
     print(
         f"# bench.load: {os.cpu_count()} cores, load average {load[0]:.2f} at the start; "
