@@ -256,9 +256,9 @@ def pct(values: list[float], q: float) -> float | None:
 
 
 def summarise(phases: list[Phase]) -> dict[str, float | None]:
-    """Times: percentiles of every sample of the repeated runs pooled (one viewer makes
-    four filter changes a run: a run's own p95 is its slowest); rates, CPU and RSS:
-    medians of the runs' figures; errors: summed."""
+    """Times: percentiles of every sample of the repeated runs pooled (a run's own p95
+    rests on a few dozen samples); rates, CPU and RSS: medians of the runs' figures;
+    errors: summed."""
 
     def med(f):
         values = [v for v in (f(p) for p in phases) if v is not None]
@@ -335,8 +335,8 @@ def bench_setup(
     rows = []
     if args.caches == "warm":
         with start() as cluster:
+            warm = max(viewer_count(n, args) for n in sessions)
             for url in cluster.replica_urls:
-                warm = max(viewer_count(n, args) for n in sessions)
                 asyncio.run(run_phase(url, cluster.pids, warm, data, args))
             for n in sessions:
                 rows.append(report(setup, n, [measure(cluster, n) for _ in range(args.repeat)]))
