@@ -132,6 +132,41 @@ def test_a_small_table_keeps_its_filtered_frames(monkeypatch, bundled):
     assert filtered[whole] == 3
 
 
+@pytest.mark.files_only("the team database's views are built from its capped frame")
+def test_a_new_view_is_built_from_the_kept_frames_left_as_they_were(monkeypatch, bundled):
+    """A small table's views new to the server share the run's kept filtered frame: the
+    builders of ui.specs filter nothing themselves, and leave the shared frames as they were
+    (a builder writing into them would change every later view of those filters)."""
+    whole = len(bundled.incidents)
+    kept: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    real = data.apply_filters
+
+    def keeping(table, filters):
+        frame = real(table, filters)
+        if len(table) == whole:  # not the selected incident's own row (ui.data.record)
+            kept.append((frame, frame.copy(deep=True)))
+        return frame
+
+    by_builders = Counter()
+    real_specs = specs.apply_filters
+
+    def counted(table, filters):
+        by_builders[len(table)] += 1
+        return real_specs(table, filters)
+
+    monkeypatch.setattr(data, "apply_filters", keeping)
+    monkeypatch.setattr(specs, "apply_filters", counted)
+    link = {**RARE, "min_people": "6", "incident": "2013-11-15-kunming-detention"}
+    at = run_app(link)
+    assert not at.exception
+    assert len(kept) == 1 and by_builders[whole] == 0
+    frame, before = kept[0]
+    pd.testing.assert_frame_equal(frame, before)
+    monkeypatch.setattr(data, "KEPT_FRAME_ROWS", whole - 1)  # frames not kept: builders filter
+    run_app({**link, "min_people": "5"})
+    assert by_builders[whole] >= 5
+
+
 @pytest.mark.parametrize(
     "filters",
     [

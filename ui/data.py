@@ -378,7 +378,10 @@ def _timeline(
     dataset, table, _ = _load(data_dir, version)
     db = _database(data_dir)
     if db is None:
-        return specs.timeline_spec(table, coverage(dataset), filters, whole, large, part)
+        frames = _frames(data_dir, version, filters)
+        return specs.timeline_spec(
+            table, coverage(dataset), filters, whole, large, part, frames=frames
+        )
     covered = _db_coverage(data_dir, version)
     frame = _db_frame(data_dir, version, filters.with_selection(None))
     bins = _db_bins(data_dir, version, filters.with_selection(None))
@@ -426,7 +429,7 @@ def _deck(
     if db is None:
         return specs.map_view(
             dataset, table, crossings(), filters, online, height, large, None, sparse_below,
-            width,
+            width, frames=_frames(data_dir, version, filters),
         )  # fmt: skip
     if large:  # the database counts the cells: no incident travels
         cells = _db_cells(data_dir, version, filters.with_selection(None), _cell_size(filters))
@@ -467,7 +470,8 @@ def deck(
 def _people(data_dir: str, version: str, filters: Filters) -> specs.People:
     db = _database(data_dir)
     if db is None:
-        return specs.people(_load(data_dir, version)[1], filters)
+        table = _load(data_dir, version)[1]
+        return specs.people(table, filters, _frames(data_dir, version, filters))
 
     # the sums per type come with the grid cells (`_db_counts`, one scan), perhaps being
     # counted by another thread: asked for once the people's own questions are answered
@@ -492,7 +496,8 @@ def people(filters: Filters, data_dir: Path = DATA_DIR) -> specs.People:
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _incident_list(data_dir: str, version: str, filters: Filters) -> ListRows:
     if _database(data_dir) is None:
-        return specs.incident_list(_load(data_dir, version)[1], filters)
+        table = _load(data_dir, version)[1]
+        return specs.incident_list(table, filters, _frames(data_dir, version, filters))
     # the capped frame holds the newest in-period incidents: the list's rows
     return specs.incident_list(_db_frame(data_dir, version, filters), filters)
 
@@ -514,7 +519,8 @@ def _source_panel(data_dir: str, version: str, filters: Filters, large: bool) ->
         return capped_lists(summary) if large else summary
     dataset, table, _ = _load(data_dir, version)
     index = _report_index(data_dir, version) if large else None
-    return specs.source_panel(dataset, table, index, filters, large)
+    frames = _frames(data_dir, version, filters)
+    return specs.source_panel(dataset, table, index, filters, large, frames)
 
 
 def source_panel(filters: Filters, large: bool, data_dir: Path = DATA_DIR) -> pd.DataFrame:
@@ -627,6 +633,15 @@ def _kept_frame(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
 @st.cache_resource(max_entries=64, **VIEW_CACHE)
 def _kept_visible(data_dir: str, version: str, filters: Filters) -> pd.DataFrame:
     return visible_rows(_kept_frame(data_dir, version, filters))
+
+
+def _frames(data_dir: str, version: str, filters: Filters) -> specs.Frames | None:
+    """The data folder's kept frame and visible rows for `filters` (a small table's), for a
+    view's builders to share; None when frames are not kept (they filter themselves)."""
+    if not _kept((data_dir, version)):
+        return None
+    plain = filters.with_selection(None)  # apply_filters does not read the selection
+    return _kept_frame(data_dir, version, plain), _kept_visible(data_dir, version, plain)
 
 
 def _kept(where: tuple[str, str]) -> bool:
