@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -292,3 +293,31 @@ def test_a_selection_over_a_kept_map_is_the_map_built_with_it(bundled, crossings
     ids = [layer["id"] for layer in json.loads(view.deck.to_json())["layers"]]
     assert ("selection" in ids) == (incident in plain.shown)
     assert "selection" not in [layer["id"] for layer in json.loads(plain.deck.to_json())["layers"]]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(types=("detention", "transfer", "repatriation")),
+        Filters(start=date(2013, 1, 1), end=date(2017, 12, 31)),
+        Filters(types=("held",), min_people=2),
+    ],
+    ids=["all", "flows", "period", "held"],
+)
+def test_people_view_reads_only_its_columns_and_gives_what_atlas_people_gives(bundled, filters):
+    """ui.specs.people narrows the rows to the columns atlas.people reads (a copy of ~10
+    columns per filter, not ~40): the same totals and stocks as on the whole rows."""
+    from atlas.filters import visible_rows
+    from atlas.people import flow_totals, stocks
+    from ui import specs
+
+    table = incident_table(bundled)
+    visible = visible_rows(apply_filters(table, filters))
+    got = specs.people(table, filters)
+    assert got.totals == tuple(flow_totals(visible))
+    held = stocks(visible)
+    want = held.head(specs.STOCKS_KEPT)[["date_start", "date_end", "people_label"]]
+    pd.testing.assert_frame_equal(got.held, want)
+    assert (got.n_held, got.matching) == (len(held), len(visible))
+    assert any(t.incidents for t in got.totals) or filters.types == ("held",)

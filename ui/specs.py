@@ -22,7 +22,7 @@ from atlas.grid import GRID_SIZES, Cell, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.loading import Dataset
 from atlas.mapspec import VIEWPORT, deck_and_marks, selection_layer, selection_rings
-from atlas.people import PeopleTotal, flow_totals, stocks
+from atlas.people import SPECIAL_COLUMNS, PeopleTotal, flow_totals, stocks
 from atlas.redaction import suppress_sparse
 from atlas.sources import ReportIndex, source_summary, source_summary_large
 from atlas.timebins import binned_layers, timeline_bins
@@ -235,9 +235,17 @@ class People:
         return self.totals, self.held, self.n_held
 
 
+# what atlas.people reads: its filters then copy these columns, not the table's ~40
+PEOPLE_COLUMNS = list(
+    dict.fromkeys([*SPECIAL_COLUMNS, "event_type", "people_max", "date_start", "date_end",
+                   "people_label"])
+)  # fmt: skip
+
+
 def people(table: pd.DataFrame, filters: Filters, frames: Frames | None = None) -> People:
     """People per flow type and the stocks of the filtered period (sidebar, summary row)."""
     _, visible = _filtered(table, filters, frames)
+    visible = visible[PEOPLE_COLUMNS]
     held = stocks(visible)  # a million-row set may hold 100,000 stocks: keep the latest
     latest = held.head(STOCKS_KEPT)[["date_start", "date_end", "people_label"]]
     return People(tuple(flow_totals(visible)), latest, len(held), len(visible))
