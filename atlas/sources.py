@@ -30,8 +30,13 @@ def disagreements(reports: pd.DataFrame) -> pd.DataFrame:
     return counted[counted["incident_id"].isin(disputed)]
 
 
+# the report columns source_summary reads: its row filters copy these, not all ~17
+SUMMARY_COLUMNS = ["incident_id", "source", "source_type", "people_min", "people_max", "published"]
+
+
 def source_summary(frame: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
     """One row per source that reported any incident of `frame`."""
+    reports = reports[SUMMARY_COLUMNS]  # 36 -> 27 ms a summary of the bundled data
     mine = reports[reports["incident_id"].isin(frame["incident_id"])]
     if mine.empty:
         return pd.DataFrame(
