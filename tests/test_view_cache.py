@@ -107,19 +107,25 @@ def test_a_card_is_kept_per_incident_and_filters(monkeypatch):
     assert built == {"record": 1, "card": 1}
 
 
+def count_filtering(monkeypatch, owner) -> Counter:
+    """How often `owner` (a module) calls apply_filters, per length of the table filtered."""
+    counts: Counter = Counter()
+    real = owner.apply_filters
+
+    def counted(table, filters):
+        counts[len(table)] += 1
+        return real(table, filters)
+
+    monkeypatch.setattr(owner, "apply_filters", counted)
+    return counts
+
+
 @pytest.mark.files_only("the team database's frame is the capped one kept by ui.data._db_frame")
 def test_a_small_table_keeps_its_filtered_frames(monkeypatch, bundled):
     """The bundled table (under KEPT_FRAME_ROWS) is filtered once per filters for all
     sessions; a larger one is filtered on every run (a kept frame could hold most of it)."""
     whole = len(bundled.incidents)
-    filtered = Counter()
-    real = data.apply_filters
-
-    def counted(table, filters):
-        filtered[len(table)] += 1
-        return real(table, filters)
-
-    monkeypatch.setattr(data, "apply_filters", counted)
+    filtered = count_filtering(monkeypatch, data)
     link = {**RARE, "min_people": "8"}
     first = run_app(link)
     assert filtered[whole] == 1
@@ -147,15 +153,8 @@ def test_a_new_view_is_built_from_the_kept_frames_left_as_they_were(monkeypatch,
             kept.append((frame, frame.copy(deep=True)))
         return frame
 
-    by_builders = Counter()
-    real_specs = specs.apply_filters
-
-    def counted(table, filters):
-        by_builders[len(table)] += 1
-        return real_specs(table, filters)
-
     monkeypatch.setattr(data, "apply_filters", keeping)
-    monkeypatch.setattr(specs, "apply_filters", counted)
+    by_builders = count_filtering(monkeypatch, specs)
     link = {**RARE, "min_people": "6", "incident": "2013-11-15-kunming-detention"}
     at = run_app(link)
     assert not at.exception
