@@ -236,10 +236,14 @@ class People:
 
 
 # what atlas.people reads: its filters then copy these columns, not the table's ~40
-PEOPLE_COLUMNS = list(
-    dict.fromkeys([*SPECIAL_COLUMNS, "event_type", "people_max", "date_start", "date_end",
-                   "people_label"])
-)  # fmt: skip
+PEOPLE_COLUMNS = [
+    *SPECIAL_COLUMNS,
+    "event_type",
+    "people_max",
+    "date_start",
+    "date_end",
+    "people_label",
+]
 
 
 def people(table: pd.DataFrame, filters: Filters, frames: Frames | None = None) -> People:
