@@ -12,6 +12,7 @@ import copy
 import json
 import math
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -145,10 +146,19 @@ def map_points(frame: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
 
 
 def _records(points: pd.DataFrame, extra: list[str]) -> list[dict]:
-    cols = [c for c in POINT_COLUMNS + extra if c in points]
-    out = points[cols].copy()
-    out["lon"], out["lat"] = points["longitude"], points["latitude"]
-    return out.to_dict("records")
+    """The points as records at their own place."""
+    return _rows(points, extra, points["longitude"].tolist(), points["latitude"].tolist())
+
+
+def _rows(frame: pd.DataFrame, extra: list[str], lon: list, lat: list) -> list[dict]:
+    """Records of the point columns and `extra` of `frame`, with `lon` and `lat`. Built
+    from the columns' values (`Series.tolist`: Python scalars, as `to_dict` gives) rather
+    than a copy of the columns and `to_dict("records")`: the same records in a fifth of the
+    time on a map's few dozen marks (two thirds of it was pandas' per-call overhead)."""
+    cols = [c for c in POINT_COLUMNS + extra if c in frame]
+    names = [*cols, "lon", "lat"]
+    values = [*(frame[c].tolist() for c in cols), lon, lat]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 class CompactDeck(pdk.Deck):
@@ -236,15 +246,20 @@ def view_of(cell: Cell | None) -> pdk.ViewState:
     )
 
 
-def crossings_layer(crossings: pd.DataFrame, *, pickable: bool = True) -> pdk.Layer:
+def crossing_records(crossings: pd.DataFrame) -> list[dict]:
+    """The located crossings as the crossings layer draws them."""
+    located = crossings[crossings["located"]]
+    return located.assign(lon=located["longitude"], lat=located["latitude"])[
+        ["crossing_id", "name", "lon", "lat"]
+    ].to_dict("records")
+
+
+def crossings_layer(crossings: pd.DataFrame | list[dict], *, pickable: bool = True) -> pdk.Layer:
+    """The border crossings (a frame, or its `crossing_records`) as white dots."""
     return pdk.Layer(
         "ScatterplotLayer",
         id="crossings",
-        data=crossings[crossings["located"]]
-        .assign(lon=crossings["longitude"], lat=crossings["latitude"])[
-            ["crossing_id", "name", "lon", "lat"]
-        ]
-        .to_dict("records"),
+        data=crossings if isinstance(crossings, list) else crossing_records(crossings),
         get_position=["lon", "lat"],
         get_radius=4,
         radius_units=PIXELS,
@@ -266,6 +281,13 @@ def map_marks(
     their place (around it when shared), whole-country/region/unstated ones in the tray.
     Border-precision incidents are drawn along the border (`incidents-border`) instead."""
     visible, places = _narrow(visible, MARK_COLUMNS), _narrow(places, PLACE_COLUMNS)
+    return _laid_out(_points(visible, places), width, height)
+
+
+def _points(visible: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """The points of the (narrowed) rows `visible` before layout: `map_points`, then the
+    unlocated rows, those of border precision left out. Row by row: the points of some
+    rows are those rows' points among all rows' (what `MarkSource` keeps)."""
     points = map_points(visible, places)
     loose = visible[visible["latitude"].isna() & (visible["geo_precision"] != "multiple")]
     if len(loose):
@@ -281,6 +303,12 @@ def map_marks(
         points = pd.concat([points, loose], ignore_index=True) if len(points) else loose
     if len(points):
         points = points[points["geo_precision"] != "border"]
+    return points
+
+
+def _laid_out(
+    points: pd.DataFrame, width: float, height: float
+) -> tuple[pd.DataFrame, MapView, Tray | None]:
     if points.empty:
         points = pd.DataFrame(
             columns=[*POINT_COLUMNS, "event_type", "longitude", "latitude", "radius", "colour"]
@@ -288,11 +316,65 @@ def map_marks(
     return layout_marks(points, width, height)
 
 
+def _border_records(visible: pd.DataFrame) -> list[dict]:
+    """Border-precision rows of the (narrowed) `visible`, as the border layer draws them."""
+    rows = visible[visible["geo_precision"] == "border"]
+    return [
+        {**r, "path": border_path(), "colour": _colour(r["event_type"], 150)}
+        for r in _records(
+            rows.assign(sources_text=rows["sources"].apply(", ".join)), ["event_type"]
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class MarkSource:
+    """What the incident map draws of each incident of a table, worked out once: its points
+    before layout, its movement arcs, its border record, and the crossings' records. A
+    filter set's deck (`deck_and_marks(..., source=)`) takes its incidents' share instead
+    of working them out from its rows again (~2/3 of building a deck on a small table,
+    most of it pandas' per-call overhead). Built by `mark_source` for a table that is
+    whole: the frames given with it must be filtered from that table."""
+
+    points: pd.DataFrame
+    point_ids: tuple[str, ...]  # points["incident_id"], for membership tests
+    arcs: Mapping[str, tuple[dict, ...]]
+    border: Mapping[str, dict]
+    crossings: tuple[dict, ...]
+
+    def points_of(self, ids) -> pd.DataFrame:
+        """The points of the incidents `ids`, in this source's order."""
+        wanted = set(ids)
+        keep = [i in wanted for i in self.point_ids]
+        return self.points if all(keep) else self.points[keep]
+
+    def arcs_of(self, ids) -> list[dict]:
+        """The arcs of the incidents `ids`, in their order (copies: decks own their data)."""
+        return [dict(arc) for i in ids for arc in self.arcs.get(i, ())]
+
+    def border_of(self, ids) -> list[dict]:
+        return [dict(self.border[i]) for i in ids if i in self.border]
+
+
+def mark_source(table: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataFrame) -> MarkSource:
+    """The `MarkSource` of every row of `table` (the unfiltered incident table)."""
+    rows, places = _narrow(table, MARK_COLUMNS), _narrow(places, PLACE_COLUMNS)
+    points = _points(rows, places).reset_index(drop=True)
+    arcs: dict[str, list[dict]] = {}
+    for arc in arc_segments(rows, places):
+        arcs.setdefault(arc["incident_id"], []).append(arc)
+    return MarkSource(
+        points=points,
+        point_ids=tuple(points["incident_id"]),
+        arcs={i: tuple(a) for i, a in arcs.items()},
+        border={r["incident_id"]: r for r in _border_records(rows)},
+        crossings=tuple(crossing_records(crossings)),
+    )
+
+
 def _mark_records(marks: pd.DataFrame, extra: list[str]) -> list[dict]:
-    cols = [c for c in POINT_COLUMNS + extra if c in marks]
-    out = marks[cols].copy()
-    out["lon"], out["lat"] = marks["x_lon"].round(5), marks["x_lat"].round(5)
-    return out.to_dict("records")
+    """The marks as records, drawn where the layout put them (`x_lon`, `x_lat`)."""
+    return _rows(marks, extra, marks["x_lon"].round(5).tolist(), marks["x_lat"].round(5).tolist())
 
 
 @cache
@@ -427,29 +509,28 @@ def deck_and_marks(
     cell: Cell | None = None,
     height: int = VIEWPORT[1],
     width: int = VIEWPORT[0],
+    source: MarkSource | None = None,
 ) -> tuple[CompactDeck, pd.DataFrame]:
-    """`build_deck` without a selection, and the marks it draws (`map_marks`)."""
-    visible = _narrow(frame, MARK_COLUMNS)
-    visible, places = visible[visible["in_period"]], _narrow(places, PLACE_COLUMNS)
-    marks, view, tray = map_marks(visible, places, width, height)
+    """`build_deck` without a selection, and the marks it draws (`map_marks`). `source`:
+    the `MarkSource` of the table `frame` was filtered from (ui.data keeps a small
+    table's), else the in-period rows' own is worked out."""
+    shown = frame["in_period"].to_numpy(dtype=bool)
+    if source is None:
+        rows = _narrow(frame, MARK_COLUMNS)
+        source = mark_source(rows[shown], places, crossings)
+    ids = frame["incident_id"].to_numpy()[shown]
+    marks, view, tray = _laid_out(source.points_of(ids), width, height)
     filled = marks["people_min"].notna() if len(marks) else marks.index == 0
     located = marks[~marks["in_tray"]] if len(marks) else marks
     layers = base_layers()
     if len(located):
         layers += _province_layers(located)
     layers += _tray_layers(tray)
-    border_rows = visible[visible["geo_precision"] == "border"]
     layers.append(
         pdk.Layer(
             "PathLayer",
             id="incidents-border",
-            data=[
-                {**r, "path": border_path(), "colour": _colour(r["event_type"], 150)}
-                for r in _records(
-                    border_rows.assign(sources_text=border_rows["sources"].apply(", ".join)),
-                    ["event_type"],
-                )
-            ],
+            data=source.border_of(ids),
             get_path="path",
             get_color="colour",
             width_min_pixels=6,
@@ -481,7 +562,7 @@ def deck_and_marks(
         pdk.Layer(
             "ArcLayer",
             id="movements",
-            data=arc_segments(visible, places),
+            data=source.arcs_of(ids),
             get_source_position="from",
             get_target_position="to",
             get_source_color="colour",
@@ -515,7 +596,7 @@ def deck_and_marks(
             pickable=False,
         )
     )
-    layers.append(crossings_layer(crossings))
+    layers.append(crossings_layer([dict(r) for r in source.crossings]))
     layers.append(
         pdk.Layer(
             "ScatterplotLayer",

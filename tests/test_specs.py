@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import date
 
@@ -9,8 +10,9 @@ import pandas as pd
 import pytest
 
 from atlas.filters import Filters, apply_filters
+from atlas.grid import Cell
 from atlas.incidents import incident_table
-from atlas.mapspec import build_deck, pixel_radius
+from atlas.mapspec import build_deck, deck_and_marks, mark_source, pixel_radius
 from atlas.sources import disagreements, source_matrix, source_summary
 from atlas.timeline import BRUSH, PICK, timeline_chart
 from ui.text import md
@@ -293,6 +295,45 @@ def test_a_selection_over_a_kept_map_is_the_map_built_with_it(bundled, crossings
     ids = [layer["id"] for layer in json.loads(view.deck.to_json())["layers"]]
     assert ("selection" in ids) == (incident in plain.shown)
     assert "selection" not in [layer["id"] for layer in json.loads(plain.deck.to_json())["layers"]]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(),
+        Filters(types=("transfer", "detention")),
+        Filters(start=date(2013, 10, 1), end=date(2014, 3, 31)),
+        Filters(places=("Liaoning",), min_people=10),
+        Filters(cell=Cell(5.0, 120.0, 40.0)),
+        Filters(start=date(1990, 1, 1), end=date(1990, 2, 1)),  # nothing in the period
+    ],
+    ids=repr,
+)
+def test_a_deck_from_the_tables_mark_source_is_the_deck_from_its_rows(bundled, crossings, filters):
+    """ui.data keeps a small table's MarkSource: a deck taking its incidents' share of it
+    is the deck worked out from the filtered rows (marks, their order and layout, arcs,
+    border lines, crossings), at two map sizes; and drawing decks leaves the source as it
+    was (every later deck of the server shares it)."""
+    table = incident_table(bundled)
+    source = mark_source(table, bundled.places, crossings)
+    assert source.arcs and source.border and len(source.points) > len(table) / 2
+    before = copy.deepcopy(source)
+    frame = apply_filters(table, filters)
+    for height, width in ((400, 540), (300, 1000)):
+        own, own_marks = deck_and_marks(
+            frame, bundled.places, crossings, height=height, width=width
+        )
+        kept, kept_marks = deck_and_marks(
+            frame, bundled.places, crossings, height=height, width=width, source=source
+        )
+        assert kept.freeze().to_json() == own.freeze().to_json()
+        assert kept_marks["incident_id"].tolist() == own_marks["incident_id"].tolist()
+    pd.testing.assert_frame_equal(source.points, before.points)
+    assert (source.arcs, source.border, source.crossings) == (
+        before.arcs,
+        before.border,
+        before.crossings,
+    )
 
 
 @pytest.mark.parametrize(

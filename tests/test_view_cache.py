@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from atlas import mapspec
 from atlas.backend import PostgresBackend, record_of
 from atlas.filters import Filters, apply_filters, visible_rows
 from atlas.grid import Cell
@@ -164,6 +165,30 @@ def test_a_new_view_is_built_from_the_kept_frames_left_as_they_were(monkeypatch,
     monkeypatch.setattr(data, "KEPT_FRAME_ROWS", whole - 1)  # frames not kept: builders filter
     run_app({**link, "min_people": "5"})
     assert by_builders[whole] >= 5
+
+
+@pytest.mark.files_only("the team database's decks are drawn from its capped frame")
+def test_a_small_tables_map_points_are_worked_out_once_per_version(monkeypatch, bundled):
+    """Decks new to the server take their marks from the small table's kept MarkSource:
+    the points of the whole table are worked out once, not those of each filter set's
+    rows again; a larger table's deck works out its own rows' points."""
+    whole = len(bundled.incidents)
+    worked_out: Counter = Counter()
+    real = mapspec.map_points
+
+    def counted(frame, places):
+        worked_out[len(frame)] += 1
+        return real(frame, places)
+
+    monkeypatch.setattr(mapspec, "map_points", counted)
+    data._deck.clear()
+    data._mark_source.clear()
+    for people in ("4", "7"):
+        assert not run_app({**RARE, "min_people": people}).exception
+    assert dict(worked_out) == {whole: 1}
+    monkeypatch.setattr(data, "KEPT_FRAME_ROWS", whole - 1)  # not kept: its rows' own
+    assert not run_app({**RARE, "min_people": "5"}).exception
+    assert worked_out[whole] == 1 and sum(worked_out.values()) == 2
 
 
 @pytest.mark.parametrize(

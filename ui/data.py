@@ -27,7 +27,7 @@ from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident,
 from atlas.grid import DETAIL_LIMIT
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
-from atlas.mapspec import VIEWPORT
+from atlas.mapspec import VIEWPORT, MarkSource, mark_source
 from atlas.paths import DATA_DIR
 from atlas.policy import Policy, PolicyError, load_policy, policy_path, tier
 from atlas.redaction import public_dataset
@@ -430,6 +430,7 @@ def _deck(
         return specs.map_view(
             dataset, table, crossings(), filters, online, height, large, None, sparse_below,
             width, frames=_frames(data_dir, version, filters),
+            source=_mark_source(data_dir, version) if _kept((data_dir, version)) else None,
         )  # fmt: skip
     if large:  # the database counts the cells: no incident travels
         cells = _db_cells(data_dir, version, filters.with_selection(None), _cell_size(filters))
@@ -642,6 +643,14 @@ def _frames(data_dir: str, version: str, filters: Filters) -> specs.Frames | Non
         return None
     plain = filters.with_selection(None)  # apply_filters does not read the selection
     return _kept_frame(data_dir, version, plain), _kept_visible(data_dir, version, plain)
+
+
+@st.cache_resource(max_entries=4, **VIEW_CACHE)
+def _mark_source(data_dir: str, version: str) -> MarkSource:
+    """What the map draws of each incident of a small table, worked out once per version:
+    a deck new to the server takes its incidents' share (atlas.mapspec.MarkSource)."""
+    dataset, table, _ = _load(data_dir, version)
+    return mark_source(table, dataset.places, crossings())
 
 
 def _kept(where: tuple[str, str]) -> bool:

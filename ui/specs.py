@@ -21,7 +21,13 @@ from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident,
 from atlas.grid import GRID_SIZES, Cell, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.loading import Dataset
-from atlas.mapspec import VIEWPORT, deck_and_marks, selection_layer, selection_rings
+from atlas.mapspec import (
+    VIEWPORT,
+    MarkSource,
+    deck_and_marks,
+    selection_layer,
+    selection_rings,
+)
 from atlas.people import SPECIAL_COLUMNS, PeopleTotal, flow_totals, stocks
 from atlas.redaction import suppress_sparse
 from atlas.sources import ReportIndex, source_summary, source_summary_large
@@ -195,12 +201,13 @@ def map_view(
     sparse_below: int = 0,
     width: int = VIEWPORT[0],
     frames: Frames | None = None,
+    source: MarkSource | None = None,
 ) -> DeckView:
     """The map of the filtered set: one mark per incident, or grid cells when `large`
     (`cells`: `Backend.grid_cells` at `grid_size(filters.cell)`, when already counted; those
     with fewer than `sparse_below` incidents left out: the public tier's), fitted to a map
     `height` px tall (and `width` px wide: an embed fits its frame); `frames`: see
-    `_filtered`."""
+    `_filtered`; `source`: the table's `atlas.mapspec.MarkSource` when kept."""
     frame, visible = _filtered(table, filters, frames)
     cell = filters.cell
     if large:
@@ -212,7 +219,7 @@ def map_view(
     else:
         deck, marks = deck_and_marks(
             frame, dataset.places, crossings, online_basemap=online, cell=cell, height=height,
-            width=width,
+            width=width, source=source,
         )  # fmt: skip
         shown = frozenset(visible["incident_id"])
         view = DeckView(deck, 0, 0.0, shown=shown, rings=selection_rings(marks))
