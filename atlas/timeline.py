@@ -47,6 +47,7 @@ __all__ = [
     "timeline_frame",
     "timeline_layers",
     "timeline_rows",
+    "with_selected",
 ]
 
 BRUSH = "brush"  # on the detail view
@@ -221,6 +222,13 @@ def timeline_rows(
     if row_px != ROW_PX:
         data = data.assign(y_offset=row_px // 2 + data["lane"] * LANE_PX * row_px / ROW_PX)
     return data
+
+
+def with_selected(rows: pd.DataFrame, incident: str | None) -> pd.DataFrame:
+    """Detail rows (`timeline_rows` without a selection) with `incident` selected: the
+    selection changes their `selected` column and nothing else, so the rows of a filter
+    set serve each of its selections (ui.data keeps a small table's)."""
+    return rows if incident is None else rows.assign(selected=rows["incident_id"] == incident)
 
 
 def timeline_layers(

@@ -256,6 +256,14 @@ def test_a_kept_chart_with_new_rows_is_the_chart_built_on_them(bundled):
             direct = specs.vega_lite(chart)
             assert kept["datasets"] == direct["datasets"], (part, large, filters)
             assert _as_drawn(kept) == _as_drawn(direct), (part, large, filters)
+        # the filters' rows without their selection, kept (ui.data), serve the selection
+        rows = specs.detail_rows(table, filters.with_selection(None), whole)
+        before = rows.copy()
+        shared = specs.timeline_spec(table, covered, filters, whole, False, "detail", detail=rows)
+        direct = specs.vega_lite(built[("detail", False)])
+        assert shared["datasets"] == direct["datasets"], filters
+        assert _as_drawn(shared) == _as_drawn(direct), filters
+        pd.testing.assert_frame_equal(rows, before)
     # whole range and one period, for each of the three builders: not one per view
     assert len(specs._CHARTS) == 6
     kept = next(iter(specs._CHARTS.values()))

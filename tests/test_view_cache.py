@@ -183,12 +183,38 @@ def test_a_small_tables_map_points_are_worked_out_once_per_version(monkeypatch, 
     monkeypatch.setattr(mapspec, "map_points", counted)
     data._deck.clear()
     data._mark_source.clear()
-    for people in ("4", "7"):
+    for people in ("11", "12"):
         assert not run_app({**RARE, "min_people": people}).exception
     assert dict(worked_out) == {whole: 1}
     monkeypatch.setattr(data, "KEPT_FRAME_ROWS", whole - 1)  # not kept: its rows' own
-    assert not run_app({**RARE, "min_people": "5"}).exception
+    assert not run_app({**RARE, "min_people": "13"}).exception
     assert worked_out[whole] == 1 and sum(worked_out.values()) == 2
+
+
+@pytest.mark.files_only("the team database's details are drawn from its capped frame")
+def test_a_small_tables_detail_rows_serve_every_selection(monkeypatch, bundled):
+    """A filter set's detail timeline rows are laid out once for all its selections (a
+    selection marks one row); without kept frames each new detail lays out its own."""
+    filters = Filters(types=("detention", "held"), min_people=14)
+    shown = visible_rows(apply_filters(incident_table(bundled), filters))["incident_id"]
+    assert len(shown) >= 2
+    laid_out: Counter = Counter()
+    real = specs.timeline_rows
+
+    def counted(frame, *args, **kwargs):
+        laid_out[len(frame)] += 1
+        return real(frame, *args, **kwargs)
+
+    monkeypatch.setattr(specs, "timeline_rows", counted)
+    link = {**RARE, "min_people": "14"}
+    pages = [run_app({**link, "incident": i}) for i in shown[:2]] + [run_app(link)]
+    assert not any(at.exception for at in pages)
+    assert [at.session_state["incident"] for at in pages[:2]] == list(shown[:2])
+    assert sum(laid_out.values()) == 1
+    monkeypatch.setattr(data, "KEPT_FRAME_ROWS", len(bundled.incidents) - 1)
+    run_app({**link, "min_people": "15", "incident": shown.iloc[0]})
+    run_app({**link, "min_people": "15", "incident": shown.iloc[1]})
+    assert sum(laid_out.values()) == 3
 
 
 @pytest.mark.parametrize(

@@ -379,8 +379,11 @@ def _timeline(
     db = _database(data_dir)
     if db is None:
         frames = _frames(data_dir, version, filters)
+        detail = None
+        if frames is not None and part == "detail" and not large:
+            detail = _kept_detail_rows(data_dir, version, filters.with_selection(None), whole)
         return specs.timeline_spec(
-            table, coverage(dataset), filters, whole, large, part, frames=frames
+            table, coverage(dataset), filters, whole, large, part, frames=frames, detail=detail
         )
     covered = _db_coverage(data_dir, version)
     frame = _db_frame(data_dir, version, filters.with_selection(None))
@@ -643,6 +646,15 @@ def _frames(data_dir: str, version: str, filters: Filters) -> specs.Frames | Non
         return None
     plain = filters.with_selection(None)  # apply_filters does not read the selection
     return _kept_frame(data_dir, version, plain), _kept_visible(data_dir, version, plain)
+
+
+@st.cache_resource(max_entries=64, **VIEW_CACHE)
+def _kept_detail_rows(
+    data_dir: str, version: str, filters: Filters, whole: tuple[str, str]
+) -> pd.DataFrame:
+    """A small table's detail timeline rows per filters, shared by their selections."""
+    table = _load(data_dir, version)[1]
+    return specs.detail_rows(table, filters, whole, _frames(data_dir, version, filters))
 
 
 @st.cache_resource(max_entries=4, **VIEW_CACHE)

@@ -38,6 +38,7 @@ from atlas.timeline import (
     overview_rows,
     timeline_layers,
     timeline_rows,
+    with_selected,
 )
 from atlas.zoom import period_domain
 from ui.panels import ListRows, list_rows
@@ -145,13 +146,15 @@ def timeline_spec(
     part: str,
     bins: pd.DataFrame | None = None,
     frames: Frames | None = None,
+    detail: pd.DataFrame | None = None,
 ) -> dict:
     """The focus + context timeline's `part` ("detail" or "overview", atlas.timeline) as
     Vega-Lite; `covered` is `atlas.coverage.covered_spans` of the dataset (grey bands).
     The overview does not depend on the selection: give it filters without one. `bins`:
     the filtered frame's month bins (`Backend.month_bins`) when `table` is not the whole
-    filtered set (the team database's capped frame); `frames`: see `_filtered`."""
-    frame, _ = _filtered(table, filters, frames)
+    filtered set (the team database's capped frame); `frames`: see `_filtered`; `detail`:
+    the filters' `detail_rows` when kept (ui.data: a small table's, for every selection)."""
+    frame, visible = _filtered(table, filters, frames)
     gaps = coverage_gaps(covered, *(pd.Timestamp(w[:10]) for w in whole))
     period = period_domain(filters.start, filters.end, whole)
     if part == "overview":
@@ -160,8 +163,19 @@ def timeline_spec(
     if large:
         rows = timeline_bins(frame) if bins is None else bins
         return vega_lite_of(binned_layers, rows, period, height=DETAIL_PX)
-    rows = timeline_rows(frame, selected_incident(frame, filters), period)
+    if detail is None:
+        detail = detail_rows(table, filters, whole, (frame, visible))
+    rows = with_selected(detail, selected_incident(frame, filters))
     return vega_lite_of(timeline_layers, rows, period, None, gaps)
+
+
+def detail_rows(
+    table: pd.DataFrame, filters: Filters, whole: tuple[str, str], frames: Frames | None = None
+) -> pd.DataFrame:
+    """The detail timeline's rows of `filters` without their selection (`timeline_spec`'s
+    `detail`): laying them out is most of building a detail; a selection only marks one."""
+    frame, _ = _filtered(table, filters, frames)
+    return timeline_rows(frame, None, period_domain(filters.start, filters.end, whole))
 
 
 def grid_size(cell: Cell | None) -> float:
