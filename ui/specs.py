@@ -87,40 +87,67 @@ def _frozen(value):
     return value
 
 
-def _with_rows(node, ref: dict):
-    """A copy of a cached spec with `ref` where it names the placeholder ROWS (a copy: a
-    caller may change what it gets, the cache must not)."""
+@dataclass(frozen=True)
+class Swapped:
+    """A chart builder's argument that `vega_lite_of` swaps into the kept chart instead of
+    keeping one chart per value: strings the builder only copies into the spec, such as a
+    period's ends in the time scale's domain. The builder gets placeholder strings."""
+
+    value: tuple[str, ...]
+
+
+def _placeholders(position: int, swapped: Swapped) -> tuple[str, ...]:
+    # a NUL-led string: no date, label or name in the data is one
+    return tuple(f"\x00atlas-swapped-{position}-{i}" for i in range(len(swapped.value)))
+
+
+def _with_rows(node, ref: dict, swaps: Mapping[str, str]):
+    """A copy of a cached spec with `ref` where it names the placeholder ROWS and the
+    `swaps` values where their placeholders are (a copy: a caller may change what it gets,
+    the cache must not)."""
     if isinstance(node, dict):
         if node == {"name": ROWS}:
             return dict(ref)
-        return {k: _with_rows(v, ref) for k, v in node.items()}
+        return {k: _with_rows(v, ref, swaps) for k, v in node.items()}
     if isinstance(node, list):
-        return [_with_rows(v, ref) for v in node]
+        return [_with_rows(v, ref, swaps) for v in node]
+    if isinstance(node, str):
+        return swaps.get(node, node)
     return node
 
 
 def vega_lite_of(build, rows: pd.DataFrame, *args, **kwargs) -> dict:
     """`vega_lite(build(rows, *args, **kwargs))`, building the chart once per builder and
     parameters: the chart is built on a placeholder dataset, converted, kept, and each call
-    converts only its rows (to Arrow, under their content hash, as Streamlit does).
+    converts only its rows (to Arrow, under their content hash, as Streamlit does); `Swapped`
+    arguments are placeholders in the kept chart, their values put in on each call.
 
     Building an Altair chart is most of a timeline's cost (each `encode` with a shorthand or
     a condition parses it against Vega-Lite's ~600 schema classes, `alt.layer` merges
     parameters: ~130 ms of a detail view on the bundled data), and the chart depends on
-    the period, height and gaps, not on the filtered rows or the selection.
+    the period, height and gaps, not on the filtered rows or the selection; the detail's
+    period only sets its time scale's domain (`Swapped`): one chart for every period.
     tests/test_specs.py checks the result equals `vega_lite(build(rows, ...))`."""
     from streamlit.elements.vega_charts import _to_arrow_dataset
 
-    key = (build.__module__, build.__qualname__, *map(_frozen, args))
+    swaps: dict[str, str] = {}
+    given = []
+    for position, arg in enumerate(args):
+        if isinstance(arg, Swapped):
+            marks = _placeholders(position, arg)
+            swaps.update(zip(marks, arg.value, strict=True))
+            arg = marks
+        given.append(arg)
+    key = (build.__module__, build.__qualname__, *map(_frozen, given))
     key += tuple((k, _frozen(v)) for k, v in sorted(kwargs.items()))
     chart = _CHARTS.get(key)
     if chart is None:
-        chart = vega_lite(build(alt.NamedData(name=ROWS), *args, **kwargs))
+        chart = vega_lite(build(alt.NamedData(name=ROWS), *given, **kwargs))
         if len(_CHARTS) >= _CHARTS_KEPT:
             _CHARTS.clear()
         _CHARTS[key] = chart
     datasets: dict = {}
-    spec = _with_rows(chart, _to_arrow_dataset(rows, datasets))
+    spec = _with_rows(chart, _to_arrow_dataset(rows, datasets), swaps)
     spec["datasets"] = {**spec["datasets"], **datasets}
     return spec
 
@@ -166,7 +193,7 @@ def timeline_spec(
     if detail is None:
         detail = detail_rows(table, filters, whole, (frame, visible))
     rows = with_selected(detail, selected_incident(frame, filters))
-    return vega_lite_of(timeline_layers, rows, period, None, gaps)
+    return vega_lite_of(timeline_layers, rows, Swapped(period), None, gaps)
 
 
 def detail_rows(
