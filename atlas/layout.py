@@ -1,5 +1,5 @@
 """Where each incident's mark is drawn: a pure layout in screen pixels that the web map
-(atlas.mapspec) and the static figures (atlas.export.figures) both use.
+(atlas.marks, atlas.mapspec) and the static figures (atlas.export.figures) both use.
 
 - Incidents whose place is a whole country, a region or not stated get no point on the
   map: their marks (same size scale as located ones) go into a labelled tray beside the

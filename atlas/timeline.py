@@ -4,7 +4,7 @@
   event type, every type's row always present in a fixed order, behind a label column of
   fixed width (`LABEL_WIDTH`), so nothing moves when filters change. Each incident is a
   point at the middle of its span, sized with the map's own radius function
-  (`atlas.mapspec.pixel_radius`: square root of people, same pixels), over a rule from
+  (`atlas.marks.pixel_radius`: square root of people, same pixels), over a rule from
   date_start to date_end (imprecise dates stay spans). Stocks (`held`) are squares: a count
   of people held as of a date, not an event. Marks that would overlap within a row at the
   current zoom are dodged into lanes (`dodge_lanes`), and smaller marks are drawn over
@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import schema
-from atlas.mapspec import pixel_radius
+from atlas.marks import pixel_radius
 from atlas.timebins import LABEL_WIDTH, binned_timeline_chart, timeline_bins
 
 __all__ = [

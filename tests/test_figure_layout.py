@@ -1,5 +1,5 @@
 """The map figure (and the briefing, which draws its map with the same `draw_map`) shows
-the web map's design: each mark where atlas.mapspec.map_marks puts it, in its own colour,
+the web map's design: each mark where atlas.marks.map_marks puts it, in its own colour,
 nothing on top of it; the largest counts in the tray at their size."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 from atlas.export.figures import _to_mercator_xy, draw_map, map_figure
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
-from atlas.mapspec import map_marks
+from atlas.marks import map_marks
 
 VIEWS = {
     "2013-11": (
@@ -57,7 +57,7 @@ def _figure_marks(ax, frame, bundled):
 
 def test_draw_map_sizes_follow_the_people_scale(bundled, crossings):
     from atlas.export.figures import MIN_LAYOUT_PX, _axes_points
-    from atlas.mapspec import pixel_radius
+    from atlas.marks import pixel_radius
 
     frame = apply_filters(incident_table(bundled), VIEWS["post-2020"][0])
     fig, ax = plt.subplots(figsize=(8, 6))

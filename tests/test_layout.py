@@ -1,4 +1,4 @@
-"""The map's layout (atlas.layout via atlas.mapspec.map_marks): every mark visible, apart
+"""The map's layout (atlas.layout via atlas.marks.map_marks): every mark visible, apart
 from the others, at its magnitude, inside the fitted view; the same in the figures."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import pytest
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
 from atlas.layout import MAP_HEIGHT, MARGIN, VIEWPORT, layout_marks, to_world
-from atlas.mapspec import legend_entries, map_marks, pixel_radius
+from atlas.mapspec import legend_entries
+from atlas.marks import map_marks, pixel_radius
 
 NOV_2013 = Filters(start=date(2013, 11, 1), end=date(2013, 11, 30))
 POST_2020 = Filters(start=date(2021, 1, 1))

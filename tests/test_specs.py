@@ -12,7 +12,8 @@ import pytest
 from atlas.filters import Filters, apply_filters
 from atlas.grid import Cell
 from atlas.incidents import incident_table
-from atlas.mapspec import build_deck, deck_and_marks, mark_source, pixel_radius
+from atlas.mapspec import build_deck, deck_and_marks
+from atlas.marks import mark_source, pixel_radius
 from atlas.sources import disagreements, source_matrix, source_summary
 from atlas.timeline import BRUSH, PICK, timeline_chart
 from ui.text import md
@@ -170,7 +171,7 @@ def test_markdown_escaping_leaves_no_active_syntax(payload):
 
 
 def test_an_imported_province_level_point_has_the_halo_of_its_province():
-    from atlas.mapspec import halo_km
+    from atlas.marks import halo_km
 
     yunnan = halo_km("province", "ne_admin1:Yunnan", "Yunnan")
     assert yunnan > 100  # km: a province, not a town

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-import atlas.mapspec
+import atlas.marks
 import atlas.timeline
 from atlas import schema
 from atlas.coverage import coverage_gaps, covered_spans
@@ -173,10 +173,10 @@ def test_marks_in_a_row_do_not_overlap_at_the_zoom_shown(table, period):
 
 
 def test_sizes_are_the_maps_pixel_radius(table):
-    assert atlas.timeline.pixel_radius is atlas.mapspec.pixel_radius  # imported, not copied
+    assert atlas.timeline.pixel_radius is atlas.marks.pixel_radius  # imported, not copied
     rows = timeline_frame(apply_filters(table, Filters()), None)
     radius = [
-        atlas.mapspec.pixel_radius(h, lo)
+        atlas.marks.pixel_radius(h, lo)
         for h, lo in zip(table["people_max"], table["people_min"], strict=True)
     ]
     assert rows["size"].tolist() == pytest.approx([(2 * r) ** 2 for r in radius], abs=0.1)

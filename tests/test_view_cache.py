@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from atlas import mapspec
+from atlas import marks
 from atlas.backend import PostgresBackend, record_of
 from atlas.filters import Filters, apply_filters, visible_rows
 from atlas.grid import Cell
@@ -174,13 +174,13 @@ def test_a_small_tables_map_points_are_worked_out_once_per_version(monkeypatch, 
     rows again; a larger table's deck works out its own rows' points."""
     whole = len(bundled.incidents)
     worked_out: Counter = Counter()
-    real = mapspec.map_points
+    real = marks.map_points
 
     def counted(frame, places):
         worked_out[len(frame)] += 1
         return real(frame, places)
 
-    monkeypatch.setattr(mapspec, "map_points", counted)
+    monkeypatch.setattr(marks, "map_points", counted)
     data._deck.clear()
     data._mark_source.clear()
     for people in ("11", "12"):

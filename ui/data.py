@@ -27,7 +27,8 @@ from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident,
 from atlas.grid import DETAIL_LIMIT
 from atlas.incidents import incident_table
 from atlas.loading import COLUMNS, FILES, Dataset, dataset_version, read_table
-from atlas.mapspec import VIEWPORT, MarkSource, mark_source
+from atlas.mapspec import VIEWPORT
+from atlas.marks import MarkSource, mark_source
 from atlas.paths import DATA_DIR
 from atlas.policy import Policy, PolicyError, load_policy, policy_path, tier
 from atlas.redaction import public_dataset
@@ -660,7 +661,7 @@ def _kept_detail_rows(
 @st.cache_resource(max_entries=4, **VIEW_CACHE)
 def _mark_source(data_dir: str, version: str) -> MarkSource:
     """What the map draws of each incident of a small table, worked out once per version:
-    a deck new to the server takes its incidents' share (atlas.mapspec.MarkSource)."""
+    a deck new to the server takes its incidents' share (atlas.marks.MarkSource)."""
     dataset, table, _ = _load(data_dir, version)
     return mark_source(table, dataset.places, crossings())
 

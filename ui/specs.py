@@ -21,13 +21,8 @@ from atlas.filters import Filters, Vocabulary, apply_filters, selected_incident,
 from atlas.grid import GRID_SIZES, Cell, grid_cells
 from atlas.gridmap import build_grid_deck
 from atlas.loading import Dataset
-from atlas.mapspec import (
-    VIEWPORT,
-    MarkSource,
-    deck_and_marks,
-    selection_layer,
-    selection_rings,
-)
+from atlas.mapspec import VIEWPORT, deck_and_marks, selection_layer, selection_rings
+from atlas.marks import MarkSource
 from atlas.people import SPECIAL_COLUMNS, PeopleTotal, flow_totals, stocks
 from atlas.redaction import suppress_sparse
 from atlas.sources import ReportIndex, source_summary, source_summary_large
@@ -248,7 +243,7 @@ def map_view(
     (`cells`: `Backend.grid_cells` at `grid_size(filters.cell)`, when already counted; those
     with fewer than `sparse_below` incidents left out: the public tier's), fitted to a map
     `height` px tall (and `width` px wide: an embed fits its frame); `frames`: see
-    `_filtered`; `source`: the table's `atlas.mapspec.MarkSource` when kept."""
+    `_filtered`; `source`: the table's `atlas.marks.MarkSource` when kept."""
     frame, visible = _filtered(table, filters, frames)
     cell = filters.cell
     if large:

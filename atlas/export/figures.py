@@ -2,10 +2,10 @@
 matplotlib, from the offline outlines) and the timeline (the dashboard's Altair chart via
 vl-convert), each as PNG, SVG or PDF.
 
-The map draws what the web map draws, from the same functions of atlas.mapspec: points by
-event type sized by people (hollow when unknown), halos of the real uncertainty for
-near/province/region/country places, movements as lines, border-precision incidents along
-the border, crossings as white dots.
+The map draws what the web map draws, from the same functions (atlas.marks,
+atlas.mapspec): points by event type sized by people (hollow when unknown), halos of the
+real uncertainty for near/province/region/country places, movements as lines,
+border-precision incidents along the border, crossings as white dots.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from shapely.geometry import LineString  # noqa: E402
 from atlas import schema  # noqa: E402
 from atlas.coordinates import border_path  # noqa: E402
 from atlas.export.files import write_atomic  # noqa: E402
-from atlas.mapspec import arc_segments, legend_entries, map_marks  # noqa: E402
+from atlas.mapspec import legend_entries  # noqa: E402
+from atlas.marks import arc_segments, map_marks  # noqa: E402
 from atlas.paths import GEO_DATA_DIR  # noqa: E402
 from atlas.timeline import AXIS_PX, DETAIL_WIDTH, timeline_chart  # noqa: E402
 from atlas.zoom import period_domain  # noqa: E402
@@ -150,7 +151,7 @@ def _draw_tray(ax, tray, to_pt: float) -> None:
 
 def draw_map(ax, frame: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataFrame) -> None:
     """Draw the in-period incidents of `frame` on `ax` (Web Mercator metres) with the web
-    map's layout (atlas.mapspec.map_marks): the same marks, offsets, tray and view, laid
+    map's layout (atlas.marks.map_marks): the same marks, offsets, tray and view, laid
     out for a viewport of the axes' shape and scaled from screen pixels to points."""
     visible = frame[frame["in_period"]]
     w_pt, h_pt = _axes_points(ax)

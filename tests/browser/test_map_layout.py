@@ -13,7 +13,7 @@ from PIL import Image
 from atlas.filters import Filters, apply_filters
 from atlas.incidents import incident_table
 from atlas.layout import MAP_HEIGHT, VIEWPORT, to_world
-from atlas.mapspec import map_marks
+from atlas.marks import map_marks
 from tests.browser.harness import MAP, browser_page, wait_for_map, wait_until
 from tests.browser.test_dashboard import query
 
