@@ -876,12 +876,22 @@ def source_names(filters: Filters, data_dir: Path = DATA_DIR) -> list[str] | Non
 # configured, else the data folder's.
 
 
+_SECRETS_SEEN: dict[str, tuple[float, bool]] = {}
+
+
 def _secrets_file_exists() -> bool:
-    """Whether one of Streamlit's secrets files (or folders) exists. Without one,
-    `st.secrets` looks for them again and raises at every read (~0.1 ms, and `source()`
-    asks for the backend a dozen times a run); once one exists, Streamlit parses it once
-    and watches it."""
-    return any(Path(path).exists() for path in st_config.get_option("secrets.files"))
+    """Whether one of Streamlit's secrets files (or folders) exists, looked at most once a
+    second (STAMP_FOR_S, as the data files). Without one, `st.secrets` looks for them
+    again and raises at every read (~0.1 ms, and `source()` asks for the backend a dozen
+    times a run); once one exists, Streamlit parses it once and watches it. Looking on
+    every call (a config lookup and two stats, a dozen times a run) was ~7 % of the
+    replicas' script CPU under 20 viewers (py-spy, `bench.load --caches cold`)."""
+    now = time.monotonic()
+    seen = _SECRETS_SEEN.get("files")
+    if seen is None or now - seen[0] > STAMP_FOR_S:
+        files = st_config.get_option("secrets.files")
+        seen = _SECRETS_SEEN["files"] = (now, any(Path(path).exists() for path in files))
+    return seen[1]
 
 
 def database_backend() -> PostgresBackend | None:

@@ -22,8 +22,10 @@ def test_no_database_no_backend(monkeypatch):
 
 def test_secrets_are_read_only_when_a_secrets_file_exists(monkeypatch, tmp_path):
     """Without a secrets file, st.secrets looks for one again and raises on every read
-    (~0.1 ms, a dozen times a run): the backend is chosen without reading it."""
+    (~0.1 ms, a dozen times a run): the backend is chosen without reading it. Whether a
+    file exists is looked at most once a second (STAMP_FOR_S), as the data files are."""
     monkeypatch.delenv("ATLAS_DATABASE_URL", raising=False)
+    monkeypatch.setattr(data, "_SECRETS_SEEN", {})
     reads = []
 
     class Secrets:
@@ -37,14 +39,19 @@ def test_secrets_are_read_only_when_a_secrets_file_exists(monkeypatch, tmp_path)
     monkeypatch.setattr(data.st, "connection", lambda *a, **k: pytest.fail("connection opened"))
     files = [str(tmp_path / "none.toml"), str(tmp_path / "nor.toml")]
     option = data.st_config.get_option
-    monkeypatch.setattr(
-        data.st_config,
-        "get_option",
-        lambda name: files if name == "secrets.files" else option(name),
-    )
+    looked = []
+
+    def get_option(name):
+        looked.append(name)
+        return files if name == "secrets.files" else option(name)
+
+    monkeypatch.setattr(data.st_config, "get_option", get_option)
     assert data.database_backend() is None
     assert reads == []  # no file: st.secrets not asked
+    assert data.database_backend() is None and looked.count("secrets.files") == 1
     (tmp_path / "nor.toml").write_text("[connections.atlas]\n")  # its content: Secrets above
+    assert data.database_backend() is None  # within the second: not looked at again
+    monkeypatch.setattr(data, "STAMP_FOR_S", 0.0)  # the second has passed
     with pytest.raises(pytest.fail.Exception, match="connection opened"):
         data.database_backend()  # a file: the secrets are read, the connection opened
     assert reads == ["connections"]
