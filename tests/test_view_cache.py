@@ -100,6 +100,8 @@ def test_a_card_is_kept_per_incident_and_filters(monkeypatch):
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(owner, name, counted)
+    data._whole_incident.clear()  # a small table's: kept per incident, whatever the filters
+    data._whole_card.clear()
     link = {**RARE, "min_people": "7", "incident": "2013-11-15-kunming-detention"}
     for _ in range(2):
         at = run_app(link)
@@ -215,6 +217,41 @@ def test_a_small_tables_detail_rows_serve_every_selection(monkeypatch, bundled):
     run_app({**link, "min_people": "15", "incident": shown.iloc[0]})
     run_app({**link, "min_people": "15", "incident": shown.iloc[1]})
     assert sum(laid_out.values()) == 3
+
+
+@pytest.mark.files_only("the team database's card is fetched by id and filters")
+def test_a_small_tables_card_is_worked_out_once_per_incident(monkeypatch, bundled):
+    """The card of an incident is the one `_record` gives under each filter set (None where
+    they drop it), and a small table's is written once per incident, not once per incident
+    and filter set."""
+    written: Counter = Counter()
+    real = detail.card
+
+    def counted(row, *args, **kwargs):
+        written[row["incident_id"]] += 1
+        return real(row, *args, **kwargs)
+
+    monkeypatch.setattr(detail, "card", counted)
+    for cached in (data._card, data._incident, data._whole_incident, data._whole_card):
+        cached.clear()
+    where = data.source()
+    table = incident_table(bundled)
+    views = [
+        Filters(),
+        Filters(types=("detention", "transfer")),
+        Filters(start=date(2013, 10, 1), end=date(2014, 3, 31)),
+        Filters(min_people=10),
+    ]
+    for filters in views:
+        for incident_id in table["incident_id"]:
+            record = data._record(bundled, table, incident_id, filters)
+            card = data._card(*where, incident_id, filters)
+            if record is None:
+                assert card is None, (incident_id, filters)
+            else:
+                assert card == real(record.row, record.reports, record.documents, record.places)
+    shown = [i for i in table["incident_id"] if written[i]]
+    assert len(shown) == len(table) and set(written.values()) == {1}
 
 
 @pytest.mark.parametrize(
