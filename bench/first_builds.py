@@ -20,11 +20,7 @@ Prints the median CPU (`time.thread_time`) of a pass per tree and per view, and 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -159,31 +155,9 @@ def worker(passes: int) -> dict[str, list[float]]:
 
 
 def measure(tree: Path, passes: int) -> dict[str, list[float]]:
-    env = {**os.environ, "PYTHONPATH": str(tree), "ATLAS_DATA_DIR": str(tree / "data")}
-    code = (
-        "import json, sys; sys.path.insert(0, '.'); from bench_first_builds_worker import "
-        f"worker; print('RESULT' + json.dumps(worker({passes})))"
-    )
-    # the worker is this file, copied beside the tree's packages so the base needs none
-    (tree / "bench_first_builds_worker.py").write_text(Path(__file__).read_text())
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True
-        )
-    finally:
-        (tree / "bench_first_builds_worker.py").unlink()
-    lines = [x for x in done.stdout.splitlines() if x.startswith("RESULT")]
-    if not lines:
-        raise SystemExit(f"{tree}: no result\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT") :])
+    from bench.basetree import run_worker  # here: this file is also the base tree's worker
 
-
-def extract(commit: str, into: Path) -> Path:
-    tar = subprocess.run(
-        ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=tar, check=True)
-    return into
+    return run_worker(tree, Path(__file__), f"worker({passes})")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -192,10 +166,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--passes", type=int, default=5, help="passes per process")
     parser.add_argument("--repeats", type=int, default=2, help="processes per tree")
     args = parser.parse_args(argv)
+    from bench import basetree  # not at the top: see measure
+
     results: dict[str, dict[str, list[float]]] = {"base": {}, "this": {}}
     counts: list[float] = []
     with tempfile.TemporaryDirectory(prefix="first-builds-base-") as tmp:
-        trees = {"base": extract(args.base, Path(tmp)), "this": ROOT}
+        trees = {"base": basetree.extract(args.base, Path(tmp)), "this": ROOT}
         started = time.perf_counter()
         for _ in range(args.repeats):
             for name, tree in trees.items():

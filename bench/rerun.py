@@ -25,11 +25,8 @@ share one too (both trees alike).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -108,31 +105,9 @@ def worker(rounds: int) -> dict[str, list[float]]:
 
 
 def measure(tree: Path, rounds: int) -> dict[str, list[float]]:
-    env = {**os.environ, "PYTHONPATH": str(tree), "ATLAS_DATA_DIR": str(tree / "data")}
-    code = (
-        "import json, sys; sys.path.insert(0, '.'); from bench_rerun_worker import worker; "
-        f"print('RESULT' + json.dumps(worker({rounds})))"
-    )
-    # the worker is this file, copied beside the tree's app so the base tree needs none
-    (tree / "bench_rerun_worker.py").write_text(Path(__file__).read_text())
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", code], cwd=tree, env=env, capture_output=True, text=True
-        )
-    finally:
-        (tree / "bench_rerun_worker.py").unlink()
-    lines = [x for x in done.stdout.splitlines() if x.startswith("RESULT")]
-    if not lines:
-        raise SystemExit(f"{tree}: no result\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1][len("RESULT") :])
+    from bench.basetree import run_worker  # here: this file is also the base tree's worker
 
-
-def extract(commit: str, into: Path) -> Path:
-    tar = subprocess.run(
-        ["git", "archive", commit], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(into)], input=tar, check=True)
-    return into
+    return run_worker(tree, Path(__file__), f"worker({rounds})")
 
 
 def main() -> None:
@@ -141,10 +116,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7, help="sessions per process")
     parser.add_argument("--repeats", type=int, default=2, help="processes per tree")
     args = parser.parse_args()
+    from bench import basetree  # not at the top: see measure
+
     trees = {"base": None, "this": ROOT}
     results: dict[str, dict[str, list[float]]] = {"base": {}, "this": {}}
     with tempfile.TemporaryDirectory(prefix="rerun-base-") as tmp:
-        trees["base"] = extract(args.base, Path(tmp))
+        trees["base"] = basetree.extract(args.base, Path(tmp))
         started = time.perf_counter()
         for _ in range(args.repeats):
             for name, tree in trees.items():

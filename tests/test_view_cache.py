@@ -110,16 +110,17 @@ def test_a_card_is_kept_per_incident_and_filters(monkeypatch):
     assert built == {"record": 1, "card": 1}
 
 
-def count_filtering(monkeypatch, owner) -> Counter:
-    """How often `owner` (a module) calls apply_filters, per length of the table filtered."""
+def count_calls(monkeypatch, owner, name: str = "apply_filters") -> Counter:
+    """How often `owner` (a module) calls its `name` (apply_filters: filtering), per length
+    of the first argument (the table or frame it works on)."""
     counts: Counter = Counter()
-    real = owner.apply_filters
+    real = getattr(owner, name)
 
-    def counted(table, filters):
-        counts[len(table)] += 1
-        return real(table, filters)
+    def counted(first, *args, **kwargs):
+        counts[len(first)] += 1
+        return real(first, *args, **kwargs)
 
-    monkeypatch.setattr(owner, "apply_filters", counted)
+    monkeypatch.setattr(owner, name, counted)
     return counts
 
 
@@ -128,7 +129,7 @@ def test_a_small_table_keeps_its_filtered_frames(monkeypatch, bundled):
     """The bundled table (under KEPT_FRAME_ROWS) is filtered once per filters for all
     sessions; a larger one is filtered on every run (a kept frame could hold most of it)."""
     whole = len(bundled.incidents)
-    filtered = count_filtering(monkeypatch, data)
+    filtered = count_calls(monkeypatch, data)
     link = {**RARE, "min_people": "8"}
     first = run_app(link)
     assert filtered[whole] == 1
@@ -157,7 +158,7 @@ def test_a_new_view_is_built_from_the_kept_frames_left_as_they_were(monkeypatch,
         return frame
 
     monkeypatch.setattr(data, "apply_filters", keeping)
-    by_builders = count_filtering(monkeypatch, specs)
+    by_builders = count_calls(monkeypatch, specs)
     link = {**RARE, "min_people": "6", "incident": "2013-11-15-kunming-detention"}
     at = run_app(link)
     assert not at.exception
@@ -175,14 +176,7 @@ def test_a_small_tables_map_points_are_worked_out_once_per_version(monkeypatch, 
     the points of the whole table are worked out once, not those of each filter set's
     rows again; a larger table's deck works out its own rows' points."""
     whole = len(bundled.incidents)
-    worked_out: Counter = Counter()
-    real = marks.map_points
-
-    def counted(frame, places):
-        worked_out[len(frame)] += 1
-        return real(frame, places)
-
-    monkeypatch.setattr(marks, "map_points", counted)
+    worked_out = count_calls(monkeypatch, marks, "map_points")
     data._deck.clear()
     data._mark_source.clear()
     for people in ("11", "12"):
@@ -200,14 +194,7 @@ def test_a_small_tables_detail_rows_serve_every_selection(monkeypatch, bundled):
     filters = Filters(types=("detention", "held"), min_people=14)
     shown = visible_rows(apply_filters(incident_table(bundled), filters))["incident_id"]
     assert len(shown) >= 2
-    laid_out: Counter = Counter()
-    real = specs.timeline_rows
-
-    def counted(frame, *args, **kwargs):
-        laid_out[len(frame)] += 1
-        return real(frame, *args, **kwargs)
-
-    monkeypatch.setattr(specs, "timeline_rows", counted)
+    laid_out = count_calls(monkeypatch, specs, "timeline_rows")
     link = {**RARE, "min_people": "14"}
     pages = [run_app({**link, "incident": i}) for i in shown[:2]] + [run_app(link)]
     assert not any(at.exception for at in pages)
