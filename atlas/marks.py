@@ -235,7 +235,12 @@ class MarkSource:
 
 def mark_source(table: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataFrame) -> MarkSource:
     """The `MarkSource` of every row of `table` (the unfiltered incident table)."""
-    rows, places = _narrow(table, MARK_COLUMNS), _narrow(places, PLACE_COLUMNS)
+    return _source_of(_narrow(table, MARK_COLUMNS), places, crossings)
+
+
+def _source_of(rows: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataFrame) -> MarkSource:
+    """The `MarkSource` of the (narrowed) incident `rows`."""
+    places = _narrow(places, PLACE_COLUMNS)
     points = _points(rows, places).reset_index(drop=True)
     arcs: dict[str, list[dict]] = {}
     for arc in arc_segments(rows, places):
@@ -258,7 +263,7 @@ def period_source(frame: pd.DataFrame, places: pd.DataFrame, crossings: pd.DataF
     """The `MarkSource` of a filtered frame's in-period rows alone, when no table's is kept
     (a large table filtered to few rows, the team database's frame, a session's import)."""
     rows = _narrow(frame, MARK_COLUMNS)
-    return mark_source(rows[rows["in_period"].to_numpy(dtype=bool)], places, crossings)
+    return _source_of(rows[rows["in_period"].to_numpy(dtype=bool)], places, crossings)
 
 
 def arc_segments(visible: pd.DataFrame, places: pd.DataFrame) -> list[dict]:
