@@ -42,6 +42,7 @@ __all__ = [
     "overview_chart",
     "overview_layers",
     "overview_rows",
+    "period_outline",
     "timeline_bins",
     "timeline_chart",
     "timeline_frame",
@@ -330,7 +331,8 @@ def overview_chart(
     period outlined; carries the brush "overview". `bins`: `timeline_bins(frame)` when the
     caller has them (the team database computes them)."""
     rows = overview_rows(frame, domain, bins)
-    return overview_layers(rows, domain, period, gaps, height)
+    outline = period_outline(period) if period else None
+    return overview_layers(rows, domain, outline, gaps, height)
 
 
 def overview_rows(
@@ -341,14 +343,21 @@ def overview_rows(
     return bins[(bins["end"] > domain[0]) & (bins["start"] < domain[1])]  # ISO strings sort
 
 
+def period_outline(period: tuple[str, str]) -> pd.DataFrame:
+    """The overview's outline of the period: one row, its ends."""
+    return pd.DataFrame({"start": [period[0]], "end": [period[1]]})
+
+
 def overview_layers(
     bins: pd.DataFrame | alt.NamedData,
     domain: tuple[str, str],
-    period: tuple[str, str] | None = None,
+    outline: pd.DataFrame | alt.NamedData | None = None,
     gaps: pd.DataFrame | None = None,
     height: int = OVERVIEW_PX,
 ) -> alt.LayerChart:
-    """The overview drawn from its data (`overview_rows`), as `timeline_layers`."""
+    """The overview drawn from its data (`overview_rows`), as `timeline_layers`, the
+    period outlined from `outline` (`period_outline`; data, not a parameter, so that one
+    chart serves every period: ui.specs.vega_lite_of)."""
     labels, colours = _labels_colours()
     bars = (
         alt.Chart(bins)
@@ -385,8 +394,7 @@ def overview_layers(
     layers: list[alt.Chart] = [bars]
     if gaps is not None and len(gaps):
         layers.insert(0, _gap_layer(gaps, domain))
-    if period:
-        outline = pd.DataFrame({"start": [period[0]], "end": [period[1]]})
+    if outline is not None:
         layers.append(
             alt.Chart(outline)
             .mark_rect(fill=None, stroke="#222222", strokeWidth=1.5, clip=True)

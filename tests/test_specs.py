@@ -220,11 +220,11 @@ def _as_drawn(spec: dict) -> str:
 
 
 def test_a_kept_chart_with_new_rows_is_the_chart_built_on_them(bundled):
-    """ui.specs.timeline_spec builds each timeline chart once per period (the detail once
-    for every period), gaps and builder (vega_lite_of) and swaps the rows in: the dict must
+    """ui.specs.timeline_spec builds each timeline chart once per gaps and builder, for
+    every period (vega_lite_of), and swaps the rows and the period in: the dict must
     be the one a chart built on those rows gives (view names aside: Streamlit names them by
     a hash of the chart built), for every part, filter and selection, while the kept charts
-    do not grow with the selection or the types, nor the detail's with the period."""
+    do not grow with the selection, the types or the period."""
     from atlas.coverage import coverage_gaps, covered_spans
     from atlas.filters import selected_incident
     from atlas.timebins import binned_timeline_chart
@@ -266,9 +266,8 @@ def test_a_kept_chart_with_new_rows_is_the_chart_built_on_them(bundled):
         assert shared["datasets"] == direct["datasets"], filters
         assert _as_drawn(shared) == _as_drawn(direct), filters
         pd.testing.assert_frame_equal(rows, before)
-    # whole range and one period for the overview and the binned detail, one chart for the
-    # detail's every period (ui.specs.Swapped): not one per view
-    assert len(specs._CHARTS) == 5
+    # one chart per part for every period (ui.specs.Swapped, SwappedRows): not one per view
+    assert len(specs._CHARTS) == 3
     kept = next(iter(specs._CHARTS.values()))
     specs.timeline_spec(table, covered, Filters(), whole, False, "detail")["layer"].clear()
     assert next(iter(specs._CHARTS.values())) == kept and kept["layer"]  # callers get copies

@@ -30,7 +30,7 @@ from atlas.timeline import timeline_layers, timeline_rows
 from atlas.zoom import period_domain
 from geo import ATTRIBUTION
 from ui import data, state
-from ui.specs import has_background, vega_lite_of, whole_range
+from ui.specs import Swapped, has_background, vega_lite_of, whole_range
 from ui.text import md
 
 SIZE_KEY = "_embed_frame"  # the size the browser reported, (w, h)
@@ -230,9 +230,12 @@ def _timeline(dataset, frame, selected, vocab, filters, shown, large, lay) -> No
     # the bundled set's legal background (1960–2010) stays off, as on the dashboard
     whole = whole_range(vocab, False, has_background(dataset, vocab))
     period = period_domain(filters.start, filters.end, whole)
-    # built once per period, size and rows shown; the rows swapped in (ui.specs.vega_lite_of)
+    # built once per size and rows shown; the rows and the period swapped in
+    # (ui.specs.vega_lite_of)
     if large:
-        spec = vega_lite_of(binned_layers, timeline_bins(frame), period, lay.timeline_height)
+        spec = vega_lite_of(
+            binned_layers, timeline_bins(frame), Swapped(period), lay.timeline_height
+        )
     else:
         gaps = coverage_gaps(data.coverage(dataset), *(pd.Timestamp(w[:10]) for w in whole))
         rows = timeline_rows(
@@ -245,7 +248,7 @@ def _timeline(dataset, frame, selected, vocab, filters, shown, large, lay) -> No
         spec = vega_lite_of(
             timeline_layers,
             rows,
-            period,
+            Swapped(period),
             lay.timeline_height,
             gaps,
             only=shown or None,

@@ -31,6 +31,7 @@ from atlas.timeline import (
     DETAIL_PX,
     overview_layers,
     overview_rows,
+    period_outline,
     timeline_layers,
     timeline_rows,
     with_selected,
@@ -91,21 +92,30 @@ class Swapped:
     value: tuple[str, ...]
 
 
+@dataclass(frozen=True, eq=False)
+class SwappedRows:
+    """A chart builder's data argument besides its rows that `vega_lite_of` converts on
+    each call as it does the rows, such as the overview's period outline: the builder gets
+    a placeholder dataset."""
+
+    frame: pd.DataFrame
+
+
 def _placeholders(position: int, swapped: Swapped) -> tuple[str, ...]:
     # a NUL-led string: no date, label or name in the data is one
     return tuple(f"\x00atlas-swapped-{position}-{i}" for i in range(len(swapped.value)))
 
 
-def _with_rows(node, ref: dict, swaps: Mapping[str, str]):
-    """A copy of a cached spec with `ref` where it names the placeholder ROWS and the
-    `swaps` values where their placeholders are (a copy: a caller may change what it gets,
-    the cache must not)."""
+def _with_rows(node, refs: Mapping[str, dict], swaps: Mapping[str, str]):
+    """A copy of a cached spec with the dataset reference `refs[name]` where it names a
+    placeholder dataset (ROWS, `SwappedRows`) and the `swaps` values where their
+    placeholders are (a copy: a caller may change what it gets, the cache must not)."""
     if isinstance(node, dict):
-        if node == {"name": ROWS}:
-            return dict(ref)
-        return {k: _with_rows(v, ref, swaps) for k, v in node.items()}
+        if len(node) == 1 and node.get("name") in refs:
+            return dict(refs[node["name"]])
+        return {k: _with_rows(v, refs, swaps) for k, v in node.items()}
     if isinstance(node, list):
-        return [_with_rows(v, ref, swaps) for v in node]
+        return [_with_rows(v, refs, swaps) for v in node]
     if isinstance(node, str):
         return swaps.get(node, node)
     return node
@@ -115,25 +125,34 @@ def vega_lite_of(build, rows: pd.DataFrame, *args, **kwargs) -> dict:
     """`vega_lite(build(rows, *args, **kwargs))`, building the chart once per builder and
     parameters: the chart is built on a placeholder dataset, converted, kept, and each call
     converts only its rows (to Arrow, under their content hash, as Streamlit does); `Swapped`
-    arguments are placeholders in the kept chart, their values put in on each call.
+    and `SwappedRows` arguments are placeholders in the kept chart, their values put in on
+    each call.
 
     Building an Altair chart is most of a timeline's cost (each `encode` with a shorthand or
     a condition parses it against Vega-Lite's ~600 schema classes, `alt.layer` merges
     parameters: ~130 ms of a detail view on the bundled data), and the chart depends on
-    the period, height and gaps, not on the filtered rows or the selection; the detail's
-    period only sets its time scale's domain (`Swapped`): one chart for every period.
-    tests/test_specs.py checks the result equals `vega_lite(build(rows, ...))`."""
+    the period, height and gaps, not on the filtered rows or the selection; a period only
+    sets a time scale's domain (`Swapped`) and the overview's outline (`SwappedRows`): one
+    chart for every period. tests/test_specs.py checks the result equals
+    `vega_lite(build(rows, ...))`."""
     from streamlit.elements.vega_charts import _to_arrow_dataset
 
     swaps: dict[str, str] = {}
-    given = []
+    datasets: dict = {}
+    refs = {ROWS: _to_arrow_dataset(rows, datasets)}
+    given, keyed = [], []
     for position, arg in enumerate(args):
         if isinstance(arg, Swapped):
             marks = _placeholders(position, arg)
             swaps.update(zip(marks, arg.value, strict=True))
             arg = marks
+        elif isinstance(arg, SwappedRows):
+            name = f"{ROWS}-{position}"
+            refs[name] = _to_arrow_dataset(arg.frame, datasets)
+            arg = alt.NamedData(name=name)
         given.append(arg)
-    key = (build.__module__, build.__qualname__, *map(_frozen, given))
+        keyed.append(arg.name if isinstance(arg, alt.NamedData) else _frozen(arg))
+    key = (build.__module__, build.__qualname__, *keyed)
     key += tuple((k, _frozen(v)) for k, v in sorted(kwargs.items()))
     chart = _CHARTS.get(key)
     if chart is None:
@@ -141,8 +160,7 @@ def vega_lite_of(build, rows: pd.DataFrame, *args, **kwargs) -> dict:
         if len(_CHARTS) >= _CHARTS_KEPT:
             _CHARTS.clear()
         _CHARTS[key] = chart
-    datasets: dict = {}
-    spec = _with_rows(chart, _to_arrow_dataset(rows, datasets), swaps)
+    spec = _with_rows(chart, refs, swaps)
     spec["datasets"] = {**spec["datasets"], **datasets}
     return spec
 
@@ -181,10 +199,10 @@ def timeline_spec(
     period = period_domain(filters.start, filters.end, whole)
     if part == "overview":
         rows = overview_rows(frame, whole, bins)
-        return vega_lite_of(overview_layers, rows, whole, period, gaps)
+        return vega_lite_of(overview_layers, rows, whole, SwappedRows(period_outline(period)), gaps)
     if large:
         rows = timeline_bins(frame) if bins is None else bins
-        return vega_lite_of(binned_layers, rows, period, height=DETAIL_PX)
+        return vega_lite_of(binned_layers, rows, Swapped(period), height=DETAIL_PX)
     if detail is None:
         detail = detail_rows(table, filters, whole, (frame, visible))
     rows = with_selected(detail, selected_incident(frame, filters))
