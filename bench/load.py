@@ -257,8 +257,8 @@ def pct(values: list[float], q: float) -> float | None:
 
 def summarise(phases: list[Phase]) -> dict[str, float | None]:
     """Times: percentiles of every sample of the repeated runs pooled (a run's own p95
-    rests on a few dozen samples); rates, CPU and RSS: medians of the runs' figures;
-    errors: summed."""
+    rests on a few dozen samples), and each run's own filter p95 (how much one run moves);
+    rates, CPU and RSS: medians of the runs' figures; errors: summed."""
 
     def med(f):
         values = [v for v in (f(p) for p in phases) if v is not None]
@@ -283,6 +283,7 @@ def summarise(phases: list[Phase]) -> dict[str, float | None]:
         "rss": med(lambda p: p.rss),
         "repeats": len(phases),
         "filters": sum(len(p.filters) for p in phases),
+        "filt95_each": [pct(p.filters, 0.95) for p in phases],
     }
 
 
@@ -365,8 +366,12 @@ async def open_link(url: str, args) -> None:
 
 def report(setup: str, n: int, phases: list[Phase]) -> str:
     """Print one row of the table (and its notes); return the row."""
-    line = row(setup, n, summarise(phases))
+    summary = summarise(phases)
+    line = row(setup, n, summary)
     print(line, flush=True)
+    if len(phases) > 1:
+        each = ", ".join("—" if v is None else f"{v:.2f}" for v in summary["filt95_each"])
+        print(f"    filter p95 of each repeat: {each} s", flush=True)
     if any(p.db_cpu for p in phases):
         per_run = statistics.median(p.db_cpu / p.runs for p in phases if p.runs)
         print(f"    PostgreSQL CPU/run {per_run:.3f} s (not in CPU/run)", flush=True)
