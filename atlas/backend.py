@@ -47,6 +47,7 @@ class Backend(Protocol):
     def dataset(self) -> Dataset: ...
     def filtered(self, filters: Filters, limit: int | None = None) -> pd.DataFrame: ...
     def incident(self, incident_id: str, filters: Filters) -> IncidentRecord | None: ...
+    def shows(self, incident_id: str, filters: Filters) -> bool: ...
     def vocabulary(self) -> Vocabulary: ...
     def people(self, filters: Filters, kept: int) -> Counted: ...
     def scope(self) -> pd.DataFrame: ...
@@ -169,6 +170,11 @@ class FilesBackend:
         rows = frame[frame["incident_id"] == incident_id]
         return None if rows.empty else record_of(rows.iloc[0], self.dataset())
 
+    def shows(self, incident_id: str, filters: Filters) -> bool:
+        """Whether the filters show the incident (`incident` is not None)."""
+        frame = visible_rows(self.filtered(filters))
+        return bool((frame["incident_id"] == incident_id).any())
+
     def vocabulary(self) -> Vocabulary:
         return Vocabulary.of(self.table())
 
@@ -252,6 +258,13 @@ class PostgresBackend:
                 return None
             text = read_text_rows(connection, (incident_id,))
         return record_of(rows.iloc[0], _typed_tables(text, version="", origin=""))
+
+    def shows(self, incident_id: str, filters: Filters) -> bool:
+        """Whether the filters show the incident (`incident` is not None): one boolean read,
+        no row, report or place (a record of the incident kept from before serves)."""
+        from atlas.db import frame
+
+        return self._run(frame.shows, filters, incident_id)
 
     def vocabulary(self) -> Vocabulary:
         from atlas.db import answers

@@ -206,11 +206,11 @@ def test_a_small_tables_detail_rows_serve_every_selection(monkeypatch, bundled):
     assert sum(laid_out.values()) == 3
 
 
-@pytest.mark.files_only("the team database's card is fetched by id and filters")
-def test_a_small_tables_card_is_worked_out_once_per_incident(monkeypatch, bundled):
+def test_a_card_is_worked_out_once_per_incident(monkeypatch, bundled):
     """The card of an incident is the one `_record` gives under each filter set (None where
-    they drop it), and a small table's is written once per incident, not once per incident
-    and filter set."""
+    they drop it), and a small table's, or the team database's, is written once per
+    incident, not once per incident and filter set (the database asked only whether the
+    filters show it)."""
     written: Counter = Counter()
     real = detail.card
 

@@ -141,6 +141,13 @@ def filtered_statement(
     )
 
 
+def shows(connection: sa.Connection, filters: Filters, incident_id: str) -> bool:
+    """Whether the filters show the incident (it matches them and lies in their period):
+    one boolean, no row read."""
+    where = [*conditions(filters), i.c.incident_id == sa.bindparam("id", incident_id)]
+    return bool(connection.execute(sa.select(in_period(filters)).where(*where)).scalar())
+
+
 def filtered(
     connection: sa.Connection,
     filters: Filters,

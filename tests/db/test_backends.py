@@ -152,6 +152,17 @@ def test_drawn_filters_agree(files, postgres, types, sources, places, statuses, 
     check_all(files, postgres, filters)
 
 
+@pytest.mark.parametrize("name", FILTERS)
+def test_whether_the_filters_show_an_incident_is_whether_it_has_a_record(either, name):
+    """`shows` (on the database one boolean, no row read) agrees with `incident` for every
+    bundled incident, and an id the data lack is not shown."""
+    filters = FILTERS[name]
+    ids = list(either.filtered(Filters())["incident_id"])
+    answers = {i: either.shows(i, filters) for i in [*ids, "no-such-incident"]}
+    assert answers == {i: either.incident(i, filters) is not None for i in answers}
+    assert not answers["no-such-incident"]
+
+
 def test_filters_select_what_they_say(either):
     frame = visible_rows(either.filtered(FILTERS["all"]))
     assert len(frame) > 0
