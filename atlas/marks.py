@@ -56,7 +56,8 @@ PLACE_COLUMNS = [c for c in schema.PLACE_COLUMNS if c not in ("place_id", "note"
 def _narrow(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """The columns of `frame` the map reads, as a plain frame (no geometry), text as Python
     objects: on a few hundred rows, pyarrow's per-column `take` costs more than the copy
-    (the same deck JSON; map built in 77-84 ms against 122-132 ms, bench scenario)."""
+    (the same deck JSON; a map built in 77-84 ms against 122-132 ms when this came in,
+    2026-11, bench scenario)."""
     out = pd.DataFrame(frame[[c for c in dict.fromkeys(columns) if c in frame]])
     text = out.select_dtypes(include="str").columns
     return out.astype(dict.fromkeys(text, object)) if len(text) else out
