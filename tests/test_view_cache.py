@@ -187,23 +187,34 @@ def test_a_small_tables_map_points_are_worked_out_once_per_version(monkeypatch, 
     assert worked_out[whole] == 1 and sum(worked_out.values()) == 2
 
 
-@pytest.mark.files_only("the team database's details are drawn from its capped frame")
-def test_a_small_tables_detail_rows_serve_every_selection(monkeypatch, bundled):
-    """A filter set's detail timeline rows are laid out once for all its selections (a
-    selection marks one row); without kept frames each new detail lays out its own."""
-    filters = Filters(types=("detention", "held"), min_people=14)
+def _two_shown(bundled, min_people: int) -> pd.Series:
+    filters = Filters(types=("detention", "held"), min_people=min_people)
     shown = visible_rows(apply_filters(incident_table(bundled), filters))["incident_id"]
     assert len(shown) >= 2
+    return shown
+
+
+def test_a_filter_sets_detail_rows_serve_every_selection(monkeypatch, bundled):
+    """A filter set's detail timeline rows are laid out once for all its selections (a
+    selection marks one row): a small table's, and the team database's capped frame's."""
+    shown = _two_shown(bundled, 14)
     laid_out = count_calls(monkeypatch, specs, "timeline_rows")
     link = {**RARE, "min_people": "14"}
     pages = [run_app({**link, "incident": i}) for i in shown[:2]] + [run_app(link)]
     assert not any(at.exception for at in pages)
     assert [at.session_state["incident"] for at in pages[:2]] == list(shown[:2])
     assert sum(laid_out.values()) == 1
+
+
+@pytest.mark.files_only("the team database's details are drawn from its capped frame")
+def test_without_kept_frames_each_new_detail_lays_out_its_own(monkeypatch, bundled):
+    shown = _two_shown(bundled, 15)
+    laid_out = count_calls(monkeypatch, specs, "timeline_rows")
+    link = {**RARE, "min_people": "15"}
     monkeypatch.setattr(data, "KEPT_FRAME_ROWS", len(bundled.incidents) - 1)
-    run_app({**link, "min_people": "15", "incident": shown.iloc[0]})
-    run_app({**link, "min_people": "15", "incident": shown.iloc[1]})
-    assert sum(laid_out.values()) == 3
+    pages = [run_app({**link, "incident": i}) for i in shown[:2]]
+    assert not any(at.exception for at in pages)
+    assert sum(laid_out.values()) == 2
 
 
 def test_a_card_is_worked_out_once_per_incident(monkeypatch, bundled):

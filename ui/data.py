@@ -387,9 +387,15 @@ def _timeline(
             table, coverage(dataset), filters, whole, large, part, frames=frames, detail=detail
         )
     covered = _db_coverage(data_dir, version)
-    frame = _db_frame(data_dir, version, filters.with_selection(None))
-    bins = _db_bins(data_dir, version, filters.with_selection(None))
-    return specs.timeline_spec(frame, covered, filters, whole, large, part, bins=bins)
+    plain = filters.with_selection(None)
+    frame = _db_frame(data_dir, version, plain)
+    bins = _db_bins(data_dir, version, plain)
+    detail = None
+    if part == "detail" and not large:
+        detail = _kept_detail_rows(data_dir, version, plain, whole)
+    return specs.timeline_spec(
+        frame, covered, filters, whole, large, part, bins=bins, detail=detail
+    )
 
 
 def timeline(
@@ -653,7 +659,10 @@ def _frames(data_dir: str, version: str, filters: Filters) -> specs.Frames | Non
 def _kept_detail_rows(
     data_dir: str, version: str, filters: Filters, whole: tuple[str, str]
 ) -> pd.DataFrame:
-    """A small table's detail timeline rows per filters, shared by their selections."""
+    """A small table's, or the team database's capped frame's, detail timeline rows per
+    filters, shared by their selections."""
+    if _database(data_dir) is not None:
+        return specs.detail_rows(_db_frame(data_dir, version, filters), filters, whole)
     table = _load(data_dir, version)[1]
     return specs.detail_rows(table, filters, whole, _frames(data_dir, version, filters))
 
