@@ -13,6 +13,7 @@ Text comes back as text: NULL and '' both read as '' (the frames never tell them
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
@@ -40,7 +41,9 @@ def read_frame(
     names its type (then an empty field is missing: NaN, <NA>)."""
     data = copy_csv(connection, statement)
     dtypes = dtypes or {}
-    header = pd.read_csv(io.BytesIO(data), nrows=0).columns
+    # the header line read by the csv module: a second pd.read_csv for it cost ~3 ms, half
+    # of reading a small answer (a card's four tables, a map's places)
+    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8")]))
     return pd.read_csv(
         io.BytesIO(data),
         dtype={c: dtypes.get(c, "str") for c in header},
