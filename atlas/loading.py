@@ -143,9 +143,10 @@ def points(frame: pd.DataFrame) -> gpd.GeoSeries:
 
 def _typed(frame: pd.DataFrame, *, dates: bool) -> pd.DataFrame:
     out = frame.copy(deep=False)  # copy-on-write (pandas 3): columns replaced, not the cells
-    for column in ("latitude", "longitude"):
-        if column in out:
-            out[column] = pd.to_numeric(out[column].replace("", None), errors="coerce")
+    for column in ("latitude", "longitude"):  # float64 always: not int64 when every
+        if column in out:  # value read is whole (a database's answer of a few places)
+            values = pd.to_numeric(out[column].replace("", None), errors="coerce")
+            out[column] = values.astype("float64")
     for column in ("people_min", "people_max"):
         out[column] = pd.to_numeric(out[column].replace("", None)).astype("Int64")
     if dates:

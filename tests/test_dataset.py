@@ -78,3 +78,18 @@ def test_movements_have_origin_and_destination(bundled):
 def test_every_report_document_is_listed(bundled):
     assert set(bundled.reports["document"]) <= set(bundled.documents["document"])
     assert len(bundled.documents) == 5
+
+
+def test_coordinates_are_float_even_when_every_value_read_is_whole():
+    """A database's answer of a few places may hold only whole coordinates ("41"): typed as
+    the files' whole table is (float64), not int64, so answers put together agree."""
+    import pandas as pd
+
+    from atlas.loading import _typed
+
+    rows = pd.DataFrame(
+        {"latitude": ["41", ""], "longitude": ["124", "125"], "people_min": "", "people_max": ""}
+    )
+    typed = _typed(rows, dates=False)
+    assert typed["latitude"].dtype == typed["longitude"].dtype == "float64"
+    assert typed["latitude"].isna().tolist() == [False, True]

@@ -196,3 +196,31 @@ def test_answers_for_every_type_give_each_set_of_types(postgres, name):  # noqa:
         (want_totals, want_held, want_n) = postgres.people(filters, 10)
         assert totals == want_totals and n_held == want_n
         same(held, want_held)
+
+
+def test_held_places_answer_as_asked_anew_and_ask_only_for_new_incidents(postgres):  # noqa: F811
+    """A replica keeps the places its maps drew per incident (ui.data.HeldPlaces): each
+    filter set's answer is what asking the database for all its incidents gives, and only
+    incidents not yet held are asked for, until the bound starts it afresh."""
+    from ui.data import HeldPlaces
+
+    asked: list[tuple[str, ...]] = []
+
+    def ask(ids: tuple[str, ...]) -> pd.DataFrame:
+        asked.append(ids)
+        return postgres.places_of(ids)
+
+    sets = [tuple(postgres.filtered(f, 40)["incident_id"]) for f in FILTERS.values()]
+    sets += [(), sets[0][::-1], sets[1][:3]]
+    held = HeldPlaces(ask, limit=1000)
+    for ids in sets:
+        pd.testing.assert_frame_equal(held.of(ids), postgres.places_of(ids))
+    read = [i for a in asked for i in a]
+    assert len(read) == len(set(read)) == len(set().union(*sets))  # each incident once
+    assert asked[0] == sets[0] and all(a for a in asked[1:])  # nothing asked for nothing new
+
+    asked.clear()
+    small = HeldPlaces(ask, limit=len(sets[1]))
+    for ids in (sets[1], sets[1], sets[2], sets[1]):
+        pd.testing.assert_frame_equal(small.of(ids), postgres.places_of(ids))
+    assert asked == [sets[1], sets[2], sets[1]]  # past the bound: afresh with the set asked
