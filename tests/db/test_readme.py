@@ -175,3 +175,14 @@ def test_import_measurement_commands_parse():
         assert args.modes is None or set(args.modes) <= {"whole", "chunked"}
     chunked = re.findall(r"`(--n \d+ --modes chunked)`", section)
     assert chunked and import_db.build_parser().parse_args(shlex.split(chunked[0])).n == 1_000_000
+
+
+def test_what_a_replica_keeps_is_bounded_as_documented():
+    """The replicas' paragraph gives the bound on the places a replica keeps; it is the code's
+    (and the code starts afresh past it: tests/db/test_small_answers.py)."""
+    from ui.data import HELD_INCIDENTS
+
+    section = _section().split("### Team database: replicas\n", 1)[1].split("\n### ", 1)[0]
+    bound = re.search(r"places of at most ([\d,]+) incidents", section).group(1)
+    assert int(bound.replace(",", "")) == HELD_INCIDENTS
+    assert "`ui.data.HELD_INCIDENTS`" in section
